@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"spdash/queries"
+	"spdash/queries/localch"
+)
+
+// dbFlags are the connection settings every database command takes.
+type dbFlags struct {
+	dsn     string
+	dataDir string
+}
+
+func (f *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.dsn, "clickhouse", os.Getenv("SPDASH_CLICKHOUSE_URL"), "ClickHouse DSN: clickhouse://user:password@host:9000/database")
+	fs.StringVar(&f.dataDir, "data-dir", "./.spdash", "data folder for the local ClickHouse and reports")
+}
+
+// localDatabase is the database spdash uses on its own local server.
+const localDatabase = "spdash"
+
+// connect opens the configured database, or starts (or reuses) the local
+// server when none is configured, and brings the schema up to date. close
+// releases both.
+func (a *app) connect(ctx context.Context, f dbFlags) (db *queries.DB, close func(), err error) {
+	dsn := f.dsn
+	stopServer := func() {}
+	if dsn == "" {
+		srv, err := localch.Start(ctx, f.dataDir, a.log)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", queries.ErrUnreachable, err)
+		}
+		stopServer = func() { _ = srv.Stop() }
+		dsn = srv.DSN(localDatabase)
+	}
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	db, err = queries.Open(openCtx, dsn, a.log)
+	if err != nil {
+		stopServer()
+		return nil, nil, err
+	}
+	if _, err := db.Migrate(openCtx); err != nil {
+		db.Close()
+		stopServer()
+		return nil, nil, fmt.Errorf("migrate: %w", err)
+	}
+	return db, func() { db.Close(); stopServer() }, nil
+}
+
+func isUnreachable(err error) bool {
+	return errors.Is(err, queries.ErrUnreachable) || errors.Is(err, localch.ErrNoServerBinary)
+}
+
+func reportPath(flagValue, dataDir string) (string, bool) {
+	if flagValue != "" {
+		return flagValue, true
+	}
+	name := "problems-" + time.Now().UTC().Format("20060102T150405.000000000Z") + ".csv"
+	return filepath.Join(dataDir, "reports", name), false
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+
+	"spdash/etl"
+	"spdash/etl/sample"
+)
+
+// demo starts the local ClickHouse (or uses the configured one), generates the
+// sample data once, loads it (a rerun finds it already loaded) and keeps the
+// server up until interrupted.
+func (a *app) demo(ctx context.Context, args []string) (int, error) {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	var df dbFlags
+	df.register(fs)
+	scale := fs.String("scale", "demo", "demo or national")
+	seed := fs.Int64("seed", 1, "random seed of the sample data")
+	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if *scale != string(sample.Demo) && *scale != string(sample.National) {
+		return exitUsage, usageError{"demo: --scale must be demo or national"}
+	}
+	dir := filepath.Join(df.dataDir, fmt.Sprintf("sample-%s-%d", *scale, *seed))
+	if _, err := os.Stat(filepath.Join(dir, "funding.csv")); err != nil {
+		if _, err := sample.Generate(sample.Options{Out: dir, Seed: *seed, Scale: sample.Scale(*scale)}); err != nil {
+			return exitInvalid, fmt.Errorf("generate sample data: %w", err)
+		}
+	}
+	db, closeDB, err := a.connect(ctx, df)
+	if err != nil {
+		return exitUnreachable, err
+	}
+	defer closeDB()
+	path, eager := reportPath("", df.dataDir)
+	problems, err := etl.NewProblemLog(a.stderr, path, eager)
+	if err != nil {
+		return exitInvalid, err
+	}
+	files, _ := etl.ExpandPaths([]string{dir}, nil)
+	loader := &etl.Loader{DB: db, Problems: problems, Log: a.log}
+	if _, err := loader.LoadAll(ctx, files, a.stdout); err != nil {
+		_ = problems.Close()
+		return exitUnreachable, err
+	}
+	if code, err := a.finishProblems(problems, problems.Total() == 0); code != exitOK {
+		return code, err
+	}
+	fmt.Fprintf(a.stdout, "\nSample data (%s scale) is loaded into database %s.\n", *scale, db.Database())
+	fmt.Fprintln(a.stdout, "The dashboard is not built yet (issue 3). Query the data with clickhouse-client, for example:")
+	host, port, _ := net.SplitHostPort(db.Addr())
+	fmt.Fprintf(a.stdout, "  clickhouse-client --host %s --port %s -d %s -q 'SELECT region_name, count() FROM areas GROUP BY region_name'\n", host, port, db.Database())
+	fmt.Fprintln(a.stdout, "Press Ctrl-C to stop the local ClickHouse.")
+	<-ctx.Done()
+	return exitOK, nil
+}

@@ -1,0 +1,127 @@
+// Command spdash loads social prescribing returns into ClickHouse and serves
+// the commissioning dashboard.
+//
+// Exit status: 0 done, 1 invalid input, 2 usage error, 3 database unreachable.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const (
+	exitOK          = 0
+	exitInvalid     = 1
+	exitUsage       = 2
+	exitUnreachable = 3
+)
+
+const usage = `spdash: social prescribing commissioning dashboard
+
+Usage:
+  spdash etl validate [--kind KIND] [--report FILE] PATH...
+  spdash etl load [--allow-rejects] [--kind KIND] [--report FILE] PATH...
+  spdash etl generate --out DIR [--seed N] [--scale demo|national]
+  spdash migrate
+  spdash demo [--scale demo|national]
+
+PATH is a file or a folder of files named areas*.csv, activity*.csv,
+training*.csv, outcomes*.csv or funding*.csv (optionally .gz).
+
+Every command that needs a database takes:
+  --clickhouse DSN   clickhouse://user:password@host:9000/database
+                     (default: $SPDASH_CLICKHOUSE_URL; without either, spdash
+                     starts its own local ClickHouse in the data folder)
+  --data-dir DIR     data folder for the local server and reports (default ./.spdash)
+
+Exit status: 0 done, 1 invalid input, 2 usage error, 3 database unreachable.
+`
+
+// usageError is a mistake in the command line: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app := &app{stdout: stdout, stderr: stderr, log: log}
+	code, err := app.dispatch(ctx, args)
+	if err != nil {
+		var ue usageError
+		switch {
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "spdash: %s\n\n%s", ue.msg, usage)
+			return exitUsage
+		case errors.Is(err, flag.ErrHelp):
+			return exitUsage
+		default:
+			fmt.Fprintf(stderr, "spdash: %v\n", err)
+			if isUnreachable(err) {
+				return exitUnreachable
+			}
+			if code == exitOK {
+				code = exitInvalid
+			}
+		}
+	}
+	return code
+}
+
+type app struct {
+	stdout, stderr io.Writer
+	log            *slog.Logger
+}
+
+func (a *app) dispatch(ctx context.Context, args []string) (int, error) {
+	if len(args) == 0 {
+		return exitUsage, usageError{"no command given"}
+	}
+	switch args[0] {
+	case "etl":
+		if len(args) < 2 {
+			return exitUsage, usageError{"etl needs a subcommand: validate, load or generate"}
+		}
+		switch args[1] {
+		case "validate":
+			return a.etlValidate(args[2:])
+		case "load":
+			return a.etlLoad(ctx, args[2:])
+		case "generate":
+			return a.etlGenerate(args[2:])
+		}
+		return exitUsage, usageError{fmt.Sprintf("unknown etl subcommand %q", args[1])}
+	case "migrate":
+		return a.migrate(ctx, args[1:])
+	case "demo":
+		return a.demo(ctx, args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(a.stdout, usage)
+		return exitOK, nil
+	}
+	return exitUsage, usageError{fmt.Sprintf("unknown command %q", args[0])}
+}
+
+// parseFlags parses fs, turning flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return usageError{"help for " + fs.Name()}
+		}
+		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+	}
+	return nil
+}

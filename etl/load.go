@@ -1,0 +1,397 @@
+package etl
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"spdash/queries"
+)
+
+// Result statuses of one file.
+const (
+	ResultLoaded        = "loaded"
+	ResultPartial       = "partial"
+	ResultInvalid       = "invalid"        // refused: nothing loaded
+	ResultAlreadyLoaded = "already loaded" // byte-identical to a committed load
+	ResultValid         = "valid"          // validate only
+	ResultFailed        = "failed"         // the database failed: nothing loaded, run again
+)
+
+// Result is what happened to one file.
+type Result struct {
+	Path         string
+	Kind         string
+	Status       string
+	LoadID       string
+	RowsRead     int64
+	RowsLoaded   int64
+	RowsRejected int64
+	Duration     time.Duration
+	Previous     *queries.Load // the earlier load, when already loaded
+}
+
+// Progress is called now and then during a long file.
+type Progress func(path string, rowsRead int64, fraction float64)
+
+// Loader validates files and loads them into ClickHouse, atomically per file.
+type Loader struct {
+	DB           *queries.DB
+	AllowRejects bool
+	Problems     *ProblemLog
+	Log          *slog.Logger
+	Progress     Progress // may be nil
+	BatchRows    int      // rows per native insert; 0 means DefaultBatchRows
+}
+
+// DefaultBatchRows bounds memory: two batches are in flight at most.
+const DefaultBatchRows = 100_000
+
+const progressEvery = 2 * time.Second
+
+// LoadFile loads one file. Invalid input is reported through Problems and
+// gives a Result with status invalid; the error is for everything else (a
+// lost database connection, a cancelled context), and nothing of the file is
+// visible after it either.
+func (l *Loader) LoadFile(ctx context.Context, f File) (res Result, err error) {
+	start := time.Now()
+	res = Result{Path: f.Path, Kind: f.Kind.Name}
+	l.Problems.StartFile()
+	defer l.Problems.EndFile(f.Path)
+	defer func() { res.Duration = time.Since(start) }()
+
+	sha, err := fileSHA256(f.Path)
+	if err != nil {
+		l.Problems.Add(Problem{File: f.Path, Reason: err.Error()})
+		res.Status = ResultInvalid
+		return res, nil
+	}
+	prev, err := l.DB.CommittedLoadBySHA(ctx, f.Kind.Name, sha)
+	if err != nil {
+		return res, err
+	}
+	if prev != nil {
+		res.Status, res.Previous, res.LoadID = ResultAlreadyLoaded, prev, prev.ID
+		return res, nil
+	}
+
+	load := queries.Load{ID: newLoadID(), FileName: filepath.Base(f.Path), FilePath: f.Path, SHA256: sha,
+		Kind: f.Kind.Name, Status: queries.StatusRunning, StartedAt: start.UTC().Truncate(time.Second)}
+	res.LoadID = load.ID
+	if load.Seq, err = l.DB.NextLoadSeq(ctx, start); err != nil {
+		return res, err
+	}
+	if err := l.DB.RecordLoad(ctx, load, 0); err != nil {
+		return res, err
+	}
+	finish := func(status, message string) error {
+		load.Status, load.Message = status, message
+		load.RowsRead, load.RowsLoaded, load.RowsRejected = uint64(res.RowsRead), uint64(res.RowsLoaded), uint64(res.RowsRejected)
+		now := time.Now().UTC().Truncate(time.Second)
+		load.FinishedAt = &now
+		// Recording the end must not be cut short by the cancellation that ended the load.
+		recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return l.DB.RecordLoad(recordCtx, load, 1)
+	}
+
+	st, err := l.stream(ctx, f, &load, &res)
+	if err != nil {
+		if ferr := finish(queries.StatusFailed, err.Error()); ferr != nil {
+			l.log().Warn("could not record the failed load", "file", f.Path, "err", ferr)
+		}
+		res.Status = ResultFailed
+		return res, err
+	}
+	switch {
+	case st.fileProblem:
+		res.Status, res.RowsLoaded = ResultInvalid, 0
+		return res, finish(queries.StatusFailed, "the file as a whole is invalid")
+	case res.RowsRejected > 0 && !l.AllowRejects:
+		res.Status, res.RowsLoaded = ResultInvalid, 0
+		return res, finish(queries.StatusFailed, fmt.Sprintf("%d invalid rows (strict mode: nothing loaded)", res.RowsRejected))
+	case res.RowsRejected > 0:
+		if st.duplicates {
+			// The duplicated rows are already in under load.Seq: commit a copy without them.
+			seq, err := l.DB.NextLoadSeq(ctx, time.Now())
+			if err == nil {
+				err = l.DB.CopyRowsWithoutDuplicates(ctx, f.Kind.Name, f.Kind.ColumnNames(), f.Kind.Key, load.Seq, seq)
+			}
+			if err != nil {
+				_ = finish(queries.StatusFailed, err.Error())
+				res.Status = ResultFailed
+				return res, err
+			}
+			load.Seq = seq
+		}
+		res.Status = ResultPartial
+		return res, finish(queries.StatusPartial, fmt.Sprintf("%d rows rejected", res.RowsRejected))
+	default:
+		res.Status = ResultLoaded
+		return res, finish(queries.StatusLoaded, "")
+	}
+}
+
+type streamState struct {
+	fileProblem bool // the file as a whole is invalid
+	duplicates  bool // some natural keys repeat
+}
+
+// stream reads, validates and inserts the rows of one file under load.Seq.
+func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Result) (streamState, error) {
+	var st streamState
+	r, warnings, err := Open(f.Path, f.Kind)
+	var ferr *FileError
+	if errors.As(err, &ferr) {
+		for _, p := range ferr.Problems {
+			l.Problems.Add(p)
+		}
+		st.fileProblem = true
+		return st, nil
+	}
+	if err != nil {
+		return st, err
+	}
+	defer r.Close()
+	for _, w := range warnings {
+		l.Problems.Add(w)
+	}
+
+	var areas map[string]struct{}
+	if !f.Kind.Reference {
+		if areas, err = l.DB.AreaCodes(ctx); err != nil {
+			return st, err
+		}
+	}
+	rejects, err := newRejectSink(ctx, l.DB, load.ID, l.AllowRejects)
+	if err != nil {
+		return st, err
+	}
+	report := func(p Problem) {
+		l.Problems.Add(p)
+		if !p.Warning {
+			rejects.add(p)
+		}
+	}
+
+	ins := newInserter(ctx, l.DB, f.Kind, l.batchRows())
+	v := NewValidator(f.Kind, f.Path, areas, false)
+	var row Row
+	lastProgress := time.Now()
+	for {
+		rec, line, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			res.RowsRead++
+			res.RowsRejected++
+			report(v.ParseError(pe))
+			continue
+		}
+		if err != nil {
+			report(Problem{File: f.Path, Reason: err.Error()})
+			st.fileProblem = true
+			break
+		}
+		res.RowsRead++
+		if v.Check(r, rec, line, &row, report) {
+			if err := ins.add(load.Seq, &row); err != nil {
+				break // the inserter's error is returned by wait
+			}
+			res.RowsLoaded++
+		} else {
+			res.RowsRejected++
+		}
+		if res.RowsRead%65536 == 0 && l.Progress != nil && time.Since(lastProgress) > progressEvery {
+			lastProgress = time.Now()
+			l.Progress(f.Path, res.RowsRead, float64(r.BytesRead())/float64(max(r.Size, 1)))
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if err := ins.wait(); err != nil {
+		return st, err
+	}
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	if st.fileProblem {
+		return st, nil
+	}
+	// Duplicate natural keys are found by the server, so the client's memory
+	// does not grow with the file.
+	err = l.DB.DuplicateKeys(ctx, f.Kind.Name, f.Kind.Key, monthColumns(f.Kind), load.Seq, func(d queries.Duplicate) error {
+		st.duplicates = true
+		lines := make([]int, len(d.Lines))
+		for i, ln := range d.Lines {
+			lines[i] = int(ln)
+		}
+		for _, ln := range lines {
+			report(DuplicateProblem(f.Path, f.Kind, ln, lines, strings.Join(d.Key, ", ")))
+		}
+		res.RowsLoaded -= int64(len(lines))
+		res.RowsRejected += int64(len(lines))
+		return nil
+	})
+	if err != nil {
+		return st, err
+	}
+	return st, rejects.close()
+}
+
+func monthColumns(k *Kind) map[string]bool {
+	m := map[string]bool{}
+	for _, c := range k.Columns {
+		if c.Type == TypeMonth {
+			m[c.Name] = true
+		}
+	}
+	return m
+}
+
+func (l *Loader) batchRows() int {
+	if l.BatchRows > 0 {
+		return l.BatchRows
+	}
+	return DefaultBatchRows
+}
+
+func (l *Loader) log() *slog.Logger {
+	if l.Log != nil {
+		return l.Log
+	}
+	return slog.Default()
+}
+
+func newLoadID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("cannot open: %w", errors.Unwrap(err))
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("cannot read: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// inserter sends full batches from a second goroutine, so that reading and
+// validating the next batch overlaps with sending the last one.
+type inserter struct {
+	ctx    context.Context
+	db     *queries.DB
+	kind   *Kind
+	size   int
+	cur    *rowBatch
+	full   chan *rowBatch
+	free   chan *rowBatch
+	done   chan struct{}
+	mu     sync.Mutex
+	err    error
+	cancel context.CancelFunc
+}
+
+func newInserter(ctx context.Context, db *queries.DB, kind *Kind, size int) *inserter {
+	ctx, cancel := context.WithCancel(ctx)
+	in := &inserter{ctx: ctx, db: db, kind: kind, size: size, cancel: cancel,
+		full: make(chan *rowBatch), free: make(chan *rowBatch, 1), done: make(chan struct{})}
+	in.cur = newRowBatch(kind, size)
+	in.free <- newRowBatch(kind, size)
+	go in.run()
+	return in
+}
+
+func (in *inserter) add(seq uint64, row *Row) error {
+	in.cur.add(seq, row)
+	if in.cur.len() < in.size {
+		return nil
+	}
+	return in.flush()
+}
+
+func (in *inserter) flush() error {
+	select {
+	case in.full <- in.cur:
+	case <-in.ctx.Done():
+		return in.error()
+	}
+	select {
+	case in.cur = <-in.free:
+	case <-in.ctx.Done():
+		return in.error()
+	}
+	return nil
+}
+
+func (in *inserter) error() error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.err != nil {
+		return in.err
+	}
+	return in.ctx.Err()
+}
+
+func (in *inserter) run() {
+	defer close(in.done)
+	for b := range in.full {
+		if err := in.send(b); err != nil {
+			in.mu.Lock()
+			in.err = err
+			in.mu.Unlock()
+			in.cancel()
+			return
+		}
+		b.reset()
+		in.free <- b
+	}
+}
+
+func (in *inserter) send(b *rowBatch) error {
+	batch, err := in.db.PrepareRows(in.ctx, in.kind.Name, in.kind.ColumnNames())
+	if err != nil {
+		return err
+	}
+	if err := b.appendTo(batch); err != nil {
+		_ = batch.Abort()
+		return fmt.Errorf("insert %s: %w", in.kind.Name, err)
+	}
+	if err := batch.Send(); err != nil {
+		return queries.Classify(fmt.Errorf("insert %s: %w", in.kind.Name, err))
+	}
+	return nil
+}
+
+// wait sends what is left and returns the first error.
+func (in *inserter) wait() error {
+	defer in.cancel()
+	if in.cur.len() > 0 && in.error() == nil {
+		_ = in.flush()
+	}
+	close(in.full)
+	<-in.done
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.err
+}

@@ -1,0 +1,188 @@
+package etl
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ExpandPaths turns files and folders into the files to process, in load
+// order (areas first). Files in a folder are taken one level deep, hidden ones
+// skipped. With kind set, every file is of that kind; otherwise a file whose
+// name tells no kind is a problem.
+func ExpandPaths(paths []string, kind *Kind) ([]File, []Problem) {
+	var files []File
+	var problems []Problem
+	add := func(path string) {
+		if kind != nil {
+			files = append(files, File{Path: path, Kind: kind})
+			return
+		}
+		k, err := KindOfFile(path)
+		if err != nil {
+			problems = append(problems, Problem{File: path, Reason: err.Error()})
+			return
+		}
+		files = append(files, File{Path: path, Kind: k})
+	}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			problems = append(problems, Problem{File: p, Reason: "cannot open: " + errText(err)})
+			continue
+		}
+		if !st.IsDir() {
+			add(p)
+			continue
+		}
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			problems = append(problems, Problem{File: p, Reason: "cannot read folder: " + errText(err)})
+			continue
+		}
+		names := []string{}
+		for _, e := range entries {
+			if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
+				names = append(names, e.Name())
+			}
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			add(filepath.Join(p, n))
+		}
+	}
+	SortByKind(files)
+	return files, problems
+}
+
+func errText(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// ValidateFile checks one file without a database. areas, when not nil, are
+// the codes fact rows must refer to; codes of a valid areas file are added to
+// it. Duplicate keys are found in memory.
+func ValidateFile(f File, areas map[string]struct{}, problems *ProblemLog) (res Result) {
+	start := time.Now()
+	res = Result{Path: f.Path, Kind: f.Kind.Name, Status: ResultValid}
+	problems.StartFile()
+	defer problems.EndFile(f.Path)
+	defer func() { res.Duration = time.Since(start) }()
+	r, warnings, err := Open(f.Path, f.Kind)
+	if err != nil {
+		var ferr *FileError
+		if errors.As(err, &ferr) {
+			for _, p := range ferr.Problems {
+				problems.Add(p)
+			}
+		} else {
+			problems.Add(Problem{File: f.Path, Reason: err.Error()})
+		}
+		res.Status = ResultInvalid
+		return res
+	}
+	defer r.Close()
+	for _, w := range warnings {
+		problems.Add(w)
+	}
+	v := NewValidator(f.Kind, f.Path, areas, true)
+	var codes []string
+	var row Row
+	for {
+		rec, line, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			res.RowsRead++
+			res.RowsRejected++
+			problems.Add(v.ParseError(pe))
+			continue
+		}
+		if err != nil {
+			problems.Add(Problem{File: f.Path, Reason: err.Error()})
+			res.Status = ResultInvalid
+			return res
+		}
+		res.RowsRead++
+		if v.Check(r, rec, line, &row, problems.Add) {
+			res.RowsLoaded++
+			if f.Kind.Reference {
+				codes = append(codes, row.Values[0].Str)
+			}
+		} else {
+			res.RowsRejected++
+		}
+	}
+	res.RowsRejected += int64(v.EarlierRejected)
+	res.RowsLoaded -= int64(v.EarlierRejected)
+	if res.RowsRejected > 0 {
+		res.Status = ResultInvalid
+	}
+	if f.Kind.Reference && areas != nil {
+		clear(areas) // an areas load replaces the whole table
+		for _, c := range codes {
+			areas[c] = struct{}{}
+		}
+	}
+	return res
+}
+
+// Summary is one line describing a file's result.
+func (r Result) Summary() string {
+	secs := r.Duration.Seconds()
+	switch r.Status {
+	case ResultAlreadyLoaded:
+		when := ""
+		if r.Previous != nil {
+			when = " on " + r.Previous.StartedAt.Format("2006-01-02 15:04:05 UTC") + " (load " + short(r.Previous.ID) + ")"
+		}
+		return fmt.Sprintf("%s: %s: already loaded%s; nothing changed", r.Path, r.Kind, when)
+	case ResultValid:
+		return fmt.Sprintf("%s: %s: valid, %d rows read in %.1fs", r.Path, r.Kind, r.RowsRead, secs)
+	case ResultLoaded:
+		return fmt.Sprintf("%s: %s: loaded %d rows of %d read, 0 rejected, in %.1fs (%.0f rows/s, load %s)",
+			r.Path, r.Kind, r.RowsLoaded, r.RowsRead, secs, float64(r.RowsRead)/max(secs, 1e-9), short(r.LoadID))
+	case ResultPartial:
+		return fmt.Sprintf("%s: %s: partial: loaded %d rows of %d read, %d rejected, in %.1fs (load %s)",
+			r.Path, r.Kind, r.RowsLoaded, r.RowsRead, r.RowsRejected, secs, short(r.LoadID))
+	case ResultFailed:
+		return fmt.Sprintf("%s: %s: failed after %d rows read; nothing loaded; run the same command again", r.Path, r.Kind, r.RowsRead)
+	default:
+		return fmt.Sprintf("%s: %s: invalid: %d rows read, %d invalid; nothing loaded", r.Path, r.Kind, r.RowsRead, r.RowsRejected)
+	}
+}
+
+func short(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// LoadAll loads files in order, each atomically. It goes on after an invalid
+// file and stops at the first database error, which it returns.
+func (l *Loader) LoadAll(ctx context.Context, files []File, out io.Writer) ([]Result, error) {
+	var results []Result
+	for _, f := range files {
+		res, err := l.LoadFile(ctx, f)
+		results = append(results, res)
+		fmt.Fprintln(out, res.Summary())
+		if err != nil {
+			return results, fmt.Errorf("load %s: %w", f.Path, err)
+		}
+	}
+	return results, nil
+}

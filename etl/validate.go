@@ -1,0 +1,279 @@
+package etl
+
+import (
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Problem is one thing wrong with an input file, reported as
+// file:line: column: reason (value).
+type Problem struct {
+	File    string
+	Line    int // from 1, the header being line 1; 0 for the file as a whole
+	Column  string
+	Value   string
+	Reason  string
+	Warning bool // reported, but does not make the row invalid
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		b.WriteString(":" + strconv.Itoa(p.Line))
+	}
+	b.WriteString(": ")
+	if p.Column != "" {
+		b.WriteString(p.Column + ": ")
+	}
+	if p.Warning {
+		b.WriteString("warning: ")
+	}
+	b.WriteString(p.Reason)
+	if p.Value != "" {
+		b.WriteString(" (" + quoteValue(p.Value) + ")")
+	}
+	return b.String()
+}
+
+// quoteValue shows a value so that spaces, control characters and invalid
+// bytes are visible, and cuts long ones.
+func quoteValue(v string) string {
+	const max = 80
+	if len(v) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(v[cut]) {
+			cut--
+		}
+		v = v[:cut] + "…"
+	}
+	if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == utf8.RuneError }) || !utf8.ValidString(v) {
+		return strconv.Quote(v)
+	}
+	return v
+}
+
+// Row is a record parsed into the kind's columns.
+type Row struct {
+	Line   int
+	Values []Value // in contract column order
+}
+
+// Validator checks the records of one file against the contract.
+type Validator struct {
+	kind  *Kind
+	path  string
+	areas map[string]struct{} // known area codes; nil: not checked
+
+	areaCol int
+	compare []comparison
+
+	// Reference data consistency (areas): the first line naming each ICB and region.
+	icbs    map[string]firstSeen
+	regions map[string]firstSeen
+
+	// In-memory duplicate detection, when no database does it (validate).
+	keys    map[string]int
+	keyCols []int
+	keyBuf  strings.Builder
+
+	// EarlierRejected counts lines found invalid after they were accepted: the
+	// first line of each duplicated key, named when the duplicate appears.
+	EarlierRejected int
+}
+
+type comparison struct {
+	col, other int
+	op         string
+}
+
+type firstSeen struct {
+	line         int
+	name, region string
+}
+
+// NewValidator returns a validator for one file. areas, when not nil, is the
+// set of loaded area codes fact rows must refer to. checkKeys makes it detect
+// duplicate natural keys itself, in memory.
+func NewValidator(kind *Kind, path string, areas map[string]struct{}, checkKeys bool) *Validator {
+	v := &Validator{kind: kind, path: path, areaCol: -1}
+	if !kind.Reference {
+		v.areas = areas
+		v.areaCol = kind.columnIndex("area_code")
+	} else {
+		v.icbs = map[string]firstSeen{}
+		v.regions = map[string]firstSeen{}
+	}
+	for _, c := range kind.Comparisons {
+		v.compare = append(v.compare, comparison{col: kind.columnIndex(c.Column), other: kind.columnIndex(c.Other), op: c.Op})
+	}
+	if checkKeys {
+		v.keys = map[string]int{}
+		for _, k := range kind.Key {
+			v.keyCols = append(v.keyCols, kind.columnIndex(k))
+		}
+	}
+	return v
+}
+
+// KeyColumn names the natural key in problems: month+area_code+provider_code.
+func (k *Kind) KeyColumn() string { return strings.Join(k.Key, "+") }
+
+// ParseError turns a CSV syntax error into a problem with the record.
+func (v *Validator) ParseError(pe *csv.ParseError) Problem {
+	return Problem{File: v.path, Line: pe.StartLine, Column: "row",
+		Reason: fmt.Sprintf("CSV syntax: %v (line %d, character %d)", pe.Err, pe.Line, pe.Column)}
+}
+
+// Check parses and validates one record into row. It calls report for every
+// problem and returns whether the row is valid.
+func (v *Validator) Check(r *Reader, rec []string, line int, row *Row, report func(Problem)) bool {
+	row.Line = line
+	if cap(row.Values) < len(v.kind.Columns) {
+		row.Values = make([]Value, len(v.kind.Columns))
+	}
+	row.Values = row.Values[:len(v.kind.Columns)]
+	if len(rec) != r.width {
+		report(Problem{File: v.path, Line: line, Column: "row", Reason: fmt.Sprintf("has %d fields but the header has %d", len(rec), r.width)})
+		return false
+	}
+	ok := true
+	for i := range v.kind.Columns {
+		c := &v.kind.Columns[i]
+		val := &row.Values[i]
+		*val = Value{}
+		field := r.index[i]
+		if field < 0 { // optional column left out: unknown
+			val.Null = true
+			continue
+		}
+		raw := rec[field]
+		if !utf8.ValidString(raw) {
+			report(Problem{File: v.path, Line: line, Column: c.Name, Value: raw, Reason: "is not valid UTF-8"})
+			ok = false
+			continue
+		}
+		s := strings.TrimSpace(raw)
+		if s == "" {
+			if c.Required {
+				report(Problem{File: v.path, Line: line, Column: c.Name, Reason: "is required but empty"})
+				ok = false
+			}
+			val.Null = true
+			continue
+		}
+		if reason := parseValue(c, s, val); reason != "" {
+			report(Problem{File: v.path, Line: line, Column: c.Name, Value: s, Reason: reason})
+			ok = false
+		}
+	}
+	if !ok {
+		return false
+	}
+	for _, cmp := range v.compare {
+		a, b := row.Values[cmp.col], row.Values[cmp.other]
+		if a.Null || b.Null {
+			continue
+		}
+		if (cmp.op == "<=" && a.Float > b.Float) || (cmp.op == ">=" && a.Float < b.Float) {
+			name, other := v.kind.Columns[cmp.col].Name, v.kind.Columns[cmp.other].Name
+			report(Problem{File: v.path, Line: line, Column: name, Value: strings.TrimSpace(rec[r.index[cmp.col]]),
+				Reason: fmt.Sprintf("must be %s %s (%s)", map[string]string{"<=": "≤", ">=": "≥"}[cmp.op], other, strings.TrimSpace(rec[r.index[cmp.other]]))})
+			ok = false
+		}
+	}
+	if v.areas != nil && v.areaCol >= 0 {
+		code := row.Values[v.areaCol].Str
+		if _, known := v.areas[code]; !known {
+			report(Problem{File: v.path, Line: line, Column: "area_code", Value: code, Reason: "is not in the loaded areas (load an areas file that lists it first)"})
+			ok = false
+		}
+	}
+	if v.kind.Reference && !v.checkHierarchy(row, report) {
+		ok = false
+	}
+	if ok && v.keys != nil {
+		ok = v.checkKey(row, report)
+	}
+	return ok
+}
+
+// checkHierarchy enforces one name per ICB and region code, and one region per ICB.
+func (v *Validator) checkHierarchy(row *Row, report func(Problem)) bool {
+	ok := true
+	get := func(name string) string { return row.Values[v.kind.columnIndex(name)].Str }
+	icb, icbName, region, regionName := get("icb_code"), get("icb_name"), get("region_code"), get("region_name")
+	if seen, found := v.regions[region]; !found {
+		v.regions[region] = firstSeen{line: row.Line, name: regionName}
+	} else if seen.name != regionName {
+		report(Problem{File: v.path, Line: row.Line, Column: "region_name", Value: regionName,
+			Reason: fmt.Sprintf("region %s is named %q on line %d; one region has one name", region, seen.name, seen.line)})
+		ok = false
+	}
+	if seen, found := v.icbs[icb]; !found {
+		v.icbs[icb] = firstSeen{line: row.Line, name: icbName, region: region}
+	} else {
+		if seen.name != icbName {
+			report(Problem{File: v.path, Line: row.Line, Column: "icb_name", Value: icbName,
+				Reason: fmt.Sprintf("ICB %s is named %q on line %d; one ICB has one name", icb, seen.name, seen.line)})
+			ok = false
+		}
+		if seen.region != region {
+			report(Problem{File: v.path, Line: row.Line, Column: "region_code", Value: region,
+				Reason: fmt.Sprintf("ICB %s is in region %s on line %d; one ICB belongs to one region", icb, seen.region, seen.line)})
+			ok = false
+		}
+	}
+	return ok
+}
+
+// keyText shows a row's natural key values, months as YYYY-MM.
+func (v *Validator) keyText(row *Row) string {
+	v.keyBuf.Reset()
+	for i, c := range v.keyCols {
+		if i > 0 {
+			v.keyBuf.WriteString(", ")
+		}
+		val := row.Values[c]
+		if v.kind.Columns[c].Type == TypeMonth {
+			v.keyBuf.WriteString(val.Month.Format("2006-01"))
+		} else {
+			v.keyBuf.WriteString(val.Str)
+		}
+	}
+	return v.keyBuf.String()
+}
+
+func (v *Validator) checkKey(row *Row, report func(Problem)) bool {
+	key := v.keyText(row)
+	first, dup := v.keys[key]
+	if !dup {
+		v.keys[key] = row.Line
+		return true
+	}
+	report(DuplicateProblem(v.path, v.kind, row.Line, []int{first, row.Line}, key))
+	if first > 0 { // name the first line once, when its first duplicate appears
+		report(DuplicateProblem(v.path, v.kind, first, []int{first, row.Line}, key))
+		v.keys[key] = -first
+		v.EarlierRejected++
+	}
+	return false
+}
+
+// DuplicateProblem reports line as one of the lines sharing a natural key.
+func DuplicateProblem(path string, kind *Kind, line int, lines []int, key string) Problem {
+	var others []string
+	for _, l := range lines {
+		if l < 0 {
+			l = -l
+		}
+		if l != line {
+			others = append(others, strconv.Itoa(l))
+		}
+	}
+	return Problem{File: path, Line: line, Column: kind.KeyColumn(), Value: key,
+		Reason: "duplicate natural key, also on line " + strings.Join(others, ", ")}
+}

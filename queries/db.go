@@ -1,0 +1,154 @@
+// Package queries owns the ClickHouse schema and every SQL statement spdash runs,
+// with typed results. One DB value wraps the connection (as miniflux's storage does).
+package queries
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+//go:embed sql/*.sql
+var sqlFiles embed.FS
+
+// sqlText returns an embedded statement by file name (without .sql).
+func sqlText(name string) string {
+	b, err := sqlFiles.ReadFile("sql/" + name + ".sql")
+	if err != nil {
+		panic(fmt.Sprintf("queries: missing embedded sql/%s.sql", name)) // a build defect, caught by every test
+	}
+	return string(b)
+}
+
+// ErrUnreachable marks errors where the ClickHouse server could not be reached
+// or the connection was lost; the CLI maps it to exit status 3.
+var ErrUnreachable = errors.New("clickhouse unreachable")
+
+// DB is a connection to one spdash database.
+type DB struct {
+	conn     driver.Conn
+	database string
+	addr     string
+	log      *slog.Logger
+}
+
+var databaseName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// Open connects using a DSN such as clickhouse://user:password@host:9000/database,
+// creating the database when it is missing.
+func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	opts, err := clickhouse.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse DSN %q: %w (expected clickhouse://user:password@host:9000/database)", redact(dsn), err)
+	}
+	database := opts.Auth.Database
+	if database == "" {
+		database = "default"
+	}
+	if !databaseName.MatchString(database) {
+		return nil, fmt.Errorf("clickhouse DSN: database name %q: use letters, digits and _", database)
+	}
+	if opts.DialTimeout == 0 || opts.DialTimeout > 10*time.Second {
+		opts.DialTimeout = 5 * time.Second
+	}
+	addr := strings.Join(opts.Addr, ",")
+
+	// Create the database through a connection to "default", which always exists.
+	opts.Auth.Database = "default"
+	boot, err := clickhouse.Open(opts)
+	if err != nil {
+		return nil, unreachable(addr, err)
+	}
+	if err := boot.Ping(ctx); err != nil {
+		boot.Close()
+		return nil, unreachable(addr, err)
+	}
+	err = boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+database)
+	boot.Close()
+	if err != nil {
+		return nil, Classify(fmt.Errorf("create database %s: %w", database, err))
+	}
+
+	opts.Auth.Database = database
+	conn, err := clickhouse.Open(opts)
+	if err != nil {
+		return nil, unreachable(addr, err)
+	}
+	if err := conn.Ping(ctx); err != nil {
+		conn.Close()
+		return nil, unreachable(addr, err)
+	}
+	return &DB{conn: conn, database: database, addr: addr, log: log}, nil
+}
+
+// Close closes the connection.
+func (db *DB) Close() error { return db.conn.Close() }
+
+// Database is the database name in use.
+func (db *DB) Database() string { return db.database }
+
+// Addr is the server address (host:port, comma-separated if several).
+func (db *DB) Addr() string { return db.addr }
+
+// Ping checks the server answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.conn.Ping(ctx); err != nil {
+		return unreachable(db.addr, err)
+	}
+	return nil
+}
+
+// ServerVersion is the server's version string.
+func (db *DB) ServerVersion() (string, error) {
+	v, err := db.conn.ServerVersion()
+	if err != nil {
+		return "", Classify(err)
+	}
+	return v.String(), nil
+}
+
+func unreachable(addr string, err error) error {
+	return fmt.Errorf("%w at %s: %v", ErrUnreachable, addr, err)
+}
+
+// Classify wraps err with ErrUnreachable when it is a network failure rather
+// than an error the server reported.
+func Classify(err error) error {
+	if err == nil || errors.Is(err, ErrUnreachable) {
+		return err
+	}
+	var exc *clickhouse.Exception
+	if errors.As(err, &exc) {
+		return err
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, clickhouse.ErrAcquireConnTimeout) {
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	return err
+}
+
+func redact(dsn string) string {
+	if i := strings.Index(dsn, "@"); i >= 0 {
+		if j := strings.Index(dsn, "://"); j >= 0 && j < i {
+			return dsn[:j+3] + "…" + dsn[i:]
+		}
+	}
+	return dsn
+}

@@ -1,0 +1,269 @@
+package queries
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Load statuses as stored in load_log.
+const (
+	StatusRunning = "running"
+	StatusLoaded  = "loaded"
+	StatusPartial = "partial"
+	StatusFailed  = "failed"
+)
+
+// Load is one row of the loads view: one attempt to load one file.
+type Load struct {
+	ID           string
+	Seq          uint64 // orders loads; the newest committed load wins per natural key
+	FileName     string
+	FilePath     string
+	SHA256       string
+	Kind         string
+	RowsRead     uint64
+	RowsLoaded   uint64
+	RowsRejected uint64
+	Status       string
+	Message      string
+	StartedAt    time.Time
+	FinishedAt   *time.Time
+}
+
+// NextLoadSeq returns a sequence number above every recorded load: the current
+// time in nanoseconds, or one more than the highest seen if the clock is behind.
+func (db *DB) NextLoadSeq(ctx context.Context, now time.Time) (uint64, error) {
+	var max uint64
+	if err := db.conn.QueryRow(ctx, sqlText("load_max_seq")).Scan(&max); err != nil {
+		return 0, Classify(fmt.Errorf("read load sequence: %w", err))
+	}
+	seq := uint64(now.UnixNano())
+	if seq <= max {
+		seq = max + 1
+	}
+	return seq, nil
+}
+
+// RecordLoad appends an event for a load: event 0 when it starts (status
+// running), event 1 when it ends. The final event with status loaded or
+// partial is the commit that makes the load's rows visible.
+func (db *DB) RecordLoad(ctx context.Context, l Load, eventNo uint8) error {
+	b, err := db.conn.PrepareBatch(ctx, sqlText("load_log_insert"))
+	if err != nil {
+		return Classify(fmt.Errorf("record load %s: %w", l.FileName, err))
+	}
+	if err := b.Append(l.ID, l.Seq, eventNo, l.FileName, l.FilePath, l.SHA256, l.Kind, l.RowsRead, l.RowsLoaded,
+		l.RowsRejected, l.Status, l.Message, l.StartedAt, l.FinishedAt); err != nil {
+		_ = b.Abort()
+		return fmt.Errorf("record load %s: %w", l.FileName, err)
+	}
+	if err := b.Send(); err != nil {
+		return Classify(fmt.Errorf("record load %s: %w", l.FileName, err))
+	}
+	return nil
+}
+
+// CommittedLoadBySHA finds the newest committed load of the same kind whose
+// file had this sha256, or returns nil.
+func (db *DB) CommittedLoadBySHA(ctx context.Context, kind, sha string) (*Load, error) {
+	rows, err := db.queryLoads(ctx, sqlText("load_committed_by_sha"), sha, kind)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// RecentLoads lists the newest loads first.
+func (db *DB) RecentLoads(ctx context.Context, limit int) ([]Load, error) {
+	return db.queryLoads(ctx, sqlText("loads_recent"), limit)
+}
+
+func (db *DB) queryLoads(ctx context.Context, query string, args ...any) ([]Load, error) {
+	rows, err := db.conn.Query(ctx, query, args...)
+	if err != nil {
+		return nil, Classify(fmt.Errorf("read loads: %w", err))
+	}
+	defer rows.Close()
+	var out []Load
+	for rows.Next() {
+		var l Load
+		if err := rows.Scan(&l.ID, &l.Seq, &l.FileName, &l.FilePath, &l.SHA256, &l.Kind, &l.RowsRead, &l.RowsLoaded,
+			&l.RowsRejected, &l.Status, &l.Message, &l.StartedAt, &l.FinishedAt); err != nil {
+			return nil, fmt.Errorf("read loads: %w", err)
+		}
+		out = append(out, l)
+	}
+	return out, Classify(rows.Err())
+}
+
+// DataVersion is the seq of the newest committed load (0 with none). Every
+// completed load advances it, so caches can be keyed by it.
+func (db *DB) DataVersion(ctx context.Context) (uint64, error) {
+	var v uint64
+	if err := db.conn.QueryRow(ctx, sqlText("data_version")).Scan(&v); err != nil {
+		return 0, Classify(fmt.Errorf("read data version: %w", err))
+	}
+	return v, nil
+}
+
+// AreaCodes returns the codes of the currently loaded areas.
+func (db *DB) AreaCodes(ctx context.Context) (map[string]struct{}, error) {
+	rows, err := db.conn.Query(ctx, sqlText("area_codes"))
+	if err != nil {
+		return nil, Classify(fmt.Errorf("read area codes: %w", err))
+	}
+	defer rows.Close()
+	codes := map[string]struct{}{}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		codes[c] = struct{}{}
+	}
+	return codes, Classify(rows.Err())
+}
+
+var identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// RowsTable is the storage table of a kind (areas -> areas_rows).
+func RowsTable(kind string) (string, error) {
+	switch kind {
+	case "areas", "activity", "training", "outcomes", "funding":
+		return kind + "_rows", nil
+	}
+	return "", fmt.Errorf("unknown kind %q", kind)
+}
+
+func checkIdentifiers(names []string) error {
+	for _, n := range names {
+		if !identifier.MatchString(n) {
+			return fmt.Errorf("invalid column name %q", n)
+		}
+	}
+	return nil
+}
+
+// PrepareRows starts a native insert batch into a kind's storage table. The
+// batch's columns are load_seq, line, then the given columns in that order.
+func (db *DB) PrepareRows(ctx context.Context, kind string, columns []string) (driver.Batch, error) {
+	table, err := RowsTable(kind)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkIdentifiers(columns); err != nil {
+		return nil, err
+	}
+	q := fmt.Sprintf("INSERT INTO %s (load_seq, line, %s)", table, strings.Join(columns, ", "))
+	b, err := db.conn.PrepareBatch(ctx, q)
+	if err != nil {
+		return nil, Classify(fmt.Errorf("prepare insert into %s: %w", table, err))
+	}
+	return b, nil
+}
+
+// PrepareRejects starts a batch into reject_rows (load_id, line, column, value, reason).
+func (db *DB) PrepareRejects(ctx context.Context) (driver.Batch, error) {
+	b, err := db.conn.PrepareBatch(ctx, sqlText("reject_rows_insert"))
+	if err != nil {
+		return nil, Classify(fmt.Errorf("prepare insert into reject_rows: %w", err))
+	}
+	return b, nil
+}
+
+var (
+	duplicateKeysTmpl = template.Must(template.New("dup").Parse(sqlText("duplicate_keys")))
+	rowsCopyTmpl      = template.Must(template.New("copy").Parse(sqlText("rows_copy")))
+)
+
+func expand(t *template.Template, data any) string {
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		panic(err) // templates and their data are fixed in code
+	}
+	return buf.String()
+}
+
+// Duplicate is a natural key that appears on more than one line of a load.
+type Duplicate struct {
+	Lines []uint32 // ascending
+	Key   []string // the key's values, months as YYYY-MM
+}
+
+// DuplicateKeys finds natural keys written more than once by the load seq.
+// monthColumns name the key columns of type Date, shown as YYYY-MM.
+func (db *DB) DuplicateKeys(ctx context.Context, kind string, key []string, monthColumns map[string]bool, seq uint64, fn func(Duplicate) error) error {
+	table, err := RowsTable(kind)
+	if err != nil {
+		return err
+	}
+	if err := checkIdentifiers(key); err != nil {
+		return err
+	}
+	texts := make([]string, len(key))
+	for i, k := range key {
+		if monthColumns[k] {
+			texts[i] = "substring(toString(" + k + "), 1, 7)"
+		} else {
+			texts[i] = "toString(" + k + ")"
+		}
+	}
+	q := expand(duplicateKeysTmpl, map[string]string{"Table": table, "Key": strings.Join(key, ", "), "KeyText": strings.Join(texts, ", ")})
+	rows, err := db.conn.Query(ctx, q, seq)
+	if err != nil {
+		return Classify(fmt.Errorf("find duplicate keys in %s: %w", table, err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d Duplicate
+		if err := rows.Scan(&d.Lines, &d.Key); err != nil {
+			return fmt.Errorf("find duplicate keys: %w", err)
+		}
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	return Classify(rows.Err())
+}
+
+// CopyRowsWithoutDuplicates copies the rows of load fromSeq to load toSeq,
+// leaving out every row whose natural key appears more than once. A partial
+// load whose duplicates were found after insertion is committed under toSeq,
+// so none of the duplicated lines is ever visible.
+func (db *DB) CopyRowsWithoutDuplicates(ctx context.Context, kind string, columns, key []string, fromSeq, toSeq uint64) error {
+	table, err := RowsTable(kind)
+	if err != nil {
+		return err
+	}
+	if err := checkIdentifiers(append(append([]string{}, columns...), key...)); err != nil {
+		return err
+	}
+	q := expand(rowsCopyTmpl, map[string]string{"Table": table, "Columns": strings.Join(columns, ", "), "Key": strings.Join(key, ", ")})
+	if err := db.conn.Exec(ctx, q, toSeq, fromSeq, fromSeq); err != nil {
+		return Classify(fmt.Errorf("copy rows of %s: %w", table, err))
+	}
+	return nil
+}
+
+// Exec runs a statement; for tests and tools that need raw access.
+func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
+	return Classify(db.conn.Exec(ctx, query, args...))
+}
+
+// QueryRow runs a single-row query; for tests and tools that need raw access.
+func (db *DB) QueryRow(ctx context.Context, query string, args ...any) driver.Row {
+	return db.conn.QueryRow(ctx, query, args...)
+}
+
+// Query runs a query; for tests and tools that need raw access.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (driver.Rows, error) {
+	rows, err := db.conn.Query(ctx, query, args...)
+	return rows, Classify(err)
+}

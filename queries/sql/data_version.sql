@@ -1,0 +1,1 @@
+SELECT max(seq) FROM load_log WHERE status IN ('loaded', 'partial')

@@ -1,0 +1,6 @@
+SELECT load_id, seq, file_name, file_path, sha256, toString(kind), rows_read, rows_loaded, rows_rejected,
+       toString(status), message, started_at, finished_at
+FROM loads
+WHERE sha256 = ? AND kind = ? AND status IN ('loaded', 'partial')
+ORDER BY seq DESC
+LIMIT 1

@@ -1,0 +1,1 @@
+INSERT INTO reject_rows (load_id, line, `column`, value, reason)
