@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -68,8 +69,13 @@ type Validator struct {
 	path  string
 	areas map[string]struct{} // known area codes; nil: not checked
 
-	areaCol int
-	compare []comparison
+	areaCol  int
+	compare  []comparison
+	lastArea string // the last code found in areas: rows come grouped by area
+
+	// The last month parsed, since rows come grouped by month.
+	lastMonthText string
+	lastMonth     time.Time
 
 	// Reference data consistency (areas): the first line naming each ICB and region.
 	icbs    map[string]firstSeen
@@ -165,9 +171,15 @@ func (v *Validator) Check(r *Reader, rec []string, line int, row *Row, report fu
 			val.Null = true
 			continue
 		}
+		if c.Type == TypeMonth && s == v.lastMonthText {
+			val.Month = v.lastMonth
+			continue
+		}
 		if reason := parseValue(c, s, val); reason != "" {
 			report(Problem{File: v.path, Line: line, Column: c.Name, Value: s, Reason: reason})
 			ok = false
+		} else if c.Type == TypeMonth {
+			v.lastMonthText, v.lastMonth = s, val.Month
 		}
 	}
 	if !ok {
@@ -187,9 +199,11 @@ func (v *Validator) Check(r *Reader, rec []string, line int, row *Row, report fu
 	}
 	if v.areas != nil && v.areaCol >= 0 {
 		code := row.Values[v.areaCol].Str
-		if _, known := v.areas[code]; !known {
-			report(Problem{File: v.path, Line: line, Column: "area_code", Value: code, Reason: "is not in the loaded areas (load an areas file that lists it first)"})
+		if _, known := v.areas[code]; code != v.lastArea && !known {
+			report(Problem{File: v.path, Line: line, Column: "area_code", Value: code, Reason: "is not in the loaded areas; load an areas file that lists it first"})
 			ok = false
+		} else {
+			v.lastArea = code
 		}
 	}
 	if v.kind.Reference && !v.checkHierarchy(row, report) {

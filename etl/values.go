@@ -41,6 +41,12 @@ func parseValue(c *Column, s string, v *Value) string {
 		return parseFinancialYear(s, v)
 	case TypeEnum:
 		for _, e := range c.Values {
+			if s == e {
+				v.Str = e
+				return ""
+			}
+		}
+		for _, e := range c.Values {
 			if strings.EqualFold(s, e) {
 				v.Str = e
 				return ""

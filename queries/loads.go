@@ -179,7 +179,8 @@ func (db *DB) PrepareRejects(ctx context.Context) (driver.Batch, error) {
 }
 
 var (
-	duplicateKeysTmpl = template.Must(template.New("dup").Parse(sqlText("duplicate_keys")))
+	duplicateKeysTmpl  = template.Must(template.New("dup").Parse(sqlText("duplicate_keys")))
+	duplicateCountTmpl = template.Must(template.New("dupcount").Parse(sqlText("duplicate_count")))
 	rowsCopyTmpl      = template.Must(template.New("copy").Parse(sqlText("rows_copy")))
 )
 
@@ -207,6 +208,16 @@ func (db *DB) DuplicateKeys(ctx context.Context, kind string, key []string, mont
 	if err := checkIdentifiers(key); err != nil {
 		return err
 	}
+	// Fast path: when the keys' hashes are all distinct, so are the keys. Only
+	// a repeated hash (a duplicate, or rarely a collision) needs the exact query.
+	var repeated int64
+	q := expand(duplicateCountTmpl, map[string]string{"Table": table, "Key": strings.Join(key, ", ")})
+	if err := db.conn.QueryRow(ctx, q, seq).Scan(&repeated); err != nil {
+		return Classify(fmt.Errorf("count duplicate keys in %s: %w", table, err))
+	}
+	if repeated == 0 {
+		return nil
+	}
 	texts := make([]string, len(key))
 	for i, k := range key {
 		if monthColumns[k] {
@@ -215,7 +226,7 @@ func (db *DB) DuplicateKeys(ctx context.Context, kind string, key []string, mont
 			texts[i] = "toString(" + k + ")"
 		}
 	}
-	q := expand(duplicateKeysTmpl, map[string]string{"Table": table, "Key": strings.Join(key, ", "), "KeyText": strings.Join(texts, ", ")})
+	q = expand(duplicateKeysTmpl, map[string]string{"Table": table, "Key": strings.Join(key, ", "), "KeyText": strings.Join(texts, ", ")})
 	rows, err := db.conn.Query(ctx, q, seq)
 	if err != nil {
 		return Classify(fmt.Errorf("find duplicate keys in %s: %w", table, err))
