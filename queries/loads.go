@@ -181,7 +181,7 @@ func (db *DB) PrepareRejects(ctx context.Context) (driver.Batch, error) {
 var (
 	duplicateKeysTmpl  = template.Must(template.New("dup").Parse(sqlText("duplicate_keys")))
 	duplicateCountTmpl = template.Must(template.New("dupcount").Parse(sqlText("duplicate_count")))
-	rowsCopyTmpl      = template.Must(template.New("copy").Parse(sqlText("rows_copy")))
+	rowsCopyTmpl       = template.Must(template.New("copy").Parse(sqlText("rows_copy")))
 )
 
 func expand(t *template.Template, data any) string {
