@@ -193,7 +193,7 @@ func (v *Validator) Check(r *Reader, rec []string, line int, row *Row, report fu
 		if (cmp.op == "<=" && a.Float > b.Float) || (cmp.op == ">=" && a.Float < b.Float) {
 			name, other := v.kind.Columns[cmp.col].Name, v.kind.Columns[cmp.other].Name
 			report(Problem{File: v.path, Line: line, Column: name, Value: strings.TrimSpace(rec[r.index[cmp.col]]),
-				Reason: fmt.Sprintf("must be %s %s (%s)", map[string]string{"<=": "≤", ">=": "≥"}[cmp.op], other, strings.TrimSpace(rec[r.index[cmp.other]]))})
+				Reason: fmt.Sprintf("must be %s %s, which is %s", map[string]string{"<=": "≤", ">=": "≥"}[cmp.op], other, strings.TrimSpace(rec[r.index[cmp.other]]))})
 			ok = false
 		}
 	}

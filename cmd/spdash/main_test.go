@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"spdash/etl/sample"
+	"spdash/queries"
+	"spdash/queries/testdb"
+)
+
+// With SPDASH_TEST_MAIN=1 the test binary is spdash itself, so a test can run
+// it as a separate process and kill it.
+func TestMain(m *testing.M) {
+	if os.Getenv("SPDASH_TEST_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	testdb.Main(m)
+}
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"frobnicate"},
+		{"etl"},
+		{"etl", "load"},
+		{"etl", "validate", "--no-such-flag", "x.csv"},
+		{"etl", "validate", "--kind", "widgets", "x.csv"},
+		{"etl", "generate"},
+		{"etl", "generate", "--out", t.TempDir(), "--scale", "galactic"},
+	} {
+		if code, _, stderr := runCLI(t, args...); code != exitUsage || !strings.Contains(stderr, "Usage:") {
+			t.Errorf("spdash %v: exit %d, want 2 with usage\n%s", args, code, stderr)
+		}
+	}
+}
+
+func TestValidateExitStatusAndReport(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := runCLI(t, "etl", "generate", "--out", dir, "--scale", "demo", "--seed", "9"); code != exitOK {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	if code, stdout, stderr := runCLI(t, "etl", "validate", "--data-dir", t.TempDir(), dir); code != exitOK || strings.Count(stdout, ": valid,") != 5 {
+		t.Fatalf("validate of sample data: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+
+	bad := filepath.Join(t.TempDir(), "outcomes_bad.csv")
+	os.WriteFile(bad, []byte("month,area_code,provider_code,outcome,people,cohort\n2024-07,U1,P1,entered_employment,5,4\n2024-07,U1,P1,nope,1,1\n"), 0o644)
+	report := filepath.Join(t.TempDir(), "problems.csv")
+	code, _, stderr := runCLI(t, "etl", "validate", "--report", report, bad)
+	if code != exitInvalid {
+		t.Fatalf("validate of a bad file: exit %d, want 1\n%s", code, stderr)
+	}
+	for _, want := range []string{bad + ":2: cohort: must be ≥ people, which is 5 (4)", bad + ":3: outcome: must be one of", "no areas file given"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	f, err := os.Open(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(recs) != 3 || recs[1][1] != "2" || recs[1][2] != "cohort" || recs[2][2] != "outcome" {
+		t.Errorf("report = %v, %v", recs, err)
+	}
+
+	if code, _, stderr := runCLI(t, "etl", "validate", filepath.Join(dir, "notes.txt")); code != exitInvalid || !strings.Contains(stderr, "cannot open") {
+		t.Errorf("missing file: exit %d\n%s", code, stderr)
+	}
+	odd := filepath.Join(t.TempDir(), "notes.csv")
+	os.WriteFile(odd, []byte("a\n"), 0o644)
+	if code, _, stderr := runCLI(t, "etl", "validate", odd); code != exitInvalid || !strings.Contains(stderr, "areas, activity, training, outcomes, funding") {
+		t.Errorf("unknown kind: exit %d\n%s", code, stderr)
+	}
+}
+
+func TestLoadUnreachableExit3(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "areas.csv"), []byte("area_code\n"), 0o644)
+	code, _, stderr := runCLI(t, "etl", "load", "--clickhouse", "clickhouse://default@127.0.0.1:1/x?dial_timeout=1s", dir)
+	if code != exitUnreachable || !strings.Contains(stderr, "unreachable") {
+		t.Fatalf("exit %d, want 3\n%s", code, stderr)
+	}
+}
+
+func TestLoadExitStatuses(t *testing.T) {
+	dsn := testdb.DSN(t)
+	dir := t.TempDir()
+	runCLI(t, "etl", "generate", "--out", dir, "--seed", "2")
+	if code, stdout, stderr := runCLI(t, "etl", "load", "--clickhouse", dsn, dir); code != exitOK || strings.Count(stdout, ": loaded ") != 5 {
+		t.Fatalf("load: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if code, stdout, _ := runCLI(t, "etl", "load", "--clickhouse", dsn, dir); code != exitOK || strings.Count(stdout, "already loaded") != 5 {
+		t.Fatalf("reload: exit %d\n%s", code, stdout)
+	}
+	bad := filepath.Join(t.TempDir(), "x.csv")
+	os.WriteFile(bad, []byte("month,area_code,provider_code,outcome,people,cohort\n2024-07,U1,P1,entered_employment,5,4\n"), 0o644)
+	if code, stdout, _ := runCLI(t, "etl", "load", "--clickhouse", dsn, "--kind", "outcomes", bad); code != exitInvalid || !strings.Contains(stdout, "invalid") {
+		t.Fatalf("bad file: exit %d\n%s", code, stdout)
+	}
+	if code, stdout, _ := runCLI(t, "etl", "load", "--clickhouse", dsn, "--kind", "outcomes", "--allow-rejects", bad); code != exitOK || !strings.Contains(stdout, "partial") {
+		t.Fatalf("bad file with --allow-rejects: exit %d\n%s", code, stdout)
+	}
+}
+
+// A load killed half-way leaves nothing visible, and the same command run
+// again completes it.
+func TestKilledLoadLeavesNothingAndRerunCompletes(t *testing.T) {
+	dsn := testdb.DSN(t)
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 4, Scale: sample.National}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "etl", "load", "--clickhouse", dsn, filepath.Join(dir, "areas.csv")); code != exitOK {
+		t.Fatalf("areas: %d\n%s", code, stderr)
+	}
+	ctx := context.Background()
+	db, err := queries.Open(ctx, dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	count := func(q string) uint64 {
+		var n uint64
+		if err := db.QueryRow(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	outcomes := filepath.Join(dir, "outcomes.csv")
+	args := []string{"etl", "load", "--clickhouse", dsn, "--batch-rows", "5000", outcomes}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "SPDASH_TEST_MAIN=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for count("SELECT count() FROM outcomes_rows") == 0 {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no rows reached the server within 60 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if ws := cmd.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() {
+		t.Fatalf("the load finished before it could be killed (exit %d); make the file bigger", cmd.ProcessState.ExitCode())
+	}
+	partial := count("SELECT count() FROM outcomes_rows")
+	if visible := count("SELECT count() FROM outcomes"); visible != 0 {
+		t.Fatalf("%d rows visible after the kill (%d stored)", visible, partial)
+	}
+	if running := count("SELECT count() FROM loads WHERE kind = 'outcomes' AND status = 'running'"); running != 1 {
+		t.Errorf("loads shows %d running outcomes loads, want the killed one", running)
+	}
+
+	code, stdout, stderr := runCLI(t, args...)
+	if code != exitOK || !strings.Contains(stdout, ": loaded ") {
+		t.Fatalf("rerun: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	var fileRows int
+	data, _ := os.ReadFile(outcomes)
+	fileRows = bytes.Count(data, []byte("\n")) - 1
+	if visible := count("SELECT count() FROM outcomes"); int(visible) != fileRows {
+		t.Fatalf("after the rerun %d rows visible, want %d (killed run had stored %d)", visible, fileRows, partial)
+	}
+}
