@@ -49,6 +49,7 @@ type Progress func(path string, rowsRead int64, fraction float64)
 type Loader struct {
 	DB           *queries.DB
 	AllowRejects bool
+	Force        bool // load even a file identical to a committed load, making it the newest again
 	Problems     *ProblemLog
 	Log          *slog.Logger
 	Progress     Progress // may be nil
@@ -77,9 +78,11 @@ func (l *Loader) LoadFile(ctx context.Context, f File) (res Result, err error) {
 		res.Status = ResultInvalid
 		return res, nil
 	}
-	prev, err := l.DB.CommittedLoadBySHA(ctx, f.Kind.Name, sha)
-	if err != nil {
-		return res, err
+	var prev *queries.Load
+	if !l.Force {
+		if prev, err = l.DB.CommittedLoadBySHA(ctx, f.Kind.Name, sha); err != nil {
+			return res, err
+		}
 	}
 	if prev != nil {
 		res.Status, res.Previous, res.LoadID = ResultAlreadyLoaded, prev, prev.ID

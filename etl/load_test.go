@@ -56,6 +56,14 @@ func (r loadRun) statuses() []string {
 	return s
 }
 
+func mustProblemLog(t *testing.T) *etl.ProblemLog {
+	pl, err := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "report.csv"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pl
+}
+
 func mustLoad(t *testing.T, db *queries.DB, paths ...string) []etl.Result {
 	t.Helper()
 	run := load(t, db, false, paths...)
@@ -234,6 +242,23 @@ func TestCorrectionWins(t *testing.T) {
 	}
 	if total := scalar[uint64](t, db, "SELECT count() FROM activity"); total != 4 {
 		t.Errorf("activity has %d rows, want 4", total)
+	}
+
+	// Reloading v1 is "already loaded" and changes nothing; --force makes it the newest again.
+	run := load(t, db, false, filepath.Join(dir, "activity_v1.csv"))
+	if run.results[0].Status != etl.ResultAlreadyLoaded {
+		t.Fatalf("reload of v1: %s", run.results[0].Status)
+	}
+	if r, _ := get("2024-07-01", "U00001"); r.Received != 200 {
+		t.Fatalf("an already-loaded file changed the data: %+v", r)
+	}
+	forced := &etl.Loader{DB: db, Force: true, Problems: mustProblemLog(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	kind, _ := etl.LookupKind("activity")
+	if res, err := forced.LoadFile(context.Background(), etl.File{Path: filepath.Join(dir, "activity_v1.csv"), Kind: kind}); err != nil || res.Status != etl.ResultLoaded {
+		t.Fatalf("forced reload: %v %s", err, res.Status)
+	}
+	if r, _ := get("2024-07-01", "U00001"); r.Received != 100 || r.Wait == nil || *r.Wait != 12 {
+		t.Fatalf("after a forced reload of v1: %+v, want 100 received, wait 12", r)
 	}
 
 	// An areas load replaces the whole table.

@@ -1,0 +1,70 @@
+package localch
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func TestStartReuseStop(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	first, err := Start(ctx, dir, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Stop()
+	if !first.Owned() {
+		t.Fatal("the first Start should own the server")
+	}
+	cfg, err := os.ReadFile(filepath.Join(dir, "clickhouse", "config.xml"))
+	if err != nil || !strings.Contains(string(cfg), "<listen_host>127.0.0.1</listen_host>") {
+		t.Fatalf("config.xml: %v\n%s", err, cfg)
+	}
+
+	second, err := Start(ctx, dir, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Owned() || second.TCPPort != first.TCPPort {
+		t.Fatalf("second Start: owned=%v port %d, want a reuse of port %d", second.Owned(), second.TCPPort, first.TCPPort)
+	}
+	if err := second.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ping(ctx, first.TCPPort); err != nil {
+		t.Fatalf("stopping a reused server stopped it: %v", err)
+	}
+
+	pid := first.pid
+	if err := first.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if syscall.Kill(pid, 0) == nil {
+		t.Fatalf("server pid %d still alive after Stop", pid)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "clickhouse", "state.json")); !os.IsNotExist(err) {
+		t.Fatalf("state.json left behind: %v", err)
+	}
+	if err := ping(ctx, first.TCPPort); err == nil {
+		t.Fatal("server still answers after Stop")
+	}
+}
+
+func TestNoServerBinary(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, err := Start(context.Background(), t.TempDir(), quiet())
+	if !errors.Is(err, ErrNoServerBinary) || !strings.Contains(err.Error(), "apt-get install -y clickhouse-server clickhouse-client") {
+		t.Fatalf("Start with no binary on PATH: %v", err)
+	}
+}
