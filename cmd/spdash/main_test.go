@@ -81,12 +81,12 @@ func TestValidateExitStatusAndReport(t *testing.T) {
 		t.Errorf("report = %v, %v", recs, err)
 	}
 
-	if code, _, stderr := runCLI(t, "etl", "validate", filepath.Join(dir, "notes.txt")); code != exitInvalid || !strings.Contains(stderr, "cannot open") {
+	if code, _, stderr := runCLI(t, "etl", "validate", "--data-dir", t.TempDir(), filepath.Join(dir, "notes.txt")); code != exitInvalid || !strings.Contains(stderr, "cannot open") {
 		t.Errorf("missing file: exit %d\n%s", code, stderr)
 	}
 	odd := filepath.Join(t.TempDir(), "notes.csv")
 	os.WriteFile(odd, []byte("a\n"), 0o644)
-	if code, _, stderr := runCLI(t, "etl", "validate", odd); code != exitInvalid || !strings.Contains(stderr, "areas, activity, training, outcomes, funding") {
+	if code, _, stderr := runCLI(t, "etl", "validate", "--data-dir", t.TempDir(), odd); code != exitInvalid || !strings.Contains(stderr, "areas, activity, training, outcomes, funding") {
 		t.Errorf("unknown kind: exit %d\n%s", code, stderr)
 	}
 }
