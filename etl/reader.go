@@ -26,7 +26,7 @@ type Reader struct {
 
 	file    *os.File
 	gz      *gzip.Reader
-	csv     *csv.Reader
+	scan    *scanner
 	counted *countingReader
 }
 
@@ -88,10 +88,7 @@ func Open(path string, kind *Kind) (*Reader, []Problem, error) {
 	if head, err := br.Peek(3); err == nil && bytes.Equal(head, bom) {
 		_, _ = br.Discard(3)
 	}
-	r.csv = csv.NewReader(br)
-	r.csv.FieldsPerRecord = -1
-	r.csv.ReuseRecord = true
-	r.csv.TrimLeadingSpace = true
+	r.scan = newScanner(br)
 	warnings, err := r.readHeader()
 	if err != nil {
 		r.Close()
@@ -102,8 +99,9 @@ func Open(path string, kind *Kind) (*Reader, []Problem, error) {
 
 func (r *Reader) readHeader() ([]Problem, error) {
 	var header []string
+	var line int
 	for {
-		rec, err := r.csv.Read()
+		rec, recLine, err := r.scan.Next()
 		if err == io.EOF {
 			return nil, fileError(r.Path, 1, "", "the file is empty: a header row naming the columns is required")
 		}
@@ -117,10 +115,12 @@ func (r *Reader) readHeader() ([]Problem, error) {
 		if isBlank(rec) {
 			continue
 		}
-		header = append([]string(nil), rec...)
+		for _, f := range rec {
+			header = append(header, string(f))
+		}
+		line = recLine
 		break
 	}
-	line, _ := r.csv.FieldPos(0)
 	var problems, warnings []Problem
 	r.width = len(header)
 	r.index = make([]int, len(r.Kind.Columns))
@@ -164,17 +164,17 @@ func (k *Kind) requiredNames() []string {
 	return names
 }
 
-func isBlank(rec []string) bool {
-	return len(rec) == 1 && strings.TrimSpace(rec[0]) == ""
+func isBlank(rec [][]byte) bool {
+	return len(rec) == 1 && len(bytes.TrimSpace(rec[0])) == 0
 }
 
 // Read returns the next non-blank record and the line it starts on. A
 // *csv.ParseError is a problem with one record (reading can go on); io.EOF
 // ends the file; any other error is a problem with the file as a whole.
-// The record is reused by the next call.
-func (r *Reader) Read() ([]string, int, error) {
+// The fields are only valid until the next call.
+func (r *Reader) Read() ([][]byte, int, error) {
 	for {
-		rec, err := r.csv.Read()
+		rec, line, err := r.scan.Next()
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) || err == io.EOF {
@@ -185,7 +185,6 @@ func (r *Reader) Read() ([]string, int, error) {
 		if isBlank(rec) {
 			continue
 		}
-		line, _ := r.csv.FieldPos(0)
 		return rec, line, nil
 	}
 }

@@ -1,12 +1,14 @@
 package etl
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Problem is one thing wrong with an input file, reported as
@@ -81,6 +83,12 @@ type Validator struct {
 	icbs    map[string]firstSeen
 	regions map[string]firstSeen
 
+	// Codes repeat on almost every row: one copy of each, up to a bound, and
+	// each column's previous value, reused without parsing when its bytes repeat.
+	interned map[string]string
+	prevRaw  [][]byte
+	prevStr  []string
+
 	// In-memory duplicate detection, when no database does it (validate).
 	keys    map[string]int
 	keyCols []int
@@ -105,7 +113,8 @@ type firstSeen struct {
 // set of loaded area codes fact rows must refer to. checkKeys makes it detect
 // duplicate natural keys itself, in memory.
 func NewValidator(kind *Kind, path string, areas map[string]struct{}, checkKeys bool) *Validator {
-	v := &Validator{kind: kind, path: path, areaCol: -1}
+	v := &Validator{kind: kind, path: path, areaCol: -1, interned: map[string]string{},
+		prevRaw: make([][]byte, len(kind.Columns)), prevStr: make([]string, len(kind.Columns))}
 	if !kind.Reference {
 		v.areas = areas
 		v.areaCol = kind.columnIndex("area_code")
@@ -135,8 +144,9 @@ func (v *Validator) ParseError(pe *csv.ParseError) Problem {
 }
 
 // Check parses and validates one record into row. It calls report for every
-// problem and returns whether the row is valid.
-func (v *Validator) Check(r *Reader, rec []string, line int, row *Row, report func(Problem)) bool {
+// problem and returns whether the row is valid. rec is only read during the
+// call: every string kept in row or in a problem is a copy.
+func (v *Validator) Check(r *Reader, rec [][]byte, line int, row *Row, report func(Problem)) bool {
 	row.Line = line
 	if cap(row.Values) < len(v.kind.Columns) {
 		row.Values = make([]Value, len(v.kind.Columns))
@@ -157,12 +167,17 @@ func (v *Validator) Check(r *Reader, rec []string, line int, row *Row, report fu
 			continue
 		}
 		raw := rec[field]
-		if !utf8.ValidString(raw) {
-			report(Problem{File: v.path, Line: line, Column: c.Name, Value: raw, Reason: "is not valid UTF-8"})
+		if !utf8.Valid(raw) {
+			report(Problem{File: v.path, Line: line, Column: c.Name, Value: string(raw), Reason: "is not valid UTF-8"})
 			ok = false
 			continue
 		}
-		s := strings.TrimSpace(raw)
+		trimmed := bytes.TrimSpace(raw)
+		if (c.Type == TypeCode || c.Type == TypeFinancialYear) && len(trimmed) > 0 && bytes.Equal(trimmed, v.prevRaw[i]) {
+			val.Str = v.prevStr[i]
+			continue
+		}
+		s := view(trimmed) // not kept beyond this iteration
 		if s == "" {
 			if c.Required {
 				report(Problem{File: v.path, Line: line, Column: c.Name, Reason: "is required but empty"})
@@ -176,10 +191,19 @@ func (v *Validator) Check(r *Reader, rec []string, line int, row *Row, report fu
 			continue
 		}
 		if reason := parseValue(c, s, val); reason != "" {
-			report(Problem{File: v.path, Line: line, Column: c.Name, Value: s, Reason: reason})
+			report(Problem{File: v.path, Line: line, Column: c.Name, Value: strings.Clone(s), Reason: reason})
 			ok = false
-		} else if c.Type == TypeMonth {
-			v.lastMonthText, v.lastMonth = s, val.Month
+			continue
+		}
+		switch c.Type {
+		case TypeMonth:
+			v.lastMonthText, v.lastMonth = strings.Clone(s), val.Month
+		case TypeCode, TypeFinancialYear:
+			val.Str = v.intern(val.Str)
+			v.prevRaw[i] = append(v.prevRaw[i][:0], trimmed...)
+			v.prevStr[i] = val.Str
+		case TypeText:
+			val.Str = strings.Clone(val.Str)
 		}
 	}
 	if !ok {
@@ -192,8 +216,8 @@ func (v *Validator) Check(r *Reader, rec []string, line int, row *Row, report fu
 		}
 		if (cmp.op == "<=" && a.Float > b.Float) || (cmp.op == ">=" && a.Float < b.Float) {
 			name, other := v.kind.Columns[cmp.col].Name, v.kind.Columns[cmp.other].Name
-			report(Problem{File: v.path, Line: line, Column: name, Value: strings.TrimSpace(rec[r.index[cmp.col]]),
-				Reason: fmt.Sprintf("must be %s %s, which is %s", map[string]string{"<=": "≤", ">=": "≥"}[cmp.op], other, strings.TrimSpace(rec[r.index[cmp.other]]))})
+			report(Problem{File: v.path, Line: line, Column: name, Value: string(bytes.TrimSpace(rec[r.index[cmp.col]])),
+				Reason: fmt.Sprintf("must be %s %s, which is %s", map[string]string{"<=": "≤", ">=": "≥"}[cmp.op], other, bytes.TrimSpace(rec[r.index[cmp.other]]))})
 			ok = false
 		}
 	}
@@ -213,6 +237,30 @@ func (v *Validator) Check(r *Reader, rec []string, line int, row *Row, report fu
 		ok = v.checkKey(row, report)
 	}
 	return ok
+}
+
+const maxInterned = 1 << 16
+
+// intern returns a lasting copy of a transient string, sharing one copy per
+// distinct value while there are not too many of them.
+func (v *Validator) intern(s string) string {
+	if c, ok := v.interned[s]; ok {
+		return c
+	}
+	c := strings.Clone(s)
+	if len(v.interned) < maxInterned {
+		v.interned[c] = c
+	}
+	return c
+}
+
+// view is a string sharing b's bytes, for parsing without a copy. It must
+// not outlive b, which the reader reuses for the next record.
+func view(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // checkHierarchy enforces one name per ICB and region code, and one region per ICB.
