@@ -325,4 +325,3 @@ func (s *scanner) skipLine(data []byte, i int, p parsed, lines int, atEOF bool) 
 	p.n, p.lines = i+k+1, p.skipped+lines+1
 	return p
 }
-

@@ -23,7 +23,9 @@ func errKey(err error) string {
 	return err.Error()
 }
 
-func itoa(n int) string { return string(rune('0'+n/100%10)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10)) }
+func itoa(n int) string {
+	return string(rune('0'+n/100%10)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10))
+}
 
 // oracle reads input with encoding/csv configured as the contract needs.
 func oracle(input []byte) []scanned {
