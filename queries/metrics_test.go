@@ -1,0 +1,252 @@
+package queries_test
+
+import (
+	"context"
+	"encoding/csv"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"spdash/etl"
+	"spdash/etl/sample"
+	"spdash/queries"
+	"spdash/queries/testdb"
+)
+
+// readCSV returns the rows of a file as maps from column to value.
+func readCSV(t *testing.T, path string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	header, err := r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for i, h := range header {
+			m[h] = rec[i]
+		}
+		out = append(out, m)
+	}
+}
+
+func num(s string) float64 {
+	f, _ := strconv.ParseFloat(s, 64)
+	return f
+}
+
+// expected is an independent computation of METRICS.md for one ICB, written
+// from the definitions, not from the code under test.
+type expected struct {
+	population, referrals, accepted, supported, fte, headcount, caseload float64
+	waits                                                                []float64
+	inPost, trained                                                      map[string]float64
+	people, cohort, fyPeople                                             map[string]float64
+	funding                                                              float64
+}
+
+func sig6(a, b float64) bool {
+	if a == b {
+		return true
+	}
+	return math.Abs(a-b) <= 5e-7*math.Max(math.Abs(a), math.Abs(b))
+}
+
+func wilsonByHand(x, n float64) (float64, float64) {
+	z := 1.959964
+	p := x / n
+	mid := (2*n*p + z*z) / (2 * (n + z*z))
+	spread := z * math.Sqrt(z*z+4*n*p*(1-p)) / (2 * (n + z*z))
+	return mid - spread, mid + spread
+}
+
+func TestMetricsAgreeWithIndependentComputation(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 11, Scale: sample.Demo, Months: 30, End: "2025-06"}); err != nil {
+		t.Fatal(err)
+	}
+	pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "r.csv"), false)
+	files, _ := etl.ExpandPaths([]string{dir}, nil)
+	l := &etl.Loader{DB: db, Problems: pl, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if _, err := l.LoadAll(ctx, files, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+
+	from, to := "2024-07", "2025-06" // 12 months; stocks at 2025-06
+	fy := "2024-25"                   // April 2024 to March 2025
+	icbOf := map[string]string{}
+	exp := map[string]*expected{}
+	get := func(icb string) *expected {
+		if exp[icb] == nil {
+			exp[icb] = &expected{inPost: map[string]float64{}, trained: map[string]float64{}, people: map[string]float64{}, cohort: map[string]float64{}, fyPeople: map[string]float64{}}
+		}
+		return exp[icb]
+	}
+	for _, r := range readCSV(t, filepath.Join(dir, "areas.csv")) {
+		icbOf[r["area_code"]] = r["icb_code"]
+		get(r["icb_code"]).population += num(r["population"])
+	}
+	for _, r := range readCSV(t, filepath.Join(dir, "activity.csv")) {
+		if r["month"] < from || r["month"] > to {
+			continue
+		}
+		e := get(icbOf[r["area_code"]])
+		e.referrals += num(r["referrals_received"])
+		e.accepted += num(r["referrals_accepted"])
+		e.supported += num(r["people_supported"])
+		if r["month"] == to {
+			e.fte += num(r["link_worker_fte"])
+			e.headcount += num(r["link_worker_headcount"])
+			e.caseload += num(r["active_caseload"])
+		}
+		if r["median_wait_days"] != "" {
+			e.waits = append(e.waits, num(r["median_wait_days"]))
+		}
+	}
+	for _, r := range readCSV(t, filepath.Join(dir, "training.csv")) {
+		if r["month"] == to {
+			e := get(icbOf[r["area_code"]])
+			e.inPost[r["module"]] += num(r["staff_in_post"])
+			e.trained[r["module"]] += num(r["staff_trained"])
+		}
+	}
+	englandPeople, englandCohort := map[string]float64{}, map[string]float64{}
+	for _, r := range readCSV(t, filepath.Join(dir, "outcomes.csv")) {
+		e := get(icbOf[r["area_code"]])
+		if r["month"] >= from && r["month"] <= to {
+			e.people[r["outcome"]] += num(r["people"])
+			e.cohort[r["outcome"]] += num(r["cohort"])
+			englandPeople[r["outcome"]] += num(r["people"])
+			englandCohort[r["outcome"]] += num(r["cohort"])
+		}
+		if r["month"] >= "2024-04" && r["month"] <= "2025-03" {
+			e.fyPeople[r["outcome"]] += num(r["people"])
+		}
+	}
+	for _, r := range readCSV(t, filepath.Join(dir, "funding.csv")) {
+		if r["financial_year"] == fy {
+			get(icbOf[r["area_code"]]).funding += num(r["amount_gbp"])
+		}
+	}
+
+	month := func(s string) time.Time { tm, _ := time.Parse("2006-01", s); return tm }
+	rep, err := db.Metrics(ctx, queries.Selection{From: month(from), To: month(to), Place: queries.England, Level: queries.LevelICB, FY: fy}, queries.DefaultSettings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Areas) != len(exp) {
+		t.Fatalf("%d ICBs in the report, %d in the files", len(rep.Areas), len(exp))
+	}
+	check := func(area, name string, got *float64, want float64, known bool) {
+		t.Helper()
+		switch {
+		case !known && got != nil:
+			t.Errorf("%s %s = %v, want unknown", area, name, *got)
+		case known && got == nil:
+			t.Errorf("%s %s unknown, want %v", area, name, want)
+		case known && !sig6(*got, want):
+			t.Errorf("%s %s = %.9g, want %.9g", area, name, *got, want)
+		}
+	}
+	val := func(v float64) *float64 { return &v }
+	compared := 0
+	for _, a := range rep.Areas {
+		e := exp[a.Code]
+		if e == nil {
+			t.Fatalf("unexpected area %s", a.Code)
+		}
+		check(a.Code, "population", val(a.Population), e.population, true)
+		check(a.Code, "referrals", val(a.Referrals), e.referrals, true)
+		check(a.Code, "accepted", val(a.Accepted), e.accepted, true)
+		check(a.Code, "people_supported", val(a.PeopleSupported), e.supported, true)
+		check(a.Code, "fte", val(a.FTE), e.fte, true)
+		check(a.Code, "headcount", val(a.Headcount), e.headcount, true)
+		check(a.Code, "caseload", val(a.Caseload), e.caseload, true)
+		check(a.Code, "fte_per_100k", a.FTEPer100k, e.fte/e.population*100000, true)
+		check(a.Code, "caseload_per_fte", a.CaseloadPerFTE, e.caseload/e.fte, e.fte > 0)
+		annual := e.accepted * 12 / 12
+		check(a.Code, "annual_accepted", val(a.AnnualAccepted), annual, true)
+		check(a.Code, "capacity_gap_fte", val(a.CapacityGapFTE), math.Max(0, annual/250-e.fte), true)
+		sort.Float64s(e.waits)
+		var med float64
+		if n := len(e.waits); n > 0 {
+			if n%2 == 1 {
+				med = e.waits[n/2]
+			} else {
+				med = (e.waits[n/2-1] + e.waits[n/2]) / 2
+			}
+		}
+		check(a.Code, "median_wait_days", a.MedianWaitDays, med, len(e.waits) > 0)
+		for mod, in := range e.inPost {
+			check(a.Code, "coverage "+mod, a.Training[mod].Coverage, e.trained[mod]/in, in > 0)
+		}
+		check(a.Code, "work_training_coverage", a.WorkTrainingCoverage, e.trained["employment_support"]/e.inPost["employment_support"], e.inPost["employment_support"] > 0)
+		check(a.Code, "untrained_staff", val(a.UntrainedStaff), e.inPost["employment_support"]-e.trained["employment_support"], true)
+		check(a.Code, "funding", val(a.Funding), e.funding, true)
+		check(a.Code, "funding_per_1k", a.FundingPer1k, e.funding/e.population*1000, true)
+		for _, o := range queries.Outcomes {
+			got := a.Outcomes[o]
+			n, x := e.cohort[o], e.people[o]
+			check(a.Code, "rate "+o, got.Rate, x/n, n > 0)
+			if n > 0 {
+				lo, hi := wilsonByHand(x, n)
+				check(a.Code, "ci_low "+o, got.CILow, lo, true)
+				check(a.Code, "ci_high "+o, got.CIHigh, hi, true)
+				eng := englandPeople[o] / englandCohort[o]
+				want := "similar"
+				switch {
+				case n < 10:
+					want = "not compared"
+				case lo > eng:
+					want = "higher"
+				case hi < eng:
+					want = "lower"
+				}
+				if got.Compared == nil || *got.Compared != want {
+					t.Errorf("%s %s compared = %v, want %s", a.Code, o, got.Compared, want)
+				}
+				if want == "higher" || want == "lower" {
+					compared++
+				}
+			}
+			check(a.Code, "cost_per_outcome "+o, got.CostPerOutcome, e.funding/e.fyPeople[o], e.fyPeople[o] > 0 && e.funding > 0)
+		}
+	}
+	if compared == 0 {
+		t.Error("no ICB differs from England on any outcome: the comparison is not exercised")
+	}
+	// England is the sum of all areas, and has no comparison.
+	var pop float64
+	for _, e := range exp {
+		pop += e.population
+	}
+	if !sig6(rep.England.Population, pop) {
+		t.Errorf("England population %v, want %v", rep.England.Population, pop)
+	}
+	for o, r := range rep.England.Outcomes {
+		if r.Compared != nil {
+			t.Errorf("England %s has a comparison", o)
+		}
+	}
+}

@@ -1,0 +1,1 @@
+SELECT DISTINCT financial_year FROM funding ORDER BY financial_year
