@@ -94,7 +94,7 @@ func TestMetricsAgreeWithIndependentComputation(t *testing.T) {
 	}
 
 	from, to := "2024-07", "2025-06" // 12 months; stocks at 2025-06
-	fy := "2024-25"                   // April 2024 to March 2025
+	fy := "2024-25"                  // April 2024 to March 2025
 	icbOf := map[string]string{}
 	exp := map[string]*expected{}
 	get := func(icb string) *expected {
