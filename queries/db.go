@@ -37,10 +37,32 @@ var ErrUnreachable = errors.New("clickhouse unreachable")
 
 // DB is a connection to one spdash database.
 type DB struct {
-	conn     driver.Conn
-	database string
-	addr     string
-	log      *slog.Logger
+	conn         driver.Conn
+	database     string
+	addr         string
+	log          *slog.Logger
+	queryTimeout time.Duration
+}
+
+// DefaultQueryTimeout bounds each dashboard query.
+const DefaultQueryTimeout = 20 * time.Second
+
+// SetQueryTimeout bounds each read query from now on. The server is told too
+// (max_execution_time): a cancelled context alone leaves it running.
+func (db *DB) SetQueryTimeout(d time.Duration) { db.queryTimeout = d }
+
+// readContext applies the query timeout to ctx, on the client and the server.
+func (db *DB) readContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := db.queryTimeout
+	if d <= 0 {
+		d = DefaultQueryTimeout
+	}
+	secs := int(d / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_execution_time": secs}))
+	return context.WithTimeout(ctx, d+2*time.Second)
 }
 
 var databaseName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)

@@ -171,6 +171,8 @@ func init() {
 // Metrics computes the report for a selection: the one place every figure
 // on pages, in the API and in downloads comes from.
 func (db *DB) Metrics(ctx context.Context, sel Selection, set Settings) (*Report, error) {
+	ctx, cancel := db.readContext(ctx)
+	defer cancel()
 	england, err := db.levelMetrics(ctx, sel, England, LevelEngland, set)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,8 @@ type Geography struct {
 
 // Places reads the regions and ICBs of the loaded areas.
 func (db *DB) Places(ctx context.Context) (*Geography, error) {
+	ctx, cancel := db.readContext(ctx)
+	defer cancel()
 	rows, err := db.conn.Query(ctx, sqlText("places"))
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read places: %w", err))
@@ -67,6 +69,8 @@ type DataRange struct {
 
 // Range reads the data's range.
 func (db *DB) Range(ctx context.Context) (DataRange, error) {
+	ctx, cancel := db.readContext(ctx)
+	defer cancel()
 	var r DataRange
 	if err := db.conn.QueryRow(ctx, sqlText("data_range")).Scan(&r.FirstMonth, &r.LastMonth, &r.Areas); err != nil {
 		return r, Classify(fmt.Errorf("read data range: %w", err))

@@ -4,23 +4,24 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 
 	"spdash/etl"
 	"spdash/etl/sample"
+	"spdash/queries"
 )
 
 // demo starts the local ClickHouse (or uses the configured one), generates the
-// sample data once, loads it (a rerun finds it already loaded) and keeps the
-// server up until interrupted.
+// sample data once, loads it (a rerun finds it already loaded) and serves the
+// dashboard until interrupted.
 func (a *app) demo(ctx context.Context, args []string) (int, error) {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	var df dbFlags
 	df.register(fs)
 	scale := fs.String("scale", "demo", "demo or national")
 	seed := fs.Int64("seed", 1, "random seed of the sample data")
+	addr := fs.String("addr", ":8080", "address the dashboard listens on")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
@@ -53,10 +54,5 @@ func (a *app) demo(ctx context.Context, args []string) (int, error) {
 		return code, err
 	}
 	fmt.Fprintf(a.stdout, "\nSample data (%s scale) is loaded into database %s.\n", *scale, db.Database())
-	fmt.Fprintln(a.stdout, "The dashboard is not built yet (issue 3). Query the data with clickhouse-client, for example:")
-	host, port, _ := net.SplitHostPort(db.Addr())
-	fmt.Fprintf(a.stdout, "  clickhouse-client --host %s --port %s -d %s -q 'SELECT region_name, count() FROM areas GROUP BY region_name'\n", host, port, db.Database())
-	fmt.Fprintln(a.stdout, "Press Ctrl-C to stop the local ClickHouse.")
-	<-ctx.Done()
-	return exitOK, nil
+	return a.serveDB(ctx, db, *addr, queries.DefaultQueryTimeout)
 }

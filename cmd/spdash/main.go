@@ -29,8 +29,9 @@ Usage:
   spdash etl validate [--kind KIND] [--report FILE] PATH...
   spdash etl load [--allow-rejects] [--force] [--kind KIND] [--report FILE] PATH...
   spdash etl generate --out DIR [--seed N] [--scale demo|national]
+  spdash serve [--addr :8080] [--query-timeout 20s]
   spdash migrate
-  spdash demo [--scale demo|national]
+  spdash demo [--addr :8080] [--scale demo|national]
 
 PATH is a file or a folder of files named areas*.csv, activity*.csv,
 training*.csv, outcomes*.csv or funding*.csv (optionally .gz).
@@ -107,6 +108,8 @@ func (a *app) dispatch(ctx context.Context, args []string) (int, error) {
 		return a.migrate(ctx, args[1:])
 	case "demo":
 		return a.demo(ctx, args[1:])
+	case "serve":
+		return a.serve(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(a.stdout, usage)
 		return exitOK, nil

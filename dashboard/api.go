@@ -1,0 +1,55 @@
+package dashboard
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"spdash/queries"
+)
+
+// Period is the selection's month range in the API.
+type Period struct {
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Months int    `json:"months"`
+}
+
+// MetricsResponse is the body of GET /api/v1/metrics (METRICS.md).
+type MetricsResponse struct {
+	Period     Period                `json:"period"`
+	Place      queries.Place         `json:"place"`
+	Level      string                `json:"level"`
+	FY         string                `json:"fy"`
+	Disclosure string                `json:"disclosure"`
+	England    *queries.Metrics      `json:"england"`
+	Areas      []queries.AreaMetrics `json:"areas"`
+	Message    string                `json:"message,omitempty"`
+}
+
+func newMetricsResponse(v *View) MetricsResponse {
+	sel := v.Selection
+	r := MetricsResponse{
+		Period:     Period{From: sel.From.Format("2006-01"), To: sel.To.Format("2006-01"), Months: sel.Months()},
+		Place:      sel.Place,
+		Level:      sel.Level,
+		FY:         sel.FY,
+		Disclosure: "off",
+		Areas:      []queries.AreaMetrics{},
+	}
+	if v.Report == nil {
+		r.Message = "No data is loaded yet: load the monthly returns with spdash etl load."
+		return r
+	}
+	r.England = &v.Report.England
+	r.Areas = v.Report.Areas
+	return r
+}
+
+func (s *Server) apiMetrics(c echo.Context) error {
+	v, err := s.view(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newMetricsResponse(v))
+}

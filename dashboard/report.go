@@ -1,0 +1,50 @@
+package dashboard
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"spdash/queries"
+)
+
+// View is everything a page or the API needs for one request: the parsed
+// selection, what is loaded, and the computed figures.
+type View struct {
+	Selection queries.Selection
+	Geography *queries.Geography
+	Data      queries.DataRange
+	Report    *queries.Report // nil when no data is loaded
+}
+
+// HasData reports whether any areas and activity are loaded.
+func (v *View) HasData() bool { return v.Data.Areas > 0 && !v.Data.LastMonth.IsZero() }
+
+// view parses the request's selection and computes its figures: the one code
+// path behind every page and the API. extra names parameters the endpoint
+// takes beyond the selection.
+func (s *Server) view(c echo.Context, extra ...string) (*View, error) {
+	q := c.QueryParams()
+	if err := checkKnown(q, selectionParams, extra); err != nil {
+		return nil, err
+	}
+	ctx := c.Request().Context()
+	geo, err := s.db.Places(ctx)
+	if err != nil {
+		return nil, err
+	}
+	data, err := s.db.Range(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sel, err := parseSelection(q, geo, data)
+	if err != nil {
+		return nil, err
+	}
+	v := &View{Selection: sel, Geography: geo, Data: data}
+	if !v.HasData() {
+		return v, nil
+	}
+	if v.Report, err = s.db.Metrics(ctx, sel, s.settings); err != nil {
+		return nil, err
+	}
+	return v, nil
+}

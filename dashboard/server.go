@@ -1,0 +1,139 @@
+// Package dashboard serves the commissioning dashboard: pages with charts,
+// and the JSON API they share their figures with.
+package dashboard
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"spdash/queries"
+)
+
+// Options configure a Server.
+type Options struct {
+	DB       *queries.DB
+	Log      *slog.Logger
+	Settings queries.Settings
+}
+
+// Server holds what the handlers share.
+type Server struct {
+	db       *queries.DB
+	log      *slog.Logger
+	settings queries.Settings
+}
+
+// contentSecurityPolicy allows only the server's own scripts, styles and
+// images: no inline script, no CDN.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// New returns the HTTP handler of the dashboard.
+func New(opts Options) *echo.Echo {
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	if opts.Settings.CaseloadStandard == 0 {
+		opts.Settings = queries.DefaultSettings
+	}
+	s := &Server{db: opts.DB, log: opts.Log, settings: opts.Settings}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RequestID())
+	e.Use(middleware.Recover())
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ContentSecurityPolicy: contentSecurityPolicy,
+		ReferrerPolicy:        "same-origin",
+	}))
+	e.Use(middleware.Gzip())
+	e.Use(s.logRequests)
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/api/v1/metrics", s.apiMetrics)
+	s.routePages(e)
+	return e
+}
+
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		s.log.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
+			"status", c.Response().Status, "took", time.Since(start).Round(time.Millisecond),
+			"id", c.Response().Header().Get(echo.HeaderXRequestID))
+		return nil
+	}
+}
+
+// healthz: the process is up.
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz: the database answers and the schema is current.
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+	}
+	current, err := s.db.SchemaCurrent(ctx)
+	if err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "cannot read the schema version"})
+	}
+	if !current {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "schema not current: run spdash migrate"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// errorStatus maps an error to its status and a message safe to show.
+func errorStatus(err error) (int, string) {
+	var pe *ParamError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &pe):
+		return http.StatusBadRequest, pe.Error()
+	case errors.Is(err, queries.ErrUnreachable):
+		return http.StatusServiceUnavailable, "The database cannot be reached just now. Try again in a minute; if it goes on, tell the dashboard's administrators."
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, "The figures took too long to compute. Try a shorter period or a smaller place."
+	case errors.As(err, &he):
+		if m, ok := he.Message.(string); ok {
+			return he.Code, m
+		}
+		return he.Code, http.StatusText(he.Code)
+	}
+	return http.StatusInternalServerError, "Something went wrong on our side. It has been logged."
+}
+
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, msg := errorStatus(err)
+	if status >= 500 {
+		s.log.Error("request failed", "path", c.Request().URL.Path, "status", status, "err", err,
+			"id", c.Response().Header().Get(echo.HeaderXRequestID))
+	}
+	if strings.HasPrefix(c.Request().URL.Path, "/api/") || strings.HasSuffix(c.Request().URL.Path, "z") {
+		_ = c.JSON(status, map[string]string{"error": msg})
+		return
+	}
+	s.renderError(c, status, msg)
+}
