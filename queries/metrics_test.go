@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -248,5 +249,68 @@ func TestMetricsAgreeWithIndependentComputation(t *testing.T) {
 		if r.Compared != nil {
 			t.Errorf("England %s has a comparison", o)
 		}
+	}
+}
+
+// Trends agree with Metrics: monthly flows add up to the period's, the last
+// month's stocks are the period's stocks; and Area finds a PCN's parents.
+func TestTrendsAgreeWithMetricsAndAreaParents(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 12, Scale: sample.Demo}); err != nil {
+		t.Fatal(err)
+	}
+	pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "r.csv"), false)
+	files, _ := etl.ExpandPaths([]string{dir}, nil)
+	if _, err := (&etl.Loader{DB: db, Problems: pl, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).LoadAll(ctx, files, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	geo, err := db.Places(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcn := geo.PCNs[0]
+	p, parents, ok := geo.Area(strings.ToLower(pcn.Code))
+	if !ok || p.Code != pcn.Code || len(parents) != 3 || parents[0].Level != "icb" || parents[1].Level != "region" || parents[2].Code != queries.EnglandCode {
+		t.Fatalf("Area(%s) = %+v %+v %v", pcn.Code, p, parents, ok)
+	}
+	if geo.RegionOf(parents[0].Code) != parents[1].Code {
+		t.Fatalf("RegionOf(%s) = %s, want %s", parents[0].Code, geo.RegionOf(parents[0].Code), parents[1].Code)
+	}
+	if _, _, ok := geo.Area("NOPE"); ok {
+		t.Fatal("Area found an unknown code")
+	}
+
+	data, _ := db.Range(ctx)
+	sel := queries.Selection{From: data.LastMonth.AddDate(0, -5, 0), To: data.LastMonth, Place: parents[1], Level: "icb", FY: data.FinancialYears[0]}
+	trend, err := db.Trends(ctx, sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trend) != 6 || !trend[0].Month.Equal(sel.From) {
+		t.Fatalf("%d months from %v", len(trend), trend[0].Month)
+	}
+	ruleOf := queries.Selection{From: sel.From, To: sel.To, Place: queries.England, Level: "region", FY: sel.FY}
+	rep, err := db.Metrics(ctx, ruleOf, queries.DefaultSettings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var region *queries.AreaMetrics
+	for i := range rep.Areas {
+		if rep.Areas[i].Code == parents[1].Code {
+			region = &rep.Areas[i]
+		}
+	}
+	var referrals, people float64
+	for _, m := range trend {
+		referrals += m.Referrals
+		people += m.Outcomes["entered_employment"].People
+	}
+	last := trend[len(trend)-1]
+	if !sig6(referrals, region.Referrals) || !sig6(people, region.Outcomes["entered_employment"].People) ||
+		!sig6(last.FTE, region.FTE) || !sig6(last.Training["employment_support"].Trained, region.Training["employment_support"].Trained) {
+		t.Errorf("trends (referrals %v, people %v, last fte %v) disagree with metrics (%v, %v, %v)",
+			referrals, people, last.FTE, region.Referrals, region.Outcomes["entered_employment"].People, region.FTE)
 	}
 }

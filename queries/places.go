@@ -11,7 +11,8 @@ import (
 type Geography struct {
 	Regions []Place
 	ICBs    []Place
-	parent  map[string]string // ICB code -> region code
+	PCNs    []Place
+	parent  map[string]string // ICB code -> region code, PCN code -> ICB code
 }
 
 // Places reads the regions and ICBs of the loaded areas.
@@ -36,8 +37,54 @@ func (db *DB) Places(ctx context.Context) (*Geography, error) {
 		}
 		g.ICBs = append(g.ICBs, Place{Code: ic, Name: in, Level: LevelICB})
 		g.parent[ic] = rc
+		g.parent[rc] = EnglandCode
 	}
-	return g, Classify(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, Classify(err)
+	}
+	pcns, err := db.conn.Query(ctx, sqlText("pcns"))
+	if err != nil {
+		return nil, Classify(fmt.Errorf("read PCNs: %w", err))
+	}
+	defer pcns.Close()
+	for pcns.Next() {
+		var code, name, icb string
+		if err := pcns.Scan(&code, &name, &icb); err != nil {
+			return nil, fmt.Errorf("read PCNs: %w", err)
+		}
+		g.PCNs = append(g.PCNs, Place{Code: code, Name: name, Level: LevelPCN})
+		g.parent[code] = icb
+	}
+	return g, Classify(pcns.Err())
+}
+
+// Area finds any area by code, in any letter case: England, a region, an ICB
+// or a PCN; with its chain of parents, nearest first (a PCN's ICB, region and
+// England).
+func (g *Geography) Area(code string) (Place, []Place, bool) {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	p, ok := g.Lookup(code)
+	if !ok {
+		for _, pcn := range g.PCNs {
+			if pcn.Code == code {
+				p, ok = pcn, true
+			}
+		}
+	}
+	if !ok || code == "" {
+		return Place{}, nil, false
+	}
+	var parents []Place
+	for cur := p.Code; cur != EnglandCode; {
+		up, found := g.parent[cur]
+		if !found {
+			break
+		}
+		pp, _ := g.Lookup(up)
+		parents = append(parents, pp)
+		cur = up
+	}
+	return p, parents, true
 }
 
 // Lookup finds England, a region or an ICB by code, in any letter case.
