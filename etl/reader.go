@@ -23,6 +23,7 @@ type Reader struct {
 	Size  int64 // bytes on disk
 	index []int // for each contract column, its field in the record, or -1
 	width int   // fields in the header
+	names []string // the header's names, trimmed, for problems in any field
 
 	file    *os.File
 	gz      *gzip.Reader
@@ -123,6 +124,9 @@ func (r *Reader) readHeader() ([]Problem, error) {
 	}
 	var problems, warnings []Problem
 	r.width = len(header)
+	for _, h := range header {
+		r.names = append(r.names, strings.TrimSpace(h))
+	}
 	r.index = make([]int, len(r.Kind.Columns))
 	for i := range r.index {
 		r.index[i] = -1

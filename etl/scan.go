@@ -204,15 +204,20 @@ func (s *scanner) parse(data []byte, atEOF bool) parsed {
 						return p
 					}
 					// encoding/csv names the last line that has data, after
-					// dropping a \r at the very end.
-					errLine, tail := lines, data
+					// dropping a \r at the very end, and the column just past it.
+					errLine, tail, ls := lines, data, lineStart
 					if tail[len(tail)-1] == '\r' {
 						tail = tail[:len(tail)-1]
 					}
 					if lines > 0 && len(tail) > 0 && tail[len(tail)-1] == '\n' {
 						errLine--
+						ls = bytes.LastIndexByte(tail[:len(tail)-1], '\n') + 1
 					}
-					p.err = &csv.ParseError{Line: errLine, Column: len(data) - lineStart + 1, Err: csv.ErrQuote}
+					col := len(tail) - ls + 1
+					if n := len(tail); n >= 2 && tail[n-2] == '\r' && tail[n-1] == '\n' {
+						col-- // counted after \r\n becomes \n
+					}
+					p.err = &csv.ParseError{Line: errLine, Column: col, Err: csv.ErrQuote}
 					p.n, p.lines = len(data), p.skipped+lines
 					return p
 				}
@@ -263,7 +268,8 @@ func (s *scanner) parse(data []byte, atEOF bool) parsed {
 					p.more = true
 					return p
 				default:
-					p.err = &csv.ParseError{Line: lines, Column: j - lineStart + 1, Err: csv.ErrQuote}
+					// encoding/csv names the closing quote's column.
+					p.err = &csv.ParseError{Line: lines, Column: j - lineStart, Err: csv.ErrQuote}
 					return s.skipLine(data, j, p, lines, atEOF)
 				}
 				if copied {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 	"testing/iotest"
@@ -18,14 +19,11 @@ type scanned struct {
 func errKey(err error) string {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return pe.Err.Error() + " start " + itoa(pe.StartLine) + " line " + itoa(pe.Line)
+		return fmt.Sprintf("%v start %d line %d column %d", pe.Err, pe.StartLine, pe.Line, pe.Column)
 	}
 	return err.Error()
 }
 
-func itoa(n int) string {
-	return string(rune('0'+n/100%10)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10))
-}
 
 // oracle reads input with encoding/csv configured as the contract needs.
 func oracle(input []byte) []scanned {

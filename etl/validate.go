@@ -157,6 +157,16 @@ func (v *Validator) Check(r *Reader, rec [][]byte, line int, row *Row, report fu
 		return false
 	}
 	ok := true
+	// Every field must be UTF-8, those of ignored columns too.
+	for f, raw := range rec {
+		if !utf8.Valid(raw) {
+			report(Problem{File: v.path, Line: line, Column: r.names[f], Value: string(raw), Reason: "is not valid UTF-8"})
+			ok = false
+		}
+	}
+	if !ok {
+		return false
+	}
 	for i := range v.kind.Columns {
 		c := &v.kind.Columns[i]
 		val := &row.Values[i]
@@ -167,11 +177,6 @@ func (v *Validator) Check(r *Reader, rec [][]byte, line int, row *Row, report fu
 			continue
 		}
 		raw := rec[field]
-		if !utf8.Valid(raw) {
-			report(Problem{File: v.path, Line: line, Column: c.Name, Value: string(raw), Reason: "is not valid UTF-8"})
-			ok = false
-			continue
-		}
 		trimmed := bytes.TrimSpace(raw)
 		if (c.Type == TypeCode || c.Type == TypeFinancialYear) && len(trimmed) > 0 && bytes.Equal(trimmed, v.prevRaw[i]) {
 			val.Str = v.prevStr[i]

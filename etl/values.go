@@ -47,7 +47,7 @@ func parseValue(c *Column, s string, v *Value) string {
 			}
 		}
 		for _, e := range c.Values {
-			if strings.EqualFold(s, e) {
+			if asciiEqualFold(s, e) {
 				v.Str = e
 				return ""
 			}
@@ -89,7 +89,31 @@ func allDigits(s string) bool {
 	return s != ""
 }
 
+// asciiEqualFold compares ignoring the case of ASCII letters only, so that
+// no other character (a Kelvin sign, say) stands in for a letter.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
 func parseCount(s string, v *Value) string {
+	if strings.HasPrefix(s, "+") && allDigits(s[1:]) {
+		s = s[1:] // a plus sign, as decimals may have
+	}
 	if !allDigits(s) {
 		switch {
 		case strings.HasPrefix(s, "-") && allDigits(s[1:]):
