@@ -20,9 +20,9 @@ import (
 type Reader struct {
 	Path  string
 	Kind  *Kind
-	Size  int64 // bytes on disk
-	index []int // for each contract column, its field in the record, or -1
-	width int   // fields in the header
+	Size  int64    // bytes on disk
+	index []int    // for each contract column, its field in the record, or -1
+	width int      // fields in the header
 	names []string // the header's names, trimmed, for problems in any field
 
 	file    *os.File

@@ -24,7 +24,6 @@ func errKey(err error) string {
 	return err.Error()
 }
 
-
 // oracle reads input with encoding/csv configured as the contract needs.
 func oracle(input []byte) []scanned {
 	r := csv.NewReader(bytes.NewReader(input))
