@@ -1,7 +1,9 @@
 package dashboard
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,6 +29,41 @@ type MetricsResponse struct {
 	Message    string                `json:"message,omitempty"`
 }
 
+// MarshalJSON writes withheld figures as null, as METRICS.md asks; the
+// figures themselves hold 0 once disclosure control has withheld them.
+func (r MetricsResponse) MarshalJSON() ([]byte, error) {
+	type plain MetricsResponse
+	b, err := json.Marshal(plain(r))
+	if err != nil || len(r.Areas) == 0 {
+		return b, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	areas := doc["areas"].([]any)
+	for i, a := range r.Areas {
+		obj := areas[i].(map[string]any)
+		for _, name := range a.Suppressed {
+			setNull(obj, strings.Split(name, "."))
+		}
+	}
+	return json.Marshal(doc)
+}
+
+func setNull(obj map[string]any, path []string) {
+	for len(path) > 1 {
+		next, ok := obj[path[0]].(map[string]any)
+		if !ok {
+			return
+		}
+		obj, path = next, path[1:]
+	}
+	if _, ok := obj[path[0]]; ok {
+		obj[path[0]] = nil
+	}
+}
+
 func newMetricsResponse(v *View) MetricsResponse {
 	sel := v.Selection
 	r := MetricsResponse{
@@ -34,7 +71,7 @@ func newMetricsResponse(v *View) MetricsResponse {
 		Place:      sel.Place,
 		Level:      sel.Level,
 		FY:         sel.FY,
-		Disclosure: "off",
+		Disclosure: v.Disclosure,
 		Areas:      []queries.AreaMetrics{},
 	}
 	if v.Report == nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -259,5 +260,77 @@ func TestUnreachableDatabaseGives503(t *testing.T) {
 	}
 	if status, _, _ := get(t, srv, "/healthz"); status != 200 {
 		t.Errorf("healthz with the database gone: %d, want 200 (the process is up)", status)
+	}
+}
+
+func TestMetricsAPIDisclosure(t *testing.T) {
+	db := sampleDB(t)
+	on := httptest.NewServer(dashboard.New(dashboard.Options{DB: db, Log: quiet}))
+	defer on.Close()
+	off := httptest.NewServer(dashboard.New(dashboard.Options{DB: db, Log: quiet, DisclosureOff: true}))
+	defer off.Close()
+	geo, _ := db.Places(context.Background())
+	query := "/api/v1/metrics?place=" + geo.ICBs[0].Code + "&from=2026-09&to=2026-09" // one month of PCNs: small counts
+
+	_, _, body := get(t, on, query)
+	var doc struct {
+		Disclosure string
+		England    map[string]any
+		Areas      []map[string]any
+	}
+	if err := json.Unmarshal([]byte(body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Disclosure != "on" {
+		t.Fatalf("disclosure %q, want on by default", doc.Disclosure)
+	}
+	withheld := 0
+	for _, a := range doc.Areas {
+		names, _ := a["suppressed"].([]any)
+		for _, n := range names {
+			withheld++
+			path := strings.Split(n.(string), ".")
+			var v any = a
+			for _, p := range path {
+				v = v.(map[string]any)[p]
+			}
+			if v != nil {
+				t.Errorf("%s: %s is listed as suppressed but is %v", a["code"], n, v)
+			}
+		}
+		for _, name := range []string{"referrals", "accepted", "people_supported", "caseload"} {
+			if v, ok := a[name].(float64); ok && math.Mod(v, 5) != 0 {
+				t.Errorf("%s %s = %v, not a multiple of 5", a["code"], name, v)
+			}
+		}
+		for o, r := range a["outcomes"].(map[string]any) {
+			for _, name := range []string{"people", "cohort"} {
+				if v, ok := r.(map[string]any)[name].(float64); ok && math.Mod(v, 5) != 0 {
+					t.Errorf("%s %s %s = %v, not a multiple of 5", a["code"], o, name, v)
+				}
+			}
+		}
+	}
+	if withheld == 0 {
+		t.Error("no figure withheld in a month of PCNs: the sample should have small cohorts")
+	}
+
+	_, _, body = get(t, off, query)
+	var exact dashboard.MetricsResponse
+	if err := json.Unmarshal([]byte(body), &exact); err != nil {
+		t.Fatal(err)
+	}
+	if exact.Disclosure != "off" {
+		t.Fatalf("disclosure %q, want off", exact.Disclosure)
+	}
+	place, _ := geo.Lookup(geo.ICBs[0].Code)
+	rep, err := db.Metrics(context.Background(), queries.Selection{From: mustMonth("2026-09"), To: mustMonth("2026-09"), Place: place, Level: "pcn", FY: exact.FY}, queries.DefaultSettings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range rep.Areas {
+		if exact.Areas[i].Referrals != a.Referrals || exact.Areas[i].Outcomes["entered_employment"].People != a.Outcomes["entered_employment"].People {
+			t.Errorf("%s: with disclosure off the API differs from Metrics", a.Code)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"context"
+
 	"github.com/labstack/echo/v4"
 
 	"spdash/queries"
@@ -13,6 +15,8 @@ type View struct {
 	Geography *queries.Geography
 	Data      queries.DataRange
 	Report    *queries.Report // nil when no data is loaded
+	// Disclosure says whether disclosure control was applied to Report.
+	Disclosure string
 }
 
 // HasData reports whether any areas and activity are loaded.
@@ -39,12 +43,25 @@ func (s *Server) view(c echo.Context, extra ...string) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &View{Selection: sel, Geography: geo, Data: data}
+	v := &View{Selection: sel, Geography: geo, Data: data, Disclosure: s.disclosure}
 	if !v.HasData() {
 		return v, nil
 	}
-	if v.Report, err = s.db.Metrics(ctx, sel, s.settings); err != nil {
+	if v.Report, err = s.metrics(ctx, sel); err != nil {
 		return nil, err
 	}
 	return v, nil
+}
+
+// metrics computes a selection's figures and applies disclosure control when
+// it is on: every page and the API get their figures through here.
+func (s *Server) metrics(ctx context.Context, sel queries.Selection) (*queries.Report, error) {
+	rep, err := s.db.Metrics(ctx, sel, s.settings)
+	if err != nil {
+		return nil, err
+	}
+	if s.disclosure == queries.DisclosureOn {
+		queries.Disclose(rep, s.settings)
+	}
+	return rep, nil
 }

@@ -21,13 +21,17 @@ type Options struct {
 	DB       *queries.DB
 	Log      *slog.Logger
 	Settings queries.Settings
+	// DisclosureOff turns disclosure control off, for a deployment used only
+	// by internal analysts (METRICS.md). It is on by default.
+	DisclosureOff bool
 }
 
 // Server holds what the handlers share.
 type Server struct {
-	db       *queries.DB
-	log      *slog.Logger
-	settings queries.Settings
+	db         *queries.DB
+	log        *slog.Logger
+	settings   queries.Settings
+	disclosure string // queries.DisclosureOn or Off
 }
 
 // contentSecurityPolicy allows only the server's own scripts, styles and
@@ -43,7 +47,10 @@ func New(opts Options) *echo.Echo {
 	if opts.Settings.CaseloadStandard == 0 {
 		opts.Settings = queries.DefaultSettings
 	}
-	s := &Server{db: opts.DB, log: opts.Log, settings: opts.Settings}
+	s := &Server{db: opts.DB, log: opts.Log, settings: opts.Settings, disclosure: queries.DisclosureOn}
+	if opts.DisclosureOff {
+		s.disclosure = queries.DisclosureOff
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

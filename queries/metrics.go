@@ -80,6 +80,7 @@ type OutcomeRate struct {
 	CIHigh         *float64 `json:"ci_high"`
 	Compared       *string  `json:"compared,omitempty"` // absent for England
 	CostPerOutcome *float64 `json:"cost_per_outcome"`
+	FYPeople       float64  `json:"-"` // people in the financial year's months, for cost_per_outcome
 }
 
 // Metrics are every figure of one area (or England), named as in METRICS.md.
@@ -103,6 +104,9 @@ type Metrics struct {
 	IMDScore             *float64                   `json:"imd_score"`
 	Training             map[string]*ModuleCoverage `json:"training"`
 	Outcomes             map[string]*OutcomeRate    `json:"outcomes"`
+	// Suppressed names the figures withheld by disclosure control, e.g.
+	// "referrals" or "outcomes.entered_employment.people".
+	Suppressed []string `json:"suppressed,omitempty"`
 }
 
 // AreaMetrics are the metrics of one area at the chosen level.
@@ -376,8 +380,9 @@ func derive(m *Metrics, months int, set Settings, fyPeople map[string]float64) {
 		if lo, hi, ok := Wilson(o.People, o.Cohort, Z95); ok {
 			o.CILow, o.CIHigh = ptr(lo), ptr(hi)
 		}
-		if p := fyPeople[name]; p > 0 && m.Funding > 0 {
-			o.CostPerOutcome = ptr(m.Funding / p)
+		o.FYPeople = fyPeople[name]
+		if o.FYPeople > 0 && m.Funding > 0 {
+			o.CostPerOutcome = ptr(m.Funding / o.FYPeople)
 		}
 	}
 }

@@ -22,7 +22,12 @@ func (a *app) demo(ctx context.Context, args []string) (int, error) {
 	scale := fs.String("scale", "demo", "demo or national")
 	seed := fs.Int64("seed", 1, "random seed of the sample data")
 	addr := fs.String("addr", ":8080", "address the dashboard listens on")
+	disclosure := disclosureFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	off, err := disclosureOff(*disclosure)
+	if err != nil {
 		return exitUsage, err
 	}
 	if *scale != string(sample.Demo) && *scale != string(sample.National) {
@@ -54,5 +59,5 @@ func (a *app) demo(ctx context.Context, args []string) (int, error) {
 		return code, err
 	}
 	fmt.Fprintf(a.stdout, "\nSample data (%s scale) is loaded into database %s.\n", *scale, db.Database())
-	return a.serveDB(ctx, db, *addr, queries.DefaultQueryTimeout)
+	return a.serveDB(ctx, db, *addr, queries.DefaultQueryTimeout, off)
 }

@@ -29,7 +29,7 @@ Usage:
   spdash etl validate [--kind KIND] [--report FILE] PATH...
   spdash etl load [--allow-rejects] [--force] [--kind KIND] [--report FILE] PATH...
   spdash etl generate --out DIR [--seed N] [--scale demo|national]
-  spdash serve [--addr :8080] [--query-timeout 20s]
+  spdash serve [--addr :8080] [--query-timeout 20s] [--disclosure on|off]
   spdash migrate
   spdash demo [--addr :8080] [--scale demo|national]
 

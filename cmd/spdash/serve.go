@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"spdash/dashboard"
@@ -19,7 +21,12 @@ func (a *app) serve(ctx context.Context, args []string) (int, error) {
 	df.register(fs)
 	addr := fs.String("addr", ":8080", "address to listen on")
 	timeout := fs.Duration("query-timeout", queries.DefaultQueryTimeout, "longest a page's queries may take")
+	disclosure := disclosureFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	off, err := disclosureOff(*disclosure)
+	if err != nil {
 		return exitUsage, err
 	}
 	db, closeDB, err := a.connect(ctx, df)
@@ -27,18 +34,36 @@ func (a *app) serve(ctx context.Context, args []string) (int, error) {
 		return exitUnreachable, err
 	}
 	defer closeDB()
-	return a.serveDB(ctx, db, *addr, *timeout)
+	return a.serveDB(ctx, db, *addr, *timeout, off)
+}
+
+func disclosureFlag(fs *flag.FlagSet) *string {
+	def := os.Getenv("SPDASH_DISCLOSURE")
+	if def == "" {
+		def = queries.DisclosureOn
+	}
+	return fs.String("disclosure", def, "on (default) or off: disclosure control of small counts; off only for internal analysts (env SPDASH_DISCLOSURE)")
+}
+
+func disclosureOff(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case queries.DisclosureOn:
+		return false, nil
+	case queries.DisclosureOff:
+		return true, nil
+	}
+	return false, usageError{fmt.Sprintf("--disclosure must be on or off, got %q", v)}
 }
 
 // serveDB serves the dashboard until ctx is cancelled.
-func (a *app) serveDB(ctx context.Context, db *queries.DB, addr string, timeout time.Duration) (int, error) {
+func (a *app) serveDB(ctx context.Context, db *queries.DB, addr string, timeout time.Duration, disclosureOff bool) (int, error) {
 	db.SetQueryTimeout(timeout)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return exitUsage, usageError{fmt.Sprintf("serve: cannot listen on %s: %v", addr, err)}
 	}
-	srv := &http.Server{Handler: dashboard.New(dashboard.Options{DB: db, Log: a.log}), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(a.stdout, "dashboard: http://%s/\n", displayAddr(ln.Addr()))
+	srv := &http.Server{Handler: dashboard.New(dashboard.Options{DB: db, Log: a.log, DisclosureOff: disclosureOff}), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(a.stdout, "dashboard: http://%s/ (disclosure control %s)\n", displayAddr(ln.Addr()), map[bool]string{false: "on", true: "off"}[disclosureOff])
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -1,0 +1,117 @@
+package queries
+
+import (
+	"math"
+	"slices"
+)
+
+// Disclosure control, following NHS Digital's method for hospital statistics
+// (METRICS.md): below England, counts of people using the service from 1 to 7
+// are withheld and the others rounded to the nearest 5; rates, intervals,
+// comparisons and costs beside them are recomputed from the rounded counts,
+// and withheld when a count they use is withheld. Workforce and money are
+// shown as they are. England's own figures are not controlled.
+
+// Disclosure settings.
+const (
+	DisclosureOn  = "on"
+	DisclosureOff = "off"
+)
+
+// ControlCount applies the rule to one count: ok is false when it must be
+// withheld; otherwise the rounded value (zero stays zero).
+func ControlCount(x float64) (rounded float64, ok bool) {
+	r := math.Round(x/5) * 5
+	if x > 0 && x < 7.5 { // counts that would show as 1 to 7
+		return 0, false
+	}
+	return r, true
+}
+
+// Disclose applies disclosure control to every area of a report (not to
+// England), in place. It is the one step between computing figures and
+// showing them, on pages, in the API and in downloads alike.
+func Disclose(rep *Report, set Settings) {
+	for i := range rep.Areas {
+		discloseMetrics(&rep.Areas[i].Metrics, rep.England, rep.Selection.Months(), set)
+	}
+}
+
+func discloseMetrics(m *Metrics, england Metrics, months int, set Settings) {
+	var withheld []string
+	control := func(name string, v *float64) bool {
+		r, ok := ControlCount(*v)
+		*v = r
+		if !ok {
+			withheld = append(withheld, name)
+		}
+		return ok
+	}
+	control("referrals", &m.Referrals)
+	acceptedOK := control("accepted", &m.Accepted)
+	control("people_supported", &m.PeopleSupported)
+	caseloadOK := control("caseload", &m.Caseload)
+
+	// Capacity figures derived from controlled counts.
+	m.CaseloadPerFTE = nil
+	if caseloadOK {
+		m.CaseloadPerFTE = ratio(m.Caseload, m.FTE)
+	} else {
+		withheld = append(withheld, "caseload_per_fte")
+	}
+	// annual_accepted is itself a count of people: from the rounded accepted,
+	// then controlled; the capacity gap follows it.
+	m.AnnualAccepted, m.CapacityGapFTE = 0, 0
+	if !acceptedOK {
+		withheld = append(withheld, "annual_accepted", "capacity_gap_fte")
+	} else {
+		m.AnnualAccepted = m.Accepted * 12 / float64(months)
+		if control("annual_accepted", &m.AnnualAccepted) {
+			m.CapacityGapFTE = math.Max(0, m.AnnualAccepted/set.CaseloadStandard-m.FTE)
+		} else {
+			withheld = append(withheld, "capacity_gap_fte")
+		}
+	}
+
+	for _, name := range Outcomes {
+		o := m.Outcomes[name]
+		if o == nil {
+			continue
+		}
+		prefix := "outcomes." + name + "."
+		peopleOK := control(prefix+"people", &o.People)
+		cohortOK := control(prefix+"cohort", &o.Cohort)
+		o.Rate, o.CILow, o.CIHigh, o.Compared = nil, nil, nil, nil
+		if peopleOK && cohortOK && o.Cohort > 0 {
+			o.Rate = ratio(o.People, o.Cohort)
+			lo, hi, _ := Wilson(o.People, o.Cohort, Z95)
+			o.CILow, o.CIHigh = ptr(lo), ptr(hi)
+			if e := england.Outcomes[name]; e != nil && e.Rate != nil {
+				o.Compared = ptr(Compare(lo, hi, *e.Rate, o.Cohort))
+			} else {
+				o.Compared = ptr(NotCompared)
+			}
+		} else if !(peopleOK && cohortOK) {
+			withheld = append(withheld, prefix+"rate", prefix+"ci_low", prefix+"ci_high", prefix+"compared")
+		} else {
+			o.Compared = ptr(NotCompared)
+		}
+		o.CostPerOutcome = nil
+		fy, fyOK := ControlCount(o.FYPeople)
+		o.FYPeople = fy
+		switch {
+		case !fyOK:
+			withheld = append(withheld, prefix+"cost_per_outcome")
+		case fy > 0 && m.Funding > 0:
+			o.CostPerOutcome = ptr(m.Funding / fy)
+		}
+	}
+	slices.Sort(withheld)
+	m.Suppressed = slices.Compact(withheld)
+}
+
+// IsSuppressed reports whether a figure was withheld, by its name in Suppressed.
+func (m *Metrics) IsSuppressed(name string) bool {
+	_, found := slices.BinarySearch(m.Suppressed, name)
+	return found
+}
