@@ -99,7 +99,6 @@ func TestDiscloseWithholdsAnnualAcceptedWithAccepted(t *testing.T) {
 	}
 }
 
-
 func mustMonth(s string) time.Time {
 	m, err := time.Parse("2006-01", s)
 	if err != nil {
