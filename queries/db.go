@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
+	"text/template"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -65,7 +66,10 @@ func (db *DB) readContext(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(ctx, d+2*time.Second)
 }
 
-var databaseName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+var (
+	databaseName       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+	databaseCreateTmpl = template.Must(template.New("dbcreate").Parse(sqlText("database_create")))
+)
 
 // Open connects using a DSN such as clickhouse://user:password@host:9000/database,
 // creating the database when it is missing.
@@ -99,7 +103,8 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 		boot.Close()
 		return nil, unreachable(addr, err)
 	}
-	err = boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+database)
+	// The name was checked against databaseName above: it is safe to splice.
+	err = boot.Exec(ctx, expand(databaseCreateTmpl, map[string]string{"Database": database}))
 	boot.Close()
 	if err != nil {
 		return nil, Classify(fmt.Errorf("create database %s: %w", database, err))

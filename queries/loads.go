@@ -161,7 +161,7 @@ func (db *DB) PrepareRows(ctx context.Context, kind string, columns []string) (d
 	if err := checkIdentifiers(columns); err != nil {
 		return nil, err
 	}
-	q := fmt.Sprintf("INSERT INTO %s (load_seq, line, %s)", table, strings.Join(columns, ", "))
+	q := expand(rowsInsertTmpl, map[string]string{"Table": table, "Columns": strings.Join(columns, ", ")})
 	b, err := db.conn.PrepareBatch(ctx, q)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("prepare insert into %s: %w", table, err))
@@ -182,6 +182,7 @@ var (
 	duplicateKeysTmpl  = template.Must(template.New("dup").Parse(sqlText("duplicate_keys")))
 	duplicateCountTmpl = template.Must(template.New("dupcount").Parse(sqlText("duplicate_count")))
 	rowsCopyTmpl       = template.Must(template.New("copy").Parse(sqlText("rows_copy")))
+	rowsInsertTmpl     = template.Must(template.New("insert").Parse(sqlText("rows_insert")))
 )
 
 func expand(t *template.Template, data any) string {

@@ -1,0 +1,1 @@
+INSERT INTO {{.Table}} (load_seq, line, {{.Columns}})
