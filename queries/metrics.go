@@ -168,8 +168,15 @@ var metricTemplates = map[string]*template.Template{}
 
 func init() {
 	for _, name := range []string{"metrics_areas", "metrics_activity", "metrics_training", "metrics_outcomes", "metrics_funding"} {
-		metricTemplates[name] = template.Must(template.New(name).Parse(sqlText(name)))
+		metricTemplates[name] = parseWithShared(name)
 	}
+}
+
+// parseWithShared parses a query template with the shared definitions of
+// current.sql (committed rows, place filter, level join).
+func parseWithShared(name string) *template.Template {
+	t := template.Must(template.New(name).Parse(sqlText("current")))
+	return template.Must(t.Parse(sqlText(name)))
 }
 
 // Metrics computes the report for a selection: the one place every figure
@@ -219,7 +226,12 @@ func (db *DB) levelMetrics(ctx context.Context, sel Selection, place Place, leve
 	cols.Where = placeFilter(place)
 	to := sel.To.Format("2006-01-02")
 	from := sel.From.Format("2006-01-02")
-	args := []any{clickhouse.Named("place", place.Code), clickhouse.Named("from", from), clickhouse.Named("to", to), clickhouse.Named("fy", sel.FY)}
+	fyFrom, fyTo, ok := FinancialYearMonths(sel.FY)
+	if !ok { // no funding loaded: a range that matches no month
+		fyFrom, fyTo = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	args := []any{clickhouse.Named("place", place.Code), clickhouse.Named("from", from), clickhouse.Named("to", to), clickhouse.Named("fy", sel.FY),
+		clickhouse.Named("fy_from", fyFrom.Format("2006-01-02")), clickhouse.Named("fy_to", fyTo.Format("2006-01-02"))}
 	query := func(name string) string { return expand(metricTemplates[name], cols) }
 
 	var areas []AreaMetrics
@@ -295,23 +307,9 @@ func (db *DB) levelMetrics(ctx context.Context, sel Selection, place Place, leve
 		return nil, Classify(err)
 	}
 
-	// Outcome flows over the period, and over the financial year for cost per outcome.
-	if err := db.scanOutcomes(ctx, query("metrics_outcomes"), args, index, func(a *AreaMetrics, o string, people, cohort float64) {
-		a.Outcomes[o].People, a.Outcomes[o].Cohort = people, cohort
-	}, areas); err != nil {
+	// Outcome flows over the period, and people over the financial year for cost per outcome.
+	if err := db.scanOutcomes(ctx, query("metrics_outcomes"), args, index, areas); err != nil {
 		return nil, err
-	}
-	fyPeople := map[string]map[string]float64{}
-	if fyFrom, fyTo, ok := FinancialYearMonths(sel.FY); ok {
-		fyArgs := []any{clickhouse.Named("place", place.Code), clickhouse.Named("from", fyFrom.Format("2006-01-02")), clickhouse.Named("to", fyTo.Format("2006-01-02"))}
-		if err := db.scanOutcomes(ctx, query("metrics_outcomes"), fyArgs, index, func(a *AreaMetrics, o string, people, _ float64) {
-			if fyPeople[a.Code] == nil {
-				fyPeople[a.Code] = map[string]float64{}
-			}
-			fyPeople[a.Code][o] = people
-		}, areas); err != nil {
-			return nil, err
-		}
 	}
 
 	// Funding.
@@ -336,12 +334,12 @@ func (db *DB) levelMetrics(ctx context.Context, sel Selection, place Place, leve
 	}
 
 	for i := range areas {
-		derive(&areas[i].Metrics, sel.Months(), set, fyPeople[areas[i].Code])
+		derive(&areas[i].Metrics, sel.Months(), set)
 	}
 	return areas, nil
 }
 
-func (db *DB) scanOutcomes(ctx context.Context, q string, args []any, index map[string]int, set func(*AreaMetrics, string, float64, float64), areas []AreaMetrics) error {
+func (db *DB) scanOutcomes(ctx context.Context, q string, args []any, index map[string]int, areas []AreaMetrics) error {
 	rows, err := db.conn.Query(ctx, q, args...)
 	if err != nil {
 		return Classify(fmt.Errorf("metrics outcomes: %w", err))
@@ -349,19 +347,21 @@ func (db *DB) scanOutcomes(ctx context.Context, q string, args []any, index map[
 	defer rows.Close()
 	for rows.Next() {
 		var code, outcome string
-		var people, cohort uint64
-		if err := rows.Scan(&code, &outcome, &people, &cohort); err != nil {
+		var people, cohort, fyPeople uint64
+		if err := rows.Scan(&code, &outcome, &people, &cohort, &fyPeople); err != nil {
 			return fmt.Errorf("metrics outcomes: %w", err)
 		}
 		if i, ok := index[code]; ok {
-			set(&areas[i], outcome, float64(people), float64(cohort))
+			if o := areas[i].Outcomes[outcome]; o != nil {
+				o.People, o.Cohort, o.FYPeople = float64(people), float64(cohort), float64(fyPeople)
+			}
 		}
 	}
 	return Classify(rows.Err())
 }
 
 // derive computes the figures defined from the sums, per METRICS.md.
-func derive(m *Metrics, months int, set Settings, fyPeople map[string]float64) {
+func derive(m *Metrics, months int, set Settings) {
 	if m.Population > 0 {
 		m.FTEPer100k = ptr(m.FTE / m.Population * 100000)
 		m.FundingPer1k = ptr(m.Funding / m.Population * 1000)
@@ -375,12 +375,11 @@ func derive(m *Metrics, months int, set Settings, fyPeople map[string]float64) {
 	work := m.Training[WorkModule]
 	m.WorkTrainingCoverage = work.Coverage
 	m.UntrainedStaff = work.InPost - work.Trained
-	for name, o := range m.Outcomes {
+	for _, o := range m.Outcomes {
 		o.Rate = ratio(o.People, o.Cohort)
 		if lo, hi, ok := Wilson(o.People, o.Cohort, Z95); ok {
 			o.CILow, o.CIHigh = ptr(lo), ptr(hi)
 		}
-		o.FYPeople = fyPeople[name]
 		if o.FYPeople > 0 && m.Funding > 0 {
 			o.CostPerOutcome = ptr(m.Funding / o.FYPeople)
 		}

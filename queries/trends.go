@@ -25,7 +25,7 @@ var trendTemplates = map[string]*template.Template{}
 
 func init() {
 	for _, name := range []string{"trend_activity", "trend_training", "trend_outcomes"} {
-		trendTemplates[name] = template.Must(template.New(name).Parse(sqlText(name)))
+		trendTemplates[name] = parseWithShared(name)
 	}
 }
 

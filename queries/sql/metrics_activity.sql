@@ -1,17 +1,25 @@
--- Capacity figures per area at the chosen level ({{.Level}}), and England.
--- Flows are summed over the period; stocks are taken at its latest month.
--- median_wait_days is the median of provider-month values (the mean of the
--- two middle values when their count is even); groupArray skips unknowns.
+-- Capacity figures per area at the chosen level, from the current activity
+-- rows of the period. Flows are summed; stocks are taken at the latest month.
+-- median_wait_days is the median of provider-month values (groupArray leaves
+-- out unknowns); the mean of the two middle values is taken in Go.
 SELECT
     code,
-    sum(referrals_received) AS referrals,
-    sum(referrals_accepted) AS accepted,
-    sum(people_supported) AS people_supported,
-    sumIf(link_worker_fte, month = toDate(@to)) AS fte,
-    sumIf(link_worker_headcount, month = toDate(@to)) AS headcount,
-    sumIf(active_caseload, month = toDate(@to)) AS caseload,
-    arraySort(groupArray(median_wait_days)) AS waits
-FROM activity
-ANY INNER JOIN (SELECT area_code, {{.Level}} AS code FROM areas {{.Where}}) USING (area_code)
-WHERE month >= toDate(@from) AND month <= toDate(@to)
+    sum(tupleElement(v, 1)) AS referrals,
+    sum(tupleElement(v, 2)) AS accepted,
+    sum(tupleElement(v, 3)) AS people_supported,
+    sumIf(tupleElement(v, 4), month = toDate(@to)) AS fte,
+    sumIf(tupleElement(v, 5), month = toDate(@to)) AS headcount,
+    sumIf(tupleElement(v, 6), month = toDate(@to)) AS caseload,
+    arraySort(groupArray(tupleElement(v, 7))) AS waits
+FROM (
+    SELECT area_code, month,
+           argMax((referrals_received, referrals_accepted, people_supported, link_worker_fte,
+                   link_worker_headcount, active_caseload, median_wait_days), load_seq) AS v
+    FROM activity_rows
+    WHERE {{template "committed" "activity"}}
+      AND month >= toDate(@from) AND month <= toDate(@to)
+      AND {{template "in_place" .}}
+    GROUP BY area_code, month, provider_code
+)
+{{template "to_level" .}}
 GROUP BY code

@@ -1,8 +1,14 @@
 -- Funding per area for one financial year.
 SELECT
     code,
-    toFloat64(sum(amount_gbp)) AS funding
-FROM funding
-ANY INNER JOIN (SELECT area_code, {{.Level}} AS code FROM areas {{.Where}}) USING (area_code)
-WHERE financial_year = @fy
+    toFloat64(sum(amount)) AS funding
+FROM (
+    SELECT area_code, argMax(amount_gbp, load_seq) AS amount
+    FROM funding_rows
+    WHERE {{template "committed" "funding"}}
+      AND financial_year = @fy
+      AND {{template "in_place" .}}
+    GROUP BY financial_year, area_code, stream
+)
+{{template "to_level" .}}
 GROUP BY code

@@ -2,9 +2,15 @@
 SELECT
     code,
     toString(module) AS module,
-    sum(staff_in_post) AS in_post,
-    sum(staff_trained) AS trained
-FROM training
-ANY INNER JOIN (SELECT area_code, {{.Level}} AS code FROM areas {{.Where}}) USING (area_code)
-WHERE month = toDate(@to)
+    sum(tupleElement(v, 1)) AS in_post,
+    sum(tupleElement(v, 2)) AS trained
+FROM (
+    SELECT area_code, module, argMax((staff_in_post, staff_trained), load_seq) AS v
+    FROM training_rows
+    WHERE {{template "committed" "training"}}
+      AND month = toDate(@to)
+      AND {{template "in_place" .}}
+    GROUP BY area_code, month, provider_code, module
+)
+{{template "to_level" .}}
 GROUP BY code, module

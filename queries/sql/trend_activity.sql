@@ -2,13 +2,19 @@
 -- month's stocks (a stock is taken in its own month, never summed over months).
 SELECT
     month,
-    sum(referrals_received) AS referrals,
-    sum(referrals_accepted) AS accepted,
-    sum(people_supported) AS people_supported,
-    sum(link_worker_fte) AS fte,
-    sum(active_caseload) AS caseload
-FROM activity
-ANY INNER JOIN (SELECT area_code FROM areas {{.Where}}) USING (area_code)
-WHERE month >= toDate(@from) AND month <= toDate(@to)
+    sum(tupleElement(v, 1)) AS referrals,
+    sum(tupleElement(v, 2)) AS accepted,
+    sum(tupleElement(v, 3)) AS people_supported,
+    sum(tupleElement(v, 4)) AS fte,
+    sum(tupleElement(v, 5)) AS caseload
+FROM (
+    SELECT month,
+           argMax((referrals_received, referrals_accepted, people_supported, link_worker_fte, active_caseload), load_seq) AS v
+    FROM activity_rows
+    WHERE {{template "committed" "activity"}}
+      AND month >= toDate(@from) AND month <= toDate(@to)
+      AND {{template "in_place" .}}
+    GROUP BY area_code, month, provider_code
+)
 GROUP BY month
 ORDER BY month

@@ -2,10 +2,15 @@
 SELECT
     month,
     toString(outcome) AS outcome,
-    sum(people) AS people,
-    sum(cohort) AS cohort
-FROM outcomes
-ANY INNER JOIN (SELECT area_code FROM areas {{.Where}}) USING (area_code)
-WHERE month >= toDate(@from) AND month <= toDate(@to)
+    sum(tupleElement(v, 1)) AS people,
+    sum(tupleElement(v, 2)) AS cohort
+FROM (
+    SELECT month, outcome, argMax((people, cohort), load_seq) AS v
+    FROM outcomes_rows
+    WHERE {{template "committed" "outcomes"}}
+      AND month >= toDate(@from) AND month <= toDate(@to)
+      AND {{template "in_place" .}}
+    GROUP BY area_code, month, provider_code, outcome
+)
 GROUP BY month, outcome
 ORDER BY month, outcome

@@ -2,10 +2,15 @@
 SELECT
     month,
     toString(module) AS module,
-    sum(staff_in_post) AS in_post,
-    sum(staff_trained) AS trained
-FROM training
-ANY INNER JOIN (SELECT area_code FROM areas {{.Where}}) USING (area_code)
-WHERE month >= toDate(@from) AND month <= toDate(@to)
+    sum(tupleElement(v, 1)) AS in_post,
+    sum(tupleElement(v, 2)) AS trained
+FROM (
+    SELECT month, module, argMax((staff_in_post, staff_trained), load_seq) AS v
+    FROM training_rows
+    WHERE {{template "committed" "training"}}
+      AND month >= toDate(@from) AND month <= toDate(@to)
+      AND {{template "in_place" .}}
+    GROUP BY area_code, month, provider_code, module
+)
 GROUP BY month, module
 ORDER BY month, module
