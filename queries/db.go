@@ -103,8 +103,17 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 		boot.Close()
 		return nil, unreachable(addr, err)
 	}
-	// The name was checked against databaseName above: it is safe to splice.
-	err = boot.Exec(ctx, expand(databaseCreateTmpl, map[string]string{"Database": database}))
+	// Create the database only when missing, so that a read-only user can
+	// open an existing one.
+	var exists uint64
+	if err := boot.QueryRow(ctx, sqlText("database_exists"), database).Scan(&exists); err != nil {
+		boot.Close()
+		return nil, Classify(fmt.Errorf("look for database %s: %w", database, err))
+	}
+	if exists == 0 {
+		// The name was checked against databaseName above: it is safe to splice.
+		err = boot.Exec(ctx, expand(databaseCreateTmpl, map[string]string{"Database": database}))
+	}
 	boot.Close()
 	if err != nil {
 		return nil, Classify(fmt.Errorf("create database %s: %w", database, err))
@@ -169,6 +178,13 @@ func Classify(err error) error {
 		return fmt.Errorf("%w: %w", ErrUnreachable, err)
 	}
 	return err
+}
+
+// IsReadOnly reports whether err is the server refusing a write to a
+// read-only user.
+func IsReadOnly(err error) bool {
+	var exc *clickhouse.Exception
+	return errors.As(err, &exc) && exc.Code == 164
 }
 
 func redact(dsn string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"spdash/queries"
 	"spdash/queries/testdb"
@@ -81,4 +82,45 @@ func TestOpenUnreachable(t *testing.T) {
 	if err == nil || !errors.Is(err, queries.ErrUnreachable) {
 		t.Fatalf("Open on a closed port: %v, want ErrUnreachable", err)
 	}
+}
+
+// A read-only user (readonly=2, the local server's spdash_reader) can open an
+// existing database and compute the figures, with per-query limits; it cannot
+// write or migrate.
+func TestReadOnlyUser(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t) // migrated by the default user
+	srv := testdb.Server(t)
+	reader, err := queries.Open(ctx, "clickhouse://spdash_reader@"+srv.Addr()+"/"+db.Database(), nil)
+	if err != nil {
+		t.Fatalf("open as spdash_reader: %v", err)
+	}
+	defer reader.Close()
+	if current, err := reader.SchemaCurrent(ctx); err != nil || !current {
+		t.Fatalf("SchemaCurrent as reader: %v %v", current, err)
+	}
+	if _, err := reader.Places(ctx); err != nil { // runs with max_execution_time
+		t.Fatalf("read as spdash_reader: %v", err)
+	}
+	if _, err := reader.Metrics(ctx, queries.Selection{From: mustMonthQ("2024-01"), To: mustMonthQ("2024-12"), Place: queries.England, Level: "region"}, queries.DefaultSettings); err != nil {
+		t.Fatalf("metrics as spdash_reader: %v", err)
+	}
+	err = reader.Exec(ctx, "CREATE TABLE x (a UInt8) ENGINE = Memory")
+	if !queries.IsReadOnly(err) {
+		t.Fatalf("CREATE as reader: %v, want a read-only refusal", err)
+	}
+	if _, err := reader.Migrate(ctx); !queries.IsReadOnly(err) {
+		t.Fatalf("Migrate as reader: %v, want a read-only refusal", err)
+	}
+	if _, err := queries.Open(ctx, "clickhouse://spdash_reader@"+srv.Addr()+"/t_missing_db", nil); err == nil {
+		t.Fatal("a read-only user created a database")
+	}
+}
+
+func mustMonthQ(s string) time.Time {
+	m, err := time.Parse("2006-01", s)
+	if err != nil {
+		panic(err)
+	}
+	return m
 }

@@ -49,9 +49,14 @@ func (a *app) connect(ctx context.Context, f dbFlags) (db *queries.DB, close fun
 		return nil, nil, err
 	}
 	if _, err := db.Migrate(openCtx); err != nil {
-		db.Close()
-		stopServer()
-		return nil, nil, fmt.Errorf("migrate: %w", err)
+		// A read-only user (for serve) cannot migrate: fine if nothing is due.
+		current, cerr := db.SchemaCurrent(openCtx)
+		if !queries.IsReadOnly(err) || cerr != nil || !current {
+			db.Close()
+			stopServer()
+			return nil, nil, fmt.Errorf("migrate: %w", err)
+		}
+		a.log.Info("read-only database user: the schema is current, no migration needed")
 	}
 	return db, func() { db.Close(); stopServer() }, nil
 }

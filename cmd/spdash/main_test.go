@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -184,5 +188,45 @@ func TestKilledLoadLeavesNothingAndRerunCompletes(t *testing.T) {
 	fileRows = bytes.Count(data, []byte("\n")) - 1
 	if visible := count("SELECT count() FROM outcomes"); int(visible) != fileRows {
 		t.Fatalf("after the rerun %d rows visible, want %d (killed run had stored %d)", visible, fileRows, partial)
+	}
+}
+
+// serve runs with a read-only ClickHouse user once the schema is current.
+func TestServeWithReadOnlyUser(t *testing.T) {
+	dsn := testdb.DSN(t)
+	if code, _, stderr := runCLI(t, "migrate", "--clickhouse", dsn); code != exitOK {
+		t.Fatalf("migrate: %d %s", code, stderr)
+	}
+	readerDSN := strings.Replace(dsn, "clickhouse://default@", "clickhouse://spdash_reader@", 1)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut bytes.Buffer
+	a := &app{stdout: &out, stderr: &errOut, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	done := make(chan int, 1)
+	go func() {
+		code, _ := a.serve(ctx, []string{"--clickhouse", readerDSN, "--addr", addr})
+		done <- code
+	}()
+	var status int
+	for i := 0; i < 100; i++ {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			status = resp.StatusCode
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("serve exited %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	if status != http.StatusOK {
+		t.Fatalf("readyz as spdash_reader: %d\n%s", status, errOut.String())
 	}
 }
