@@ -173,6 +173,15 @@ func (k *Kind) Order() int {
 	return len(Kinds)
 }
 
+// keyColumns are the indexes of the natural key's columns.
+func (k *Kind) keyColumns() []int {
+	cols := make([]int, len(k.Key))
+	for i, name := range k.Key {
+		cols[i] = k.columnIndex(name)
+	}
+	return cols
+}
+
 // ColumnNames lists the kind's columns in contract order.
 func (k *Kind) ColumnNames() []string {
 	names := make([]string, len(k.Columns))

@@ -54,6 +54,9 @@ type Loader struct {
 	Log          *slog.Logger
 	Progress     Progress // may be nil
 	BatchRows    int      // rows per native insert; 0 means DefaultBatchRows
+	// MaxClientKeys bounds the key hashes kept to skip the server's duplicate
+	// check (0: 2^21, 32 MB); tests lower it to exercise the server's check.
+	MaxClientKeys int
 }
 
 // DefaultBatchRows bounds memory: two batches are in flight at most.
@@ -95,10 +98,14 @@ func (l *Loader) LoadFile(ctx context.Context, f File) (res Result, err error) {
 	if load.Seq, err = l.DB.NextLoadSeq(ctx, start); err != nil {
 		return res, err
 	}
-	if err := l.DB.RecordLoad(ctx, load, 0); err != nil {
-		return res, err
-	}
+	// The start event is only history (the commit is the final event), so it
+	// is written while the file streams; finish waits for it.
+	started := make(chan error, 1)
+	go func(l0 queries.Load) { started <- l.DB.RecordLoad(ctx, l0, 0) }(load)
 	finish := func(status, message string) error {
+		if err := <-started; err != nil {
+			return err
+		}
 		load.Status, load.Message = status, message
 		load.RowsRead, load.RowsLoaded, load.RowsRejected = uint64(res.RowsRead), uint64(res.RowsLoaded), uint64(res.RowsRejected)
 		now := time.Now().UTC().Truncate(time.Second)
@@ -190,6 +197,7 @@ func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Re
 
 	ins := newInserter(ctx, l.DB, f.Kind, l.batchRows())
 	v := NewValidator(f.Kind, f.Path, areas, false)
+	keys, keyCols := newKeySet(l.maxClientKeys()), f.Kind.keyColumns()
 	var row Row
 	lastProgress := time.Now()
 	for {
@@ -211,6 +219,7 @@ func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Re
 		}
 		res.RowsRead++
 		if v.Check(r, rec, line, &row, report) {
+			keys.add(keys.hashKey(f.Kind, keyCols, &row))
 			if err := ins.add(load.Seq, &row); err != nil {
 				break // the inserter's error is returned by wait
 			}
@@ -235,8 +244,12 @@ func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Re
 	if st.fileProblem {
 		return st, nil
 	}
-	// Duplicate natural keys are found by the server, so the client's memory
-	// does not grow with the file.
+	// Duplicate natural keys: when the client's bounded set saw every key
+	// hash once, there are none; otherwise the server finds them exactly, so
+	// the client's memory does not grow with the file.
+	if !keys.needsServerCheck() {
+		return st, rejects.close()
+	}
 	err = l.DB.DuplicateKeys(ctx, f.Kind.Name, f.Kind.Key, monthColumns(f.Kind), load.Seq, func(d queries.Duplicate) error {
 		st.duplicates = true
 		lines := make([]int, len(d.Lines))
@@ -264,6 +277,13 @@ func monthColumns(k *Kind) map[string]bool {
 		}
 	}
 	return m
+}
+
+func (l *Loader) maxClientKeys() int {
+	if l.MaxClientKeys > 0 {
+		return l.MaxClientKeys
+	}
+	return maxClientKeys
 }
 
 func (l *Loader) batchRows() int {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -30,6 +31,12 @@ type loadRun struct {
 
 func load(t *testing.T, db *queries.DB, allowRejects bool, paths ...string) loadRun {
 	t.Helper()
+	return loadWith(t, &etl.Loader{DB: db, AllowRejects: allowRejects}, paths...)
+}
+
+// loadWith loads with a loader's settings, filling in its problem log and logger.
+func loadWith(t *testing.T, l *etl.Loader, paths ...string) loadRun {
+	t.Helper()
 	var printed bytes.Buffer
 	report := filepath.Join(t.TempDir(), "report.csv")
 	pl, err := etl.NewProblemLog(&printed, report, true)
@@ -40,7 +47,7 @@ func load(t *testing.T, db *queries.DB, allowRejects bool, paths ...string) load
 	if len(pathProblems) > 0 {
 		t.Fatalf("paths: %v", pathProblems)
 	}
-	l := &etl.Loader{DB: db, AllowRejects: allowRejects, Problems: pl, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	l.Problems, l.Log = pl, slog.New(slog.NewTextHandler(io.Discard, nil))
 	results, err := l.LoadAll(context.Background(), files, io.Discard)
 	if cerr := pl.Close(); cerr != nil {
 		t.Fatal(cerr)
@@ -268,6 +275,38 @@ func TestCorrectionWins(t *testing.T) {
 	}
 }
 
+// In strict mode a duplicate found by the server's check (the client's set
+// overflowed) refuses the file like one found by the client.
+func TestDuplicateFoundByServerCheck(t *testing.T) {
+	db := testdb.New(t)
+	dir := t.TempDir()
+	mustLoad(t, db, writeFile(t, dir, "areas.csv", areasCSV))
+	path := writeFile(t, dir, "activity.csv", activityHeader+
+		"2024-07,U00001,P1,100,90,80,300,4,3.5,12\n"+
+		"2024-08,U00001,P1,100,90,80,300,4,3.5,12\n"+
+		"2024-09,U00001,P1,100,90,80,300,4,3.5,12\n"+
+		"2024-07,u00001,p1,1,1,1,1,1,1,1\n")
+	run := loadWith(t, &etl.Loader{DB: db, MaxClientKeys: 2}, path)
+	if run.err != nil || run.results[0].Status != etl.ResultInvalid {
+		t.Fatalf("status %v, err %v", run.statuses(), run.err)
+	}
+	for _, want := range []string{path + ":2: month+area_code+provider_code: duplicate natural key, also on line 5 (2024-07, U00001, P1)",
+		path + ":5: month+area_code+provider_code: duplicate natural key, also on line 2"} {
+		if !strings.Contains(run.problems, want) {
+			t.Errorf("printed\n%s\nwant %q", run.problems, want)
+		}
+	}
+	if n := scalar[uint64](t, db, "SELECT count() FROM activity"); n != 0 {
+		t.Errorf("%d rows visible", n)
+	}
+	// Without duplicates, an overflowing set leaves the check to the server, which finds none.
+	ok := writeFile(t, dir, "activity_ok.csv", activityHeader+
+		"2024-07,U00001,P1,100,90,80,300,4,3.5,12\n2024-08,U00001,P1,100,90,80,300,4,3.5,12\n2024-09,U00001,P1,1,1,1,1,1,1,1\n")
+	if run := loadWith(t, &etl.Loader{DB: db, MaxClientKeys: 2}, ok); run.err != nil || run.results[0].Status != etl.ResultLoaded {
+		t.Fatalf("no duplicates, server check: %v %v\n%s", run.statuses(), run.err, run.problems)
+	}
+}
+
 // The awkward but valid files of testdata/awkward load exactly.
 func TestAwkwardFilesLoadExactly(t *testing.T) {
 	db := testdb.New(t)
@@ -387,8 +426,15 @@ func TestMalformedFilesLoadNothing(t *testing.T) {
 }
 
 // --allow-rejects loads the valid rows, records the rejected ones, and leaves
-// out both lines of a duplicated key.
+// out both lines of a duplicated key: whether the client's key set sees the
+// repeat, or has overflowed and leaves it to the server (MaxClientKeys 2).
 func TestAllowRejectsLoadsValidRows(t *testing.T) {
+	for _, maxKeys := range []int{0, 2} {
+		t.Run(fmt.Sprintf("max client keys %d", maxKeys), func(t *testing.T) { testAllowRejects(t, maxKeys) })
+	}
+}
+
+func testAllowRejects(t *testing.T, maxKeys int) {
 	db := testdb.New(t)
 	dir := t.TempDir()
 	mustLoad(t, db, writeFile(t, dir, "areas.csv", areasCSV))
@@ -399,7 +445,7 @@ func TestAllowRejectsLoadsValidRows(t *testing.T) {
 		"2024-08,U00002,P1,10,9,8,30,1,1,5\n"+ // 5 valid
 		"2024-07,U00002,P1,11,9,8,30,1,1,5\n"+ // 6 duplicate of 4
 		"2024-08,U09999,P1,10,9,8,30,1,1,5\n") // 7 unknown area
-	run := load(t, db, true, path)
+	run := loadWith(t, &etl.Loader{DB: db, AllowRejects: true, MaxClientKeys: maxKeys}, path)
 	if run.err != nil {
 		t.Fatal(run.err)
 	}
