@@ -115,3 +115,41 @@ func (m *Metrics) IsSuppressed(name string) bool {
 	_, found := slices.BinarySearch(m.Suppressed, name)
 	return found
 }
+
+// DiscloseTrends applies disclosure control to the monthly figures of a place
+// below England, in place: the same rules as Disclose, month by month.
+func DiscloseTrends(months []MonthFigures) {
+	for i := range months {
+		t := &months[i]
+		var withheld []string
+		control := func(name string, v *float64) bool {
+			r, ok := ControlCount(*v)
+			*v = r
+			if !ok {
+				withheld = append(withheld, name)
+			}
+			return ok
+		}
+		control("referrals", &t.Referrals)
+		control("accepted", &t.Accepted)
+		control("people_supported", &t.PeopleSupported)
+		control("caseload", &t.Caseload)
+		for _, name := range Outcomes {
+			o := t.Outcomes[name]
+			if o == nil {
+				continue
+			}
+			prefix := "outcomes." + name + "."
+			peopleOK := control(prefix+"people", &o.People)
+			cohortOK := control(prefix+"cohort", &o.Cohort)
+			o.Rate = nil
+			if !peopleOK || !cohortOK {
+				withheld = append(withheld, prefix+"rate")
+			} else {
+				o.Rate = ratio(o.People, o.Cohort)
+			}
+		}
+		slices.Sort(withheld)
+		t.Suppressed = withheld
+	}
+}

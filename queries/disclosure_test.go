@@ -106,3 +106,21 @@ func mustMonth(s string) time.Time {
 	}
 	return m
 }
+
+func TestDiscloseTrends(t *testing.T) {
+	months := []MonthFigures{{Referrals: 12, Accepted: 3, Caseload: 0, Outcomes: map[string]*OutcomeRate{
+		"entered_employment": {People: 2, Cohort: 40, Rate: ptr(0.05)},
+		"improved_wellbeing": {People: 23, Cohort: 41, Rate: ptr(23.0 / 41)},
+	}}}
+	DiscloseTrends(months)
+	m := months[0]
+	if m.Referrals != 10 || m.Accepted != 0 || !m.IsSuppressed("accepted") || m.IsSuppressed("caseload") || m.Caseload != 0 {
+		t.Errorf("counts %+v", m)
+	}
+	if e := m.Outcomes["entered_employment"]; e.Rate != nil || !m.IsSuppressed("outcomes.entered_employment.rate") {
+		t.Errorf("employment with 2 people: rate %v", e.Rate)
+	}
+	if w := m.Outcomes["improved_wellbeing"]; w.People != 25 || w.Cohort != 40 || *w.Rate != 25.0/40 {
+		t.Errorf("wellbeing %+v, want 25/40 from the rounded counts", w)
+	}
+}

@@ -160,6 +160,8 @@ func placeFilter(p Place) string {
 		return "WHERE region_code = @place"
 	case LevelICB:
 		return "WHERE icb_code = @place"
+	case LevelPCN:
+		return "WHERE area_code = @place"
 	}
 	return ""
 }

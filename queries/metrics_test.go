@@ -283,7 +283,9 @@ func TestTrendsAgreeWithMetricsAndAreaParents(t *testing.T) {
 	}
 
 	data, _ := db.Range(ctx)
-	sel := queries.Selection{From: data.LastMonth.AddDate(0, -5, 0), To: data.LastMonth, Place: parents[1], Level: "icb", FY: data.FinancialYears[0]}
+	// Months as the pages parse them (time.UTC), not the driver's (Etc/UTC).
+	lastMonth := time.Date(data.LastMonth.Year(), data.LastMonth.Month(), 1, 0, 0, 0, 0, time.UTC)
+	sel := queries.Selection{From: lastMonth.AddDate(0, -5, 0), To: lastMonth, Place: parents[1], Level: "icb", FY: data.FinancialYears[0]}
 	trend, err := db.Trends(ctx, sel)
 	if err != nil {
 		t.Fatal(err)
@@ -308,6 +310,20 @@ func TestTrendsAgreeWithMetricsAndAreaParents(t *testing.T) {
 		people += m.Outcomes["entered_employment"].People
 	}
 	last := trend[len(trend)-1]
+	if referrals == 0 {
+		t.Fatal("trends are all zero")
+	}
+	pcnTrend, err := db.Trends(ctx, queries.Selection{From: sel.From, To: sel.To, Place: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pcnReferrals float64
+	for _, m := range pcnTrend {
+		pcnReferrals += m.Referrals
+	}
+	if pcnReferrals <= 0 || pcnReferrals >= referrals {
+		t.Errorf("PCN %s referrals %v, want some and fewer than its region's %v", p.Code, pcnReferrals, referrals)
+	}
 	if !sig6(referrals, region.Referrals) || !sig6(people, region.Outcomes["entered_employment"].People) ||
 		!sig6(last.FTE, region.FTE) || !sig6(last.Training["employment_support"].Trained, region.Training["employment_support"].Trained) {
 		t.Errorf("trends (referrals %v, people %v, last fte %v) disagree with metrics (%v, %v, %v)",

@@ -3,6 +3,7 @@ package queries
 import (
 	"context"
 	"fmt"
+	"slices"
 	"text/template"
 	"time"
 
@@ -19,7 +20,17 @@ type MonthFigures struct {
 	Caseload        float64                    `json:"caseload"` // stock in that month
 	Training        map[string]*ModuleCoverage `json:"training"`
 	Outcomes        map[string]*OutcomeRate    `json:"outcomes"` // people, cohort and rate only
+	// Suppressed names the figures withheld by DiscloseTrends.
+	Suppressed []string `json:"suppressed,omitempty"`
 }
+
+// IsSuppressed reports whether a figure was withheld, by its name in Suppressed.
+func (m *MonthFigures) IsSuppressed(name string) bool { return slices.Contains(m.Suppressed, name) }
+
+// monthKey identifies a month whatever the time.Location: the driver returns
+// Dates in "Etc/UTC", parsed selections are in time.UTC, and time.Time keys
+// compare the location too.
+func monthKey(t time.Time) string { return t.Format("2006-01") }
 
 var trendTemplates = map[string]*template.Template{}
 
@@ -31,6 +42,7 @@ func init() {
 
 // Trends returns the selected place's figures month by month over the
 // selection's period, every month present (zeros where nothing was loaded).
+// The place may be England, a region, an ICB or a PCN.
 func (db *DB) Trends(ctx context.Context, sel Selection) ([]MonthFigures, error) {
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
@@ -39,7 +51,7 @@ func (db *DB) Trends(ctx context.Context, sel Selection) ([]MonthFigures, error)
 		return nil, fmt.Errorf("trends: a period of %d months", n)
 	}
 	months := make([]MonthFigures, n)
-	index := map[time.Time]int{}
+	index := map[string]int{}
 	for i := range months {
 		m := sel.From.AddDate(0, i, 0)
 		months[i] = MonthFigures{Month: m, Training: map[string]*ModuleCoverage{}, Outcomes: map[string]*OutcomeRate{}}
@@ -49,7 +61,7 @@ func (db *DB) Trends(ctx context.Context, sel Selection) ([]MonthFigures, error)
 		for _, o := range Outcomes {
 			months[i].Outcomes[o] = &OutcomeRate{}
 		}
-		index[m] = i
+		index[monthKey(m)] = i
 	}
 	where := map[string]string{"Where": placeFilter(sel.Place)}
 	args := []any{clickhouse.Named("place", sel.Place.Code), clickhouse.Named("from", sel.From.Format("2006-01-02")), clickhouse.Named("to", sel.To.Format("2006-01-02"))}
@@ -67,7 +79,7 @@ func (db *DB) Trends(ctx context.Context, sel Selection) ([]MonthFigures, error)
 			rows.Close()
 			return nil, fmt.Errorf("trends activity: %w", err)
 		}
-		if i, ok := index[m]; ok {
+		if i, ok := index[monthKey(m)]; ok {
 			f := &months[i]
 			f.Referrals, f.Accepted, f.PeopleSupported, f.FTE, f.Caseload = float64(referrals), float64(accepted), float64(supported), fte, float64(caseload)
 		}
@@ -100,7 +112,7 @@ func (db *DB) Trends(ctx context.Context, sel Selection) ([]MonthFigures, error)
 				rows.Close()
 				return nil, fmt.Errorf("%s: %w", spec.name, err)
 			}
-			if i, ok := index[m]; ok {
+			if i, ok := index[monthKey(m)]; ok {
 				spec.set(&months[i], key, float64(a), float64(b))
 			}
 		}
