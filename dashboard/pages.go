@@ -1,23 +1,158 @@
 package dashboard
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
 	"html/template"
+	"io/fs"
+	"mime"
 	"net/http"
+	"path"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
 
-// routePages registers the HTML pages. (Placeholder until the pages land.)
-func (s *Server) routePages(e *echo.Echo) {}
+// The pages are html/template files (a base layout and one template per
+// page) and static files, all embedded so the binary serves everything a page
+// loads: no CDN, no web fonts.
+var (
+	//go:embed templates/*.html
+	templateFiles embed.FS
+	//go:embed static
+	staticFiles embed.FS
+)
 
-var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Status}} – spdash</title></head>
-<body><main><h1>{{.Title}}</h1><p>{{.Message}}</p><p><a href="/">Back to the overview</a></p></main></body></html>
-`))
+// assetVersions maps each static file to a hash of its content. Pages link
+// to /static/NAME?v=HASH, so the files can be cached for a year and a new
+// build is still fetched at once.
+var assetVersions = func() map[string]string {
+	versions := map[string]string{}
+	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFiles.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		versions[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	if err != nil {
+		panic(fmt.Sprintf("dashboard: reading embedded static files: %v", err))
+	}
+	return versions
+}()
 
-// renderError shows an error page: never a stack trace.
+func assetURL(name string) (string, error) {
+	v, ok := assetVersions[name]
+	if !ok {
+		return "", fmt.Errorf("no static file %q", name)
+	}
+	return "/static/" + name + "?v=" + v, nil
+}
+
+// pageTemplates holds one template set per page: the layout and partials
+// with that page's "content".
+var pageTemplates = func() map[string]*template.Template {
+	funcs := template.FuncMap{"asset": assetURL}
+	base := template.Must(template.New("base").Funcs(funcs).ParseFS(templateFiles,
+		"templates/layout.html", "templates/partials.html"))
+	pages := map[string]*template.Template{}
+	for _, name := range []string{"overview", "capacity", "training", "outcomes", "area", "about", "error"} {
+		t := template.Must(base.Clone())
+		pages[name] = template.Must(t.ParseFS(templateFiles, "templates/"+name+".html"))
+	}
+	return pages
+}()
+
+// routePages registers the HTML pages and their static files.
+func (s *Server) routePages(e *echo.Echo) {
+	e.GET("/", s.overviewPage)
+	e.GET("/capacity", s.capacityPage)
+	e.GET("/training", s.trainingPage)
+	e.GET("/outcomes", s.outcomesPage)
+	e.GET("/areas/:code", s.areaPage)
+	e.GET("/about", s.aboutPage)
+	e.GET("/static/*", s.static)
+}
+
+// render executes a page into a buffer first, so a template error gives an
+// error page rather than half a page.
+func (s *Server) render(c echo.Context, status int, name string, data *pageData) error {
+	t, ok := pageTemplates[name]
+	if !ok {
+		return fmt.Errorf("render: no page template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// errorTitles are the headings of the error pages, in plain words.
+var errorTitles = map[int]string{
+	http.StatusBadRequest:          "There is a problem with the address",
+	http.StatusNotFound:            "Page not found",
+	http.StatusServiceUnavailable:  "Sorry, the figures are not available just now",
+	http.StatusInternalServerError: "Sorry, there is a problem with the dashboard",
+}
+
+// renderError shows an error page in the site's layout: never a stack trace.
 func (s *Server) renderError(c echo.Context, status int, msg string) {
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	c.Response().WriteHeader(status)
-	_ = errorPage.Execute(c.Response(), map[string]any{"Status": status, "Title": http.StatusText(status), "Message": msg})
+	title, ok := errorTitles[status]
+	if !ok {
+		title = http.StatusText(status)
+	}
+	here := c.Request().URL.Path
+	if !strings.HasPrefix(here, "/") || strings.HasPrefix(here, "//") {
+		here = "/" // never a link off the site
+	}
+	data := &pageData{
+		Title: title,
+		Nav:   navLinks(here, ""),
+		Body:  errorBody{Status: status, Message: msg, Path: here, BadRequest: status == http.StatusBadRequest},
+	}
+	if err := s.render(c, status, "error", data); err != nil {
+		s.log.Error("render error page", "err", err)
+		// The layout itself failed: fall back to plain text, still no trace.
+		c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextPlainCharsetUTF8)
+		c.Response().WriteHeader(status)
+		_, _ = c.Response().Write([]byte(title + "\n\n" + msg + "\n"))
+	}
+}
+
+type errorBody struct {
+	Status     int
+	Message    string
+	Path       string
+	BadRequest bool
+}
+
+// static serves the embedded files under /static/ with long cache headers
+// (their URLs carry a version).
+func (s *Server) static(c echo.Context) error {
+	name := path.Clean("/" + c.Param("*"))[1:]
+	if name == "" || name == "." {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no such file.")
+	}
+	b, err := staticFiles.ReadFile("static/" + name)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no such file.")
+	}
+	ctype := mime.TypeByExtension(path.Ext(name))
+	switch {
+	case strings.HasSuffix(name, ".js"):
+		ctype = "text/javascript; charset=utf-8"
+	case ctype == "":
+		ctype = "text/plain; charset=utf-8" // LICENSE, NOTICE
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	return c.Blob(http.StatusOK, ctype, b)
 }

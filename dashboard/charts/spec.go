@@ -1,0 +1,177 @@
+// Package charts builds the options of the dashboard's ECharts charts with
+// go-echarts, as JSON that the page embeds in a data element and that one
+// static script (dashboard/static/app.js) draws.
+//
+// go-echarts' own HTML output is not used: it splices the data into an inline
+// script, which lets an area name such as "</script><img …>" inject markup and
+// which the server's Content-Security-Policy (script-src 'self') blocks
+// anyway. Here the options are plain JSON, escaped by html/template where the
+// page puts them.
+package charts
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+
+	ec "github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// Palette is the Okabe–Ito colour-blind-safe palette, darkest and most
+// distinct colours first; yellow comes last because it is faint on white.
+var Palette = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"}
+
+// Symbols tell series apart without colour.
+var Symbols = []string{"circle", "rect", "triangle", "diamond", "roundRect", "pin", "arrow", "emptyCircle"}
+
+// Spec is what a page embeds for one chart.
+type Spec struct {
+	// Options are the ECharts options, as go-echarts builds them.
+	Options map[string]any `json:"options"`
+	// Codes gives, for each series and each data item, the code of the area it
+	// shows ("" when it is not an area): a click on the item opens that area's
+	// profile. Parallel to the series' data because ECharts data items carry
+	// no free fields through go-echarts' typed data.
+	Codes [][]string `json:"codes,omitempty"`
+	// Query is kept on the profile link, so the period follows the click.
+	Query string `json:"query,omitempty"`
+	// Height in pixels, for charts whose rows grow with the number of areas;
+	// 0 leaves the stylesheet's height.
+	Height int `json:"height,omitempty"`
+	// Tips are tooltip texts parallel to Codes (lines separated by "\n"),
+	// written by the server with the page's number formats; drawn as text on
+	// the canvas. Series without tips get ECharts' own tooltip.
+	Tips [][]string `json:"tips,omitempty"`
+	// Suffix follows values in tooltips ("%"): JSON cannot carry the
+	// formatter function, so the static script adds it.
+	Suffix string `json:"suffix,omitempty"`
+}
+
+// Marshal returns the spec as JSON, for html/template to place in a
+// <script type="application/json"> element (where it escapes <, > and &).
+func (s *Spec) Marshal() (json.RawMessage, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, fmt.Errorf("chart options: %w", err)
+	}
+	return b, nil
+}
+
+// Unit says how a chart's values are drawn.
+type Unit struct {
+	Percent  bool   // values are proportions (0.123), drawn as percentages (12.3)
+	Decimals int    // decimal places kept in the data
+	Name     string // the value axis's name, e.g. "FTE per 100,000 people"
+}
+
+// value is what a data item holds: a rounded number, or "-" (ECharts' empty
+// value) when unknown.
+func (u Unit) value(v *float64) any {
+	if v == nil || math.IsNaN(*v) || math.IsInf(*v, 0) {
+		return "-"
+	}
+	x := *v
+	if u.Percent {
+		x *= 100
+	}
+	p := math.Pow(10, float64(u.Decimals))
+	return math.Round(x*p) / p
+}
+
+func (u Unit) suffix() string {
+	if u.Percent {
+		return "%"
+	}
+	return ""
+}
+
+func (u Unit) axisLabel() *opts.AxisLabel {
+	if u.Percent {
+		return &opts.AxisLabel{Formatter: "{value}%"}
+	}
+	return nil
+}
+
+// Item is one area's value.
+type Item struct {
+	Code, Name string
+	Value      *float64
+}
+
+// Series is one named run of values, parallel to the chart's categories.
+type Series struct {
+	Name   string
+	Values []*float64
+	Codes  []string // the area of each value, or nil
+}
+
+// Reference is a line drawn across a chart, such as England's figure.
+type Reference struct {
+	Label string
+	Value float64
+}
+
+// rowHeight is the height a horizontal chart gives each category.
+func rowHeight(rows, perRow int) int {
+	h := 70 + rows*perRow
+	if h < 220 {
+		h = 220
+	}
+	return h
+}
+
+// common are the options every chart shares, with its one grid (go-echarts
+// adds a grid for each WithGridOpts, so a chart gives exactly one).
+func common(legend bool, grid opts.Grid) []ec.GlobalOpts {
+	grid.ContainLabel = opts.Bool(true)
+	return []ec.GlobalOpts{
+		ec.WithInitializationOpts(opts.Initialization{Theme: "white"}),
+		ec.WithLegendOpts(opts.Legend{Show: opts.Bool(legend), Bottom: "0", Type: "scroll"}),
+		ec.WithGridOpts(grid),
+		ec.WithToolboxOpts(opts.Toolbox{Show: opts.Bool(false)}),
+	}
+}
+
+// legendSpace is the room below the plot for the axis name and the legend.
+func legendSpace(legend bool) string {
+	if legend {
+		return "64"
+	}
+	return "36"
+}
+
+// finish validates a go-echarts chart and returns its options with the
+// palette and font the dashboard uses.
+func finish(c interface {
+	Validate()
+	JSON() map[string]any
+}) map[string]any {
+	c.Validate()
+	o := c.JSON()
+	o["color"] = Palette
+	delete(o, "title") // each chart's title is an HTML heading
+	// Every area's name is shown: a horizontal chart grows a row per area,
+	// so ECharts must not thin out the labels of its category axis. (Months
+	// along the bottom may be thinned on a narrow screen.)
+	patchList(o, "yAxis", func(_ int, a map[string]any) {
+		if a["type"] == "category" {
+			label, _ := a["axisLabel"].(map[string]any)
+			if label == nil {
+				label = map[string]any{}
+			}
+			label["interval"] = 0
+			a["axisLabel"] = label
+		}
+	})
+	return o
+}
+
+// axisNameWidth shortens long category labels (area names) rather than let
+// them take the plot's width or overlap the next row; the full name is in the
+// tooltip and the table.
+var axisNameWidth = &opts.AxisLabel{Width: 200, Overflow: "truncate"}
+
+// The charts keep ECharts' default font (sans-serif): with another family
+// set globally, ECharts 5.4.3 measures axis labels in its default font but
+// draws them in the other, and containLabel then cuts long area names.

@@ -1,0 +1,90 @@
+package dashboard
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+type aboutBody struct {
+	HasData     bool
+	Months      string // the months with activity data
+	Areas       string
+	Years       string // financial years with funding data
+	LatestLoad  string
+	Definitions []definitionGroup
+	Disclosure  string // which disclosure control applies
+}
+
+type definitionGroup struct {
+	Title string
+	Items []definition
+}
+
+type definition struct{ Term, Meaning string }
+
+// aboutPage describes the figures (briefly, from METRICS.md), how fresh the
+// data is and how to load more. It takes the selection only to keep it in
+// the links; nothing on it depends on the selection, so it has no filter bar.
+func (s *Server) aboutPage(c echo.Context) error {
+	v, q, err := s.pageView(c)
+	if err != nil {
+		return err
+	}
+	p := basePage(c, v, q, "About the data")
+	p.Filter, p.Lead, p.NoData = nil, "", false
+	body := aboutBody{HasData: v.HasData(), Definitions: definitions(s.settings.CaseloadStandard), Disclosure: p.Disclosure}
+	if v.HasData() {
+		body.Months = fmt.Sprintf("%s (%s)", periodLabel(v.Data.FirstMonth, v.Data.LastMonth),
+			monthsLabel((v.Data.LastMonth.Year()-v.Data.FirstMonth.Year())*12+int(v.Data.LastMonth.Month()-v.Data.FirstMonth.Month())+1))
+		body.Areas = fmt.Sprintf("%s PCNs in %s ICBs and %s regions", fmtCount(float64(len(v.Geography.PCNs))),
+			fmtCount(float64(len(v.Geography.ICBs))), fmtCount(float64(len(v.Geography.Regions))))
+	}
+	if len(v.Data.FinancialYears) > 0 {
+		body.Years = strings.Join(v.Data.FinancialYears, ", ")
+	}
+	loads, err := s.db.RecentLoads(c.Request().Context(), 1)
+	if err != nil {
+		return fmt.Errorf("about: %w", err)
+	}
+	if len(loads) > 0 {
+		l := loads[0]
+		when := l.StartedAt
+		if l.FinishedAt != nil {
+			when = *l.FinishedAt
+		}
+		body.LatestLoad = fmt.Sprintf("%s (%s file): %s, %s rows loaded, %s UTC", l.FileName, l.Kind, l.Status,
+			fmtCount(float64(l.RowsLoaded)), when.UTC().Format("2 January 2006 15:04"))
+	}
+	p.Body = body
+	return s.render(c, http.StatusOK, "about", p)
+}
+
+func definitions(standard float64) []definitionGroup {
+	return []definitionGroup{
+		{"The selection", []definition{
+			{"Period", "A range of whole months, by default the latest 12 with data. Flows (referrals, people supported, outcomes) are added up over the period; stocks (FTE, caseload, staff in post and trained) are taken at the period's last month."},
+			{"Place and level", "England, a region or an ICB, shown by region, ICB or PCN. An area's figures are the sums over its PCNs."},
+		}},
+		{"Capacity", []definition{
+			{"Referrals", "Referrals received in the period; accepted referrals are those taken on."},
+			{"FTE per 100,000 people", "Link-worker full-time equivalents in post, per 100,000 people registered."},
+			{"Caseload per FTE", "People on link workers' active caseloads per FTE; unknown when no FTE is in post."},
+			{"Capacity gap", fmt.Sprintf("The extra FTE needed to see the referrals accepted in a year at %s people per FTE a year: accepted a year ÷ %s − FTE, and never below 0.", fmtCount(standard), fmtCount(standard))},
+			{"Median wait", "The median of the providers' monthly median waits from referral to first contact."},
+		}},
+		{"Training", []definition{
+			{"Coverage", "Staff trained in a module ÷ staff in post, at the period's last month."},
+			{"Work training coverage", "Coverage of the employment support module; untrained staff are those in post not yet trained in it."},
+			{"IPS awareness", "Awareness of Individual Placement and Support, the employment support offered to people with severe mental illness."},
+		}},
+		{"Work and related outcomes", []definition{
+			{"Rate", "People who achieved an outcome ÷ the outcome's cohort, over the period. Outcomes are never added together: one person can achieve several."},
+			{"95% interval", "The Wilson score interval of the rate."},
+			{"Compared with England", "Higher or lower when the area's interval lies wholly above or below England's rate, otherwise similar; not compared when the cohort is under 10."},
+			{"Funnel limits", "England's rate ± 1.96 (95%) or 3.09 (99.8%) standard errors for a cohort of each size: an area outside them differs from England by more than chance would explain."},
+		}},
+	}
+}

@@ -1,0 +1,238 @@
+package dashboard
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"spdash/dashboard/charts"
+	"spdash/queries"
+)
+
+type areaBody struct {
+	Area       queries.Place
+	Parents    []crumb // its ICB, region and England, each linked to its profile
+	DrillHref  string  // the overview of the areas in it (regions and ICBs)
+	DrillLabel string
+	Table      table // every metric, beside its parents'
+	Charts     []chartView
+}
+
+type crumb struct{ Label, Href string }
+
+// profileColumn is one place compared on the profile.
+type profileColumn struct {
+	place queries.Place
+	m     *queries.Metrics
+}
+
+// areaPage profiles one area against its ICB, region and England. The
+// period comes from the query; the area from the path, in any letter case.
+func (s *Server) areaPage(c echo.Context) error {
+	v, q, err := s.pageView(c)
+	if err != nil {
+		return err
+	}
+	code, err := url.PathUnescape(c.Param("code"))
+	if err != nil {
+		code = c.Param("code")
+	}
+	p := basePage(c, v, q, "Area profile")
+	if !v.HasData() {
+		return s.render(c, http.StatusOK, "area", p)
+	}
+	area, parents, ok := v.Geography.Area(code)
+	if !ok {
+		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no area with the code %q. Choose an area from the tables on the Capacity, Training or Outcomes pages.", code))
+	}
+	ctx := c.Request().Context()
+	cols := []profileColumn{}
+	for _, pl := range append([]queries.Place{area}, parents...) {
+		m := &v.Report.England
+		if pl.Level != queries.LevelEngland {
+			if m, err = s.areaMetrics(ctx, v.Geography, v.Selection, pl); err != nil {
+				return err
+			}
+		}
+		cols = append(cols, profileColumn{place: pl, m: m})
+	}
+	p.Title = area.Name
+	p.Lead = fmt.Sprintf("%s profile: %s (%s)", levelTitle(area.Level), periodLabel(v.Selection.From, v.Selection.To), monthsLabel(v.Selection.Months()))
+	p.Filter = newFilterBar(c.Request().URL.Path, v, q, true)
+	body := areaBody{Area: area, Table: profileTable(cols, v.Selection.FY)}
+	for _, pl := range parents {
+		body.Parents = append(body.Parents, crumb{Label: pl.Name + " (" + levelTitle(pl.Level) + ")", Href: profileHref(pl.Code, q)})
+	}
+	if area.Level != queries.LevelPCN {
+		drill := url.Values{}
+		for k, vs := range q {
+			if k == "from" || k == "to" || k == "fy" {
+				drill[k] = vs
+			}
+		}
+		drill.Set("place", area.Code)
+		body.DrillHref = "/capacity?" + drill.Encode()
+		body.DrillLabel = fmt.Sprintf("Compare the %s in %s", levelNoun(levelBelow(area.Level), true), area.Name)
+	}
+	for _, build := range []func([]profileColumn, url.Values) (chartView, error){profileCapacity, profileTraining, profileOutcomes} {
+		cv, err := build(cols, q)
+		if err != nil {
+			return err
+		}
+		body.Charts = append(body.Charts, cv)
+	}
+	p.Body, p.Charts = body, true
+	return s.render(c, http.StatusOK, "area", p)
+}
+
+func levelTitle(level string) string {
+	switch level {
+	case queries.LevelEngland:
+		return "Country"
+	case queries.LevelRegion:
+		return "Region"
+	}
+	return levelNoun(level, false)
+}
+
+// profileTable lists every metric of the area beside its parents'.
+func profileTable(cols []profileColumn, fy string) table {
+	t := table{ID: "profile-table", Caption: "Every figure, beside the areas it is part of", RowHeads: true, Head: []column{{Label: "Figure"}}}
+	for _, c := range cols {
+		t.Head = append(t.Head, column{c.place.Name, true})
+	}
+	add := func(label string, f func(m *queries.Metrics) string) {
+		row := []cell{{Text: label}}
+		for _, c := range cols {
+			row = append(row, num(f(c.m)))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	add("Population", func(m *queries.Metrics) string { return fmtCount(m.Population) })
+	add("Referrals received", func(m *queries.Metrics) string { return countText(m, "referrals", m.Referrals) })
+	add("Referrals accepted", func(m *queries.Metrics) string { return countText(m, "accepted", m.Accepted) })
+	add("People supported", func(m *queries.Metrics) string { return countText(m, "people_supported", m.PeopleSupported) })
+	add("Link-worker FTE", func(m *queries.Metrics) string { return fmtNum(m.FTE) })
+	add("Link-worker headcount", func(m *queries.Metrics) string { return fmtCount(m.Headcount) })
+	add("Active caseload", func(m *queries.Metrics) string { return countText(m, "caseload", m.Caseload) })
+	add("FTE per 100,000 people", func(m *queries.Metrics) string { return fmtNumPtr(m.FTEPer100k) })
+	add("Caseload per FTE", func(m *queries.Metrics) string { return numText(m, "caseload_per_fte", m.CaseloadPerFTE) })
+	add("Referrals accepted a year", func(m *queries.Metrics) string { return countText(m, "annual_accepted", m.AnnualAccepted) })
+	add("Capacity gap (FTE)", func(m *queries.Metrics) string { return numText(m, "capacity_gap_fte", ptr(m.CapacityGapFTE)) })
+	add("Median wait to first contact", func(m *queries.Metrics) string { return fmtDays(m.MedianWaitDays) })
+	add("Work training coverage", func(m *queries.Metrics) string { return fmtPct(m.WorkTrainingCoverage) })
+	add("Staff not trained in employment support", func(m *queries.Metrics) string { return fmtCount(m.UntrainedStaff) })
+	for _, mod := range queries.Modules {
+		add("Coverage: "+lowerFirst(moduleLabels[mod]), func(m *queries.Metrics) string { return fmtPct(m.Training[mod].Coverage) })
+	}
+	for _, o := range routeOrder {
+		add(outcomeLabels[o]+" (95% interval)", func(m *queries.Metrics) string {
+			r := m.Outcomes[o]
+			s := rateText(m, o)
+			if r.Rate != nil {
+				s += " (" + fmtInterval(r.CILow, r.CIHigh) + ")"
+			}
+			if r.Compared != nil {
+				s += ", " + *r.Compared
+			}
+			return s
+		})
+	}
+	add("Funding "+fy, func(m *queries.Metrics) string { return "£" + fmtCount(m.Funding) })
+	add("Funding per 1,000 people "+fy, func(m *queries.Metrics) string {
+		if m.FundingPer1k == nil {
+			return unknown
+		}
+		return "£" + fmtCount(*m.FundingPer1k)
+	})
+	add("Deprivation (IMD score)", func(m *queries.Metrics) string { return fmtNumPtr(m.IMDScore) })
+	return t
+}
+
+func profileCapacity(cols []profileColumn, q url.Values) (chartView, error) {
+	var items []charts.Item
+	t := table{Caption: "Link-worker FTE per 100,000 people", RowHeads: true,
+		Head: []column{{Label: "Area"}, {"Link-worker FTE", true}, {"FTE per 100,000 people", true}, {"Capacity gap (FTE)", true}}}
+	for _, c := range cols {
+		items = append(items, charts.Item{Code: c.place.Code, Name: c.place.Name, Value: c.m.FTEPer100k})
+		t.Rows = append(t.Rows, []cell{areaCell(c.place.Code, c.place.Name, q), num(fmtNum(c.m.FTE)), num(fmtNumPtr(c.m.FTEPer100k)),
+			num(numText(c.m, "capacity_gap_fte", ptr(c.m.CapacityGapFTE)))})
+	}
+	a := cols[0]
+	gap := numText(a.m, "capacity_gap_fte", ptr(a.m.CapacityGapFTE))
+	summary := fmt.Sprintf("%s has %s link-worker FTE per 100,000 people and a capacity gap of %s FTE.", a.place.Name, fmtNumPtr(a.m.FTEPer100k), gap)
+	if len(cols) > 1 {
+		e := cols[len(cols)-1]
+		summary = fmt.Sprintf("%s has %s link-worker FTE per 100,000 people, against %s in England, and a capacity gap of %s FTE.",
+			a.place.Name, fmtNumPtr(a.m.FTEPer100k), fmtNumPtr(e.m.FTEPer100k), gap)
+	}
+	spec := charts.AreaBars("FTE per 100,000 people", items, charts.Unit{Decimals: 1, Name: "FTE per 100,000 people"}, nil)
+	return newChart("chart-area-capacity", "Capacity against the areas it is part of", summary, spec, t, q)
+}
+
+func profileTraining(cols []profileColumn, q url.Values) (chartView, error) {
+	cats := make([]string, len(queries.Modules))
+	for i, m := range queries.Modules {
+		cats[i] = moduleLabels[m]
+	}
+	t := table{Caption: "Training coverage by module", RowHeads: true, Head: []column{{Label: "Module"}}}
+	var series []charts.Series
+	for _, c := range cols {
+		t.Head = append(t.Head, column{c.place.Name, true})
+		vals := make([]*float64, len(queries.Modules))
+		for i, m := range queries.Modules {
+			vals[i] = c.m.Training[m].Coverage
+		}
+		series = append(series, charts.Series{Name: c.place.Name, Values: vals, Codes: repeat(c.place.Code, len(cats))})
+	}
+	for _, m := range queries.Modules {
+		row := []cell{{Text: moduleLabels[m]}}
+		for _, c := range cols {
+			row = append(row, num(fmtPct(c.m.Training[m].Coverage)))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	a := cols[0]
+	summary := fmt.Sprintf("%s's work training coverage (employment support) is %s, against %s in England.",
+		a.place.Name, fmtPct(a.m.WorkTrainingCoverage), fmtPct(cols[len(cols)-1].m.WorkTrainingCoverage))
+	spec := charts.GroupedBars(cats, series, charts.Unit{Percent: true, Decimals: 1, Name: "Coverage (%)"})
+	return newChart("chart-area-training", "Training coverage against the areas it is part of", summary, spec, t, q)
+}
+
+func profileOutcomes(cols []profileColumn, q url.Values) (chartView, error) {
+	cats := make([]string, len(routeOrder))
+	for i, o := range routeOrder {
+		cats[i] = outcomeLabels[o]
+	}
+	t := table{Caption: "Outcome rates, from the indirect routes to employment", RowHeads: true, Head: []column{{Label: "Outcome"}}}
+	var series []charts.Series
+	for _, c := range cols {
+		t.Head = append(t.Head, column{c.place.Name, true})
+		vals := make([]*float64, len(routeOrder))
+		for i, o := range routeOrder {
+			vals[i] = c.m.Outcomes[o].Rate
+		}
+		series = append(series, charts.Series{Name: c.place.Name, Values: vals, Codes: repeat(c.place.Code, len(cats))})
+	}
+	for _, o := range routeOrder {
+		row := []cell{{Text: outcomeLabels[o]}}
+		for _, c := range cols {
+			row = append(row, num(rateText(c.m, o)))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	a := cols[0]
+	counts := map[string]int{}
+	for _, o := range routeOrder {
+		counts[comparedOf(a.m, o)]++
+	}
+	summary := outcomeSummary(a.m)
+	if a.place.Level != queries.LevelEngland {
+		summary = fmt.Sprintf("Of %s's 7 outcome rates, %d are higher than England's, %d similar and %d lower (by their 95%% intervals); entered employment is %s.",
+			a.place.Name, counts[queries.Higher], counts[queries.Similar], counts[queries.Lower], rateText(a.m, "entered_employment"))
+	}
+	spec := charts.GroupedBars(cats, series, charts.Unit{Percent: true, Decimals: 1, Name: "Rate (%)"})
+	return newChart("chart-area-outcomes", "Work and related outcomes against the areas it is part of", summary, spec, t, q)
+}

@@ -1,0 +1,181 @@
+package dashboard
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"spdash/dashboard/charts"
+	"spdash/queries"
+)
+
+type overviewBody struct {
+	Headlines []headline
+	Outcomes  []headline
+	Previous  string // the previous period, in words
+	Charts    []chartView
+}
+
+// headline is one figure of the selected place with its change.
+type headline struct {
+	Label, Value, Change, Note string
+	Direct                     bool // an outcome that is itself a job or a job search
+}
+
+func (s *Server) overviewPage(c echo.Context) error {
+	v, q, err := s.pageView(c)
+	if err != nil {
+		return err
+	}
+	p := basePage(c, v, q, "Overview")
+	if !v.HasData() {
+		return s.render(c, http.StatusOK, "overview", p)
+	}
+	ctx := c.Request().Context()
+	cur, err := s.placeMetrics(ctx, v)
+	if err != nil {
+		return err
+	}
+	prevSel := previousPeriod(v.Selection)
+	var prev *queries.Metrics
+	if covers(v.Data, prevSel.From, prevSel.To) {
+		if prev, err = s.areaMetrics(ctx, v.Geography, prevSel, v.Selection.Place); err != nil {
+			return err
+		}
+	}
+	months, err := s.trends(ctx, v)
+	if err != nil {
+		return fmt.Errorf("overview: %w", err)
+	}
+	body := overviewBody{Previous: periodLabel(prevSel.From, prevSel.To)}
+	body.Headlines, body.Outcomes = headlines(cur, prev, v.Selection.Months(), s.settings.CaseloadStandard)
+	for _, build := range []func([]trendMonth, *queries.Metrics, url.Values) (chartView, error){
+		referralsTrend, fteTrend, outcomeTrend,
+	} {
+		cv, err := build(months, cur, q)
+		if err != nil {
+			return err
+		}
+		body.Charts = append(body.Charts, cv)
+	}
+	p.Body, p.Charts = body, true
+	return s.render(c, http.StatusOK, "overview", p)
+}
+
+// headlines are the selected place's figures beside the previous period's;
+// the outcomes run from the indirect routes to employment, never employment
+// alone. A figure disclosure control withheld shows "*" and no change.
+func headlines(cur, prev *queries.Metrics, months int, standard float64) ([]headline, []headline) {
+	fig := func(label, value, note string, f func(*queries.Metrics) *float64, kind changeKind) headline {
+		var before *float64
+		if prev != nil {
+			before = f(prev)
+		}
+		return headline{Label: label, Value: value, Note: note, Change: changeText(f(cur), before, kind, months)}
+	}
+	main := []headline{
+		fig("Referrals received", countText(cur, "referrals", cur.Referrals), countText(cur, "accepted", cur.Accepted)+" accepted",
+			func(m *queries.Metrics) *float64 { return shown(m, "referrals", ptr(m.Referrals)) }, changePercent),
+		fig("Link-worker FTE per 100,000 people", fmtNumPtr(cur.FTEPer100k), fmt.Sprintf("%s FTE in post at the end of the period", fmtNum(cur.FTE)),
+			func(m *queries.Metrics) *float64 { return m.FTEPer100k }, changeAbsolute),
+		fig("Caseload per FTE", numText(cur, "caseload_per_fte", cur.CaseloadPerFTE), "People on link workers' caseloads per full-time link worker",
+			func(m *queries.Metrics) *float64 { return shown(m, "caseload_per_fte", m.CaseloadPerFTE) }, changeAbsolute),
+		fig("Capacity gap", numText(cur, "capacity_gap_fte", ptr(cur.CapacityGapFTE))+" FTE",
+			fmt.Sprintf("Extra FTE needed to see the accepted referrals at %s people per FTE a year", fmtCount(standard)),
+			func(m *queries.Metrics) *float64 { return shown(m, "capacity_gap_fte", ptr(m.CapacityGapFTE)) }, changeAbsolute),
+		fig("Work training coverage", fmtPct(cur.WorkTrainingCoverage), fmt.Sprintf("Link workers trained in employment support; %s not yet trained", fmtCount(cur.UntrainedStaff)),
+			func(m *queries.Metrics) *float64 { return m.WorkTrainingCoverage }, changePoints),
+	}
+	var outcomes []headline
+	for _, o := range routeOrder {
+		rate := func(m *queries.Metrics) *float64 { return shown(m, "outcomes."+o+".rate", m.Outcomes[o].Rate) }
+		r := cur.Outcomes[o]
+		note := fmt.Sprintf("%s of %s people", countText(cur, "outcomes."+o+".people", r.People), countText(cur, "outcomes."+o+".cohort", r.Cohort))
+		h := fig(outcomeLabels[o], rateText(cur, o), note, rate, changePoints)
+		h.Direct = directOutcomes[o]
+		outcomes = append(outcomes, h)
+	}
+	return main, outcomes
+}
+
+func referralsTrend(months []trendMonth, _ *queries.Metrics, q url.Values) (chartView, error) {
+	received := make([]*float64, len(months))
+	accepted := make([]*float64, len(months))
+	t := table{Caption: "Referrals each month", RowHeads: true,
+		Head: []column{{Label: "Month"}, {Label: "Referrals received", Num: true}, {Label: "Referrals accepted", Num: true}, {Label: "People supported", Num: true}}}
+	for i, m := range months {
+		received[i], accepted[i] = m.value("referrals", m.Referrals), m.value("accepted", m.Accepted)
+		t.Rows = append(t.Rows, []cell{{Text: monthLabel(m.Month)}, num(m.count("referrals", m.Referrals)), num(m.count("accepted", m.Accepted)),
+			num(m.count("people_supported", m.PeopleSupported))})
+	}
+	first, last := months[0], months[len(months)-1]
+	summary := fmt.Sprintf("Referrals received went from %s in %s to %s in %s; %s were accepted in %s.",
+		first.count("referrals", first.Referrals), monthLabel(first.Month), last.count("referrals", last.Referrals), monthLabel(last.Month),
+		last.count("accepted", last.Accepted), monthLabel(last.Month))
+	spec := charts.Lines(monthCategories(months), []charts.Series{{Name: "Referrals received", Values: received}, {Name: "Referrals accepted", Values: accepted}},
+		charts.Unit{Name: "Referrals"})
+	return newChart("chart-referrals", "Referrals each month", summary, spec, t, q)
+}
+
+func fteTrend(months []trendMonth, _ *queries.Metrics, q url.Values) (chartView, error) {
+	fte := make([]*float64, len(months))
+	t := table{Caption: "Link-worker FTE each month", RowHeads: true,
+		Head: []column{{Label: "Month"}, {Label: "Link-worker FTE", Num: true}, {Label: "Active caseload", Num: true}}}
+	for i, m := range months {
+		fte[i] = ptr(m.FTE)
+		t.Rows = append(t.Rows, []cell{{Text: monthLabel(m.Month)}, num(fmtNum(m.FTE)), num(m.count("caseload", m.Caseload))})
+	}
+	first, last := months[0], months[len(months)-1]
+	summary := fmt.Sprintf("Link-worker FTE went from %s in %s to %s in %s.", fmtNum(first.FTE), monthLabel(first.Month), fmtNum(last.FTE), monthLabel(last.Month))
+	spec := charts.Lines(monthCategories(months), []charts.Series{{Name: "Link-worker FTE", Values: fte}}, charts.Unit{Name: "FTE", Decimals: 1})
+	return newChart("chart-fte", "Link-worker FTE each month", summary, spec, t, q)
+}
+
+// outcomeTrend draws every outcome's monthly rate, indirect routes first.
+func outcomeTrend(months []trendMonth, period *queries.Metrics, q url.Values) (chartView, error) {
+	t := table{Caption: "Outcome rates each month", RowHeads: true, Head: []column{{Label: "Month"}}}
+	var series []charts.Series
+	for _, o := range routeOrder {
+		t.Head = append(t.Head, column{Label: outcomeLabels[o], Num: true})
+		vals := make([]*float64, len(months))
+		for i, m := range months {
+			vals[i] = m.rate(o)
+		}
+		series = append(series, charts.Series{Name: outcomeLabels[o], Values: vals})
+	}
+	for _, m := range months {
+		row := []cell{{Text: monthLabel(m.Month)}}
+		for _, o := range routeOrder {
+			row = append(row, num(m.rateText(o)))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	spec := charts.Lines(monthCategories(months), series, charts.Unit{Percent: true, Decimals: 1, Name: "Rate (%)"})
+	return newChart("chart-outcome-trend", "Outcome rates each month", outcomeSummary(period), spec, t, q)
+}
+
+// outcomeSummary names the highest and lowest rates, and employment's
+// beside them.
+func outcomeSummary(m *queries.Metrics) string {
+	hi, lo := "", ""
+	for _, o := range routeOrder {
+		r := m.Outcomes[o].Rate
+		if r == nil {
+			continue
+		}
+		if hi == "" || *r > *m.Outcomes[hi].Rate {
+			hi = o
+		}
+		if lo == "" || *r < *m.Outcomes[lo].Rate {
+			lo = o
+		}
+	}
+	if hi == "" {
+		return "No outcomes were recorded in the period."
+	}
+	return fmt.Sprintf("Over the period, %s had the highest rate (%s) and %s the lowest (%s); entered employment was %s.",
+		lowerFirst(outcomeLabels[hi]), fmtPct(m.Outcomes[hi].Rate), lowerFirst(outcomeLabels[lo]), fmtPct(m.Outcomes[lo].Rate),
+		rateText(m, "entered_employment"))
+}
