@@ -29,7 +29,7 @@ type definition struct{ Term, Meaning string }
 // data is and how to load more. It takes the selection only to keep it in
 // the links; nothing on it depends on the selection, so it has no filter bar.
 func (s *Server) aboutPage(c echo.Context) error {
-	v, q, err := s.pageView(c)
+	v, q, err := s.pageSelection(c)
 	if err != nil {
 		return err
 	}

@@ -50,13 +50,22 @@ func navLinks(current, query string) []navLink {
 // so an empty parameter means "the default" here (the API refuses it); every
 // other check, and every figure, is the API's own.
 func (s *Server) pageView(c echo.Context, extra ...string) (*View, url.Values, error) {
+	return s.pageViewWith(c, s.view, extra...)
+}
+
+// pageSelection is pageView without computing the figures.
+func (s *Server) pageSelection(c echo.Context, extra ...string) (*View, url.Values, error) {
+	return s.pageViewWith(c, s.selection, extra...)
+}
+
+func (s *Server) pageViewWith(c echo.Context, view func(echo.Context, ...string) (*View, error), extra ...string) (*View, url.Values, error) {
 	q := c.QueryParams() // echo caches this map: view reads the cleaned one
 	for name, values := range q {
 		if len(values) == 1 && strings.TrimSpace(values[0]) == "" {
 			delete(q, name)
 		}
 	}
-	v, err := s.view(c, extra...)
+	v, err := view(c, extra...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -26,6 +26,19 @@ func (v *View) HasData() bool { return v.Data.Areas > 0 && !v.Data.LastMonth.IsZ
 // path behind every page and the API. extra names parameters the endpoint
 // takes beyond the selection.
 func (s *Server) view(c echo.Context, extra ...string) (*View, error) {
+	v, err := s.selection(c, extra...)
+	if err != nil || !v.HasData() {
+		return v, err
+	}
+	if v.Report, err = s.metrics(c.Request().Context(), v.Selection); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// selection parses the request's selection without computing figures, for
+// pages that only need what is loaded.
+func (s *Server) selection(c echo.Context, extra ...string) (*View, error) {
 	q := c.QueryParams()
 	if err := checkKnown(q, selectionParams, extra); err != nil {
 		return nil, err
@@ -43,14 +56,7 @@ func (s *Server) view(c echo.Context, extra ...string) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &View{Selection: sel, Geography: geo, Data: data, Disclosure: s.disclosure}
-	if !v.HasData() {
-		return v, nil
-	}
-	if v.Report, err = s.metrics(ctx, sel); err != nil {
-		return nil, err
-	}
-	return v, nil
+	return &View{Selection: sel, Geography: geo, Data: data, Disclosure: s.disclosure}, nil
 }
 
 // metrics computes a selection's figures and applies disclosure control when

@@ -186,15 +186,23 @@ func parseWithShared(name string) *template.Template {
 func (db *DB) Metrics(ctx context.Context, sel Selection, set Settings) (*Report, error) {
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
-	england, err := db.levelMetrics(ctx, sel, England, LevelEngland, set)
+	// England and the areas are independent queries: run them side by side.
+	var england []AreaMetrics
+	var englandErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		england, englandErr = db.levelMetrics(ctx, sel, England, LevelEngland, set)
+	}()
+	areas, err := db.levelMetrics(ctx, sel, sel.Place, sel.Level, set)
+	<-done
+	if englandErr != nil {
+		return nil, englandErr
+	}
 	if err != nil {
 		return nil, err
 	}
 	rep := &Report{Selection: sel, England: englandOnly(england)}
-	areas, err := db.levelMetrics(ctx, sel, sel.Place, sel.Level, set)
-	if err != nil {
-		return nil, err
-	}
 	for i := range areas {
 		compareWithEngland(&areas[i].Metrics, rep.England)
 	}
