@@ -128,7 +128,7 @@ func routesChart(v *View, ac areaCols) (chartView, error) {
 		sort.SliceStable(areas, func(i, j int) bool {
 			return areas[i].Outcomes[defaultFunnelOutcome].Cohort > areas[j].Outcomes[defaultFunnelOutcome].Cohort
 		})
-		note = fmt.Sprintf(" The chart shows the %d %s with the largest cohorts of %d; the table lists every one.", maxBars, levelNoun(ac.level, true), len(areas))
+		note = fmt.Sprintf(" The chart shows the %d of %d %s with the largest cohorts; the table lists every one.", maxBars, len(areas), levelNoun(ac.level, true))
 	}
 	t := table{Caption: "Routes into work, by " + levelNoun(ac.level, false) + ": rate (compared with England)", RowHeads: true, Head: ac.head()}
 	for _, o := range routeOrder {

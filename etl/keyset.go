@@ -18,19 +18,28 @@ type keySet struct {
 	overflow bool // more keys than maxKeys: no longer tracked
 }
 
-// maxClientKeys bounds the set: 2^21 hashes, 16 MB, and as much again while sorting.
-const maxClientKeys = 1 << 21
+// maxClientKeys bounds the set: 2^20 hashes, 8 MB, and as much again while
+// sorting. Monthly returns are far smaller; the national sample's biggest
+// file has about 500,000 rows.
+const maxClientKeys = 1 << 20
 
 func newKeySet(maxKeys int) *keySet {
 	return &keySet{seed: maphash.MakeSeed(), maxKeys: maxKeys}
 }
+
+// tracking reports whether add still records hashes.
+func (s *keySet) tracking() bool { return !s.overflow }
+
+// giveUp stops tracking, for a file too big to fit: hashing it would be
+// wasted work.
+func (s *keySet) giveUp() { s.overflow, s.hashes = true, nil }
 
 func (s *keySet) add(h uint64) {
 	if s.overflow {
 		return
 	}
 	if len(s.hashes) >= s.maxKeys {
-		s.overflow, s.hashes = true, nil
+		s.giveUp()
 		return
 	}
 	s.hashes = append(s.hashes, h)

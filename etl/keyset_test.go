@@ -75,3 +75,18 @@ func TestKeyHashCanonical(t *testing.T) {
 		t.Fatalf("hashes %x %x %x %x", a, b, c, d)
 	}
 }
+
+func TestEstimatedRows(t *testing.T) {
+	if got := estimatedRows(10_000, 500_000, 250_000_000); got != 5_000_000 {
+		t.Fatalf("estimatedRows = %d, want 5,000,000", got)
+	}
+	if got := estimatedRows(10, 0, 100); got != 10 {
+		t.Fatalf("with nothing read yet: %d", got)
+	}
+	s := newKeySet(10)
+	s.add(1)
+	s.giveUp()
+	if s.tracking() || !s.needsServerCheck() || s.hashes != nil {
+		t.Fatal("giveUp did not hand the check to the server")
+	}
+}

@@ -219,13 +219,18 @@ func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Re
 		}
 		res.RowsRead++
 		if v.Check(r, rec, line, &row, report) {
-			keys.add(keys.hashKey(f.Kind, keyCols, &row))
+			if keys.tracking() {
+				keys.add(keys.hashKey(f.Kind, keyCols, &row))
+			}
 			if err := ins.add(load.Seq, &row); err != nil {
 				break // the inserter's error is returned by wait
 			}
 			res.RowsLoaded++
 		} else {
 			res.RowsRejected++
+		}
+		if res.RowsRead == estimateAfter && keys.tracking() && estimatedRows(res.RowsRead, r.BytesRead(), r.Size) > int64(l.maxClientKeys()) {
+			keys.giveUp() // the file will not fit: leave the check to the server from the start
 		}
 		if res.RowsRead%65536 == 0 && l.Progress != nil && time.Since(lastProgress) > progressEvery {
 			lastProgress = time.Now()
@@ -267,6 +272,18 @@ func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Re
 		return st, err
 	}
 	return st, rejects.close()
+}
+
+// estimateAfter is the row after which the file's row count is estimated.
+const estimateAfter = 10_000
+
+// estimatedRows extrapolates the rows of a file from those read so far and the
+// bytes of the file on disk they took (compressed bytes for .gz, both ways).
+func estimatedRows(rows, bytesRead, size int64) int64 {
+	if bytesRead <= 0 {
+		return rows
+	}
+	return rows * size / bytesRead
 }
 
 func monthColumns(k *Kind) map[string]bool {
