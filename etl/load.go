@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -198,37 +197,13 @@ func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Re
 	ins := newInserter(ctx, l.DB, f.Kind, l.batchRows())
 	v := NewValidator(f.Kind, f.Path, areas, false)
 	keys, keyCols := newKeySet(l.maxClientKeys()), f.Kind.keyColumns()
-	var row Row
 	lastProgress := time.Now()
-	for {
-		rec, line, err := r.Read()
-		if err == io.EOF {
-			break
+	st.fileProblem = eachRecord(ctx, r, v, report, res, func(row *Row) error {
+		if keys.tracking() {
+			keys.add(keys.hashKey(f.Kind, keyCols, row))
 		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			res.RowsRead++
-			res.RowsRejected++
-			report(v.ParseError(pe))
-			continue
-		}
-		if err != nil {
-			report(Problem{File: f.Path, Reason: err.Error()})
-			st.fileProblem = true
-			break
-		}
-		res.RowsRead++
-		if v.Check(r, rec, line, &row, report) {
-			if keys.tracking() {
-				keys.add(keys.hashKey(f.Kind, keyCols, &row))
-			}
-			if err := ins.add(load.Seq, &row); err != nil {
-				break // the inserter's error is returned by wait
-			}
-			res.RowsLoaded++
-		} else {
-			res.RowsRejected++
-		}
+		return ins.add(load.Seq, row) // on error, the inserter's error is returned by wait
+	}, func() {
 		if res.RowsRead == estimateAfter && keys.tracking() && estimatedRows(res.RowsRead, r.BytesRead(), r.Size) > int64(l.maxClientKeys()) {
 			keys.giveUp() // the file will not fit: leave the check to the server from the start
 		}
@@ -236,10 +211,7 @@ func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Re
 			lastProgress = time.Now()
 			l.Progress(f.Path, res.RowsRead, float64(r.BytesRead())/float64(max(r.Size, 1)))
 		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
+	})
 	if err := ins.wait(); err != nil {
 		return st, err
 	}

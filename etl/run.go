@@ -98,33 +98,14 @@ func ValidateFile(f File, areas map[string]struct{}, problems *ProblemLog) (res 
 	}
 	v := NewValidator(f.Kind, f.Path, areas, true)
 	var codes []string
-	var row Row
-	for {
-		rec, line, err := r.Read()
-		if err == io.EOF {
-			break
+	if eachRecord(context.Background(), r, v, problems.Add, &res, func(row *Row) error {
+		if f.Kind.Reference {
+			codes = append(codes, row.Values[0].Str)
 		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			res.RowsRead++
-			res.RowsRejected++
-			problems.Add(v.ParseError(pe))
-			continue
-		}
-		if err != nil {
-			problems.Add(Problem{File: f.Path, Reason: err.Error()})
-			res.Status = ResultInvalid
-			return res
-		}
-		res.RowsRead++
-		if v.Check(r, rec, line, &row, problems.Add) {
-			res.RowsLoaded++
-			if f.Kind.Reference {
-				codes = append(codes, row.Values[0].Str)
-			}
-		} else {
-			res.RowsRejected++
-		}
+		return nil
+	}, nil) {
+		res.Status = ResultInvalid
+		return res
 	}
 	res.RowsRejected += int64(v.EarlierRejected)
 	res.RowsLoaded -= int64(v.EarlierRejected)
@@ -138,6 +119,44 @@ func ValidateFile(f File, areas map[string]struct{}, problems *ProblemLog) (res 
 		}
 	}
 	return res
+}
+
+// eachRecord reads every record of r and validates it with v, counting rows
+// read, loaded and rejected in res and reporting problems. valid is called
+// for each valid row (an error stops the reading; the caller knows why),
+// after, when not nil, after each record. It stops when ctx is done, and
+// reports whether the file as a whole could not be read.
+func eachRecord(ctx context.Context, r *Reader, v *Validator, report func(Problem), res *Result, valid func(*Row) error, after func()) (fileProblem bool) {
+	var row Row
+	for ctx.Err() == nil {
+		rec, line, err := r.Read()
+		if err == io.EOF {
+			return false
+		}
+		var pe *csv.ParseError
+		switch {
+		case errors.As(err, &pe):
+			res.RowsRead++
+			res.RowsRejected++
+			report(v.ParseError(pe))
+		case err != nil:
+			report(Problem{File: r.Path, Reason: err.Error()})
+			return true
+		default:
+			res.RowsRead++
+			if !v.Check(r, rec, line, &row, report) {
+				res.RowsRejected++
+			} else if err := valid(&row); err != nil {
+				return false
+			} else {
+				res.RowsLoaded++
+			}
+		}
+		if after != nil {
+			after()
+		}
+	}
+	return false
 }
 
 // Summary is one line describing a file's result.

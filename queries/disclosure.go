@@ -37,16 +37,31 @@ func Disclose(rep *Report, set Settings) {
 	}
 }
 
-func discloseMetrics(m *Metrics, england Metrics, months int, set Settings) {
-	var withheld []string
-	control := func(name string, v *float64) bool {
-		r, ok := ControlCount(*v)
-		*v = r
-		if !ok {
-			withheld = append(withheld, name)
-		}
-		return ok
+// withholder applies ControlCount to named counts and keeps the names of
+// what it withholds.
+type withholder struct{ names []string }
+
+// control rounds *v, or withholds it (0) and records its name.
+func (w *withholder) control(name string, v *float64) bool {
+	r, ok := ControlCount(*v)
+	*v = r
+	if !ok {
+		w.names = append(w.names, name)
 	}
+	return ok
+}
+
+func (w *withholder) withhold(names ...string) { w.names = append(w.names, names...) }
+
+// sorted returns the names, sorted and without repeats, for IsSuppressed.
+func (w *withholder) sorted() []string {
+	slices.Sort(w.names)
+	return slices.Compact(w.names)
+}
+
+func discloseMetrics(m *Metrics, england Metrics, months int, set Settings) {
+	var w withholder
+	control := w.control
 	control("referrals", &m.Referrals)
 	acceptedOK := control("accepted", &m.Accepted)
 	control("people_supported", &m.PeopleSupported)
@@ -57,19 +72,19 @@ func discloseMetrics(m *Metrics, england Metrics, months int, set Settings) {
 	if caseloadOK {
 		m.CaseloadPerFTE = ratio(m.Caseload, m.FTE)
 	} else {
-		withheld = append(withheld, "caseload_per_fte")
+		w.withhold("caseload_per_fte")
 	}
 	// annual_accepted is itself a count of people: from the rounded accepted,
 	// then controlled; the capacity gap follows it.
 	m.AnnualAccepted, m.CapacityGapFTE = 0, 0
 	if !acceptedOK {
-		withheld = append(withheld, "annual_accepted", "capacity_gap_fte")
+		w.withhold("annual_accepted", "capacity_gap_fte")
 	} else {
 		m.AnnualAccepted = m.Accepted * 12 / float64(months)
 		if control("annual_accepted", &m.AnnualAccepted) {
 			m.CapacityGapFTE = math.Max(0, m.AnnualAccepted/set.CaseloadStandard-m.FTE)
 		} else {
-			withheld = append(withheld, "capacity_gap_fte")
+			w.withhold("capacity_gap_fte")
 		}
 	}
 
@@ -92,7 +107,7 @@ func discloseMetrics(m *Metrics, england Metrics, months int, set Settings) {
 				o.Compared = ptr(NotCompared)
 			}
 		} else if !(peopleOK && cohortOK) {
-			withheld = append(withheld, prefix+"rate", prefix+"ci_low", prefix+"ci_high", prefix+"compared")
+			w.withhold(prefix+"rate", prefix+"ci_low", prefix+"ci_high", prefix+"compared")
 		} else {
 			o.Compared = ptr(NotCompared)
 		}
@@ -101,13 +116,12 @@ func discloseMetrics(m *Metrics, england Metrics, months int, set Settings) {
 		o.FYPeople = fy
 		switch {
 		case !fyOK:
-			withheld = append(withheld, prefix+"cost_per_outcome")
+			w.withhold(prefix + "cost_per_outcome")
 		case fy > 0 && m.Funding > 0:
 			o.CostPerOutcome = ptr(m.Funding / fy)
 		}
 	}
-	slices.Sort(withheld)
-	m.Suppressed = slices.Compact(withheld)
+	m.Suppressed = w.sorted()
 }
 
 // IsSuppressed reports whether a figure was withheld, by its name in Suppressed.
@@ -121,15 +135,8 @@ func (m *Metrics) IsSuppressed(name string) bool {
 func DiscloseTrends(months []MonthFigures) {
 	for i := range months {
 		t := &months[i]
-		var withheld []string
-		control := func(name string, v *float64) bool {
-			r, ok := ControlCount(*v)
-			*v = r
-			if !ok {
-				withheld = append(withheld, name)
-			}
-			return ok
-		}
+		var w withholder
+		control := w.control
 		control("referrals", &t.Referrals)
 		control("accepted", &t.Accepted)
 		control("people_supported", &t.PeopleSupported)
@@ -144,12 +151,11 @@ func DiscloseTrends(months []MonthFigures) {
 			cohortOK := control(prefix+"cohort", &o.Cohort)
 			o.Rate = nil
 			if !peopleOK || !cohortOK {
-				withheld = append(withheld, prefix+"rate")
+				w.withhold(prefix + "rate")
 			} else {
 				o.Rate = ratio(o.People, o.Cohort)
 			}
 		}
-		slices.Sort(withheld)
-		t.Suppressed = withheld
+		t.Suppressed = w.sorted()
 	}
 }
