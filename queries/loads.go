@@ -51,11 +51,21 @@ func (db *DB) NextLoadSeq(ctx context.Context, now time.Time) (uint64, error) {
 	return seq, nil
 }
 
+// batchContext is the context a native batch is prepared with. clickhouse-go
+// v2.50's batch Send starts a watchdog that closes the batch's connection
+// when the context is done, and stopping the watchdog does not stop it from
+// firing on a later cancellation: a context cancelled after Send (a finished
+// timeout, a loader tidying up) could close a connection that is back in the
+// pool and serving another query ("use of closed network connection", seen in
+// CI). Batches therefore get a context that is never cancelled; callers stop
+// between batches instead, and the connection's read timeout still applies.
+func batchContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
 // RecordLoad appends an event for a load: event 0 when it starts (status
 // running), event 1 when it ends. The final event with status loaded or
 // partial is the commit that makes the load's rows visible.
 func (db *DB) RecordLoad(ctx context.Context, l Load, eventNo uint8) error {
-	b, err := db.conn.PrepareBatch(ctx, sqlText("load_log_insert"))
+	b, err := db.conn.PrepareBatch(batchContext(ctx), sqlText("load_log_insert"))
 	if err != nil {
 		return Classify(fmt.Errorf("record load %s: %w", l.FileName, err))
 	}
@@ -162,7 +172,7 @@ func (db *DB) PrepareRows(ctx context.Context, kind string, columns []string) (d
 		return nil, err
 	}
 	q := expand(rowsInsertTmpl, map[string]string{"Table": table, "Columns": strings.Join(columns, ", ")})
-	b, err := db.conn.PrepareBatch(ctx, q)
+	b, err := db.conn.PrepareBatch(batchContext(ctx), q)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("prepare insert into %s: %w", table, err))
 	}
@@ -171,7 +181,7 @@ func (db *DB) PrepareRows(ctx context.Context, kind string, columns []string) (d
 
 // PrepareRejects starts a batch into reject_rows (load_id, line, column, value, reason).
 func (db *DB) PrepareRejects(ctx context.Context) (driver.Batch, error) {
-	b, err := db.conn.PrepareBatch(ctx, sqlText("reject_rows_insert"))
+	b, err := db.conn.PrepareBatch(batchContext(ctx), sqlText("reject_rows_insert"))
 	if err != nil {
 		return nil, Classify(fmt.Errorf("prepare insert into reject_rows: %w", err))
 	}
