@@ -26,15 +26,15 @@ type definitionGroup struct {
 type definition struct{ Term, Meaning string }
 
 // aboutPage describes the figures (briefly, from METRICS.md), how fresh the
-// data is and how to load more. It takes the selection only to keep it in
-// the links; nothing on it depends on the selection, so it has no filter bar.
+// data is and how to load more. Nothing on it depends on the selection, but
+// it has the same filter bar as the other pages, so the selection carries on.
 func (s *Server) aboutPage(c echo.Context) error {
 	v, q, err := s.pageSelection(c)
 	if err != nil {
 		return err
 	}
 	p := basePage(c, v, q, "About the data")
-	p.Filter, p.Lead, p.NoData = nil, "", false
+	p.Lead, p.NoData = "", false
 	body := aboutBody{HasData: v.HasData(), Definitions: definitions(s.settings.CaseloadStandard), Disclosure: p.Disclosure}
 	if v.HasData() {
 		body.Months = fmt.Sprintf("%s (%s)", periodLabel(v.Data.FirstMonth, v.Data.LastMonth),

@@ -75,7 +75,7 @@ func TestPagesRender(t *testing.T) {
 		"/training":                            {"<h1>Link-worker training</h1>", "Training coverage by module", "Work-related training coverage by area", "Training coverage over time"},
 		"/outcomes":                            {"<h1>Work and related outcomes</h1>", "Outcome rates with their 95% intervals", "Routes into work, by area", "Funnel plot: entered employment", "Outcome rates each month"},
 		"/outcomes?outcome=improved_wellbeing": {"Funnel plot: improved wellbeing"},
-		"/about":                               {"<h1>About the data</h1>", "The data loaded", "How to load data", "spdash etl load FOLDER", "What the figures mean", "Latest load"},
+		"/about":                               {"<h1>About the data</h1>", "The data loaded", "How to load data", "spdash etl load FOLDER", "What the figures mean", "Latest load", `id="f-place"`},
 		"/areas/" + pcn:                        {"profile:", "Capacity against the areas it is part of", "Every figure", "Part of:"},
 		"/areas/" + strings.ToLower(icb):       {"ICB profile", "Compare the PCNs in"},
 		"/areas/" + region:                     {"Region profile", "Compare the ICBs in"},
