@@ -29,7 +29,7 @@ const InstallHint = "install one with: apt-get install -y clickhouse-server clic
 	"or pass --clickhouse clickhouse://user:password@host:9000/database"
 
 // ErrNoServerBinary is returned when neither clickhouse-server nor clickhouse is on PATH.
-var ErrNoServerBinary = errors.New("no ClickHouse server binary (clickhouse-server or clickhouse) found on PATH; " + InstallHint)
+var ErrNoServerBinary = errors.New("no ClickHouse server binary (clickhouse-server or clickhouse) found on PATH or in /usr/sbin, /usr/bin, /usr/local/bin; " + InstallHint)
 
 // Server is a running local ClickHouse.
 type Server struct {
@@ -148,13 +148,29 @@ func (s *Server) Stop() error {
 }
 
 // serverCommand finds the server binary: Debian's clickhouse-server, or the
-// single `clickhouse` binary of current releases.
+// single `clickhouse` binary of current releases, on PATH or where the
+// packages install them (Debian puts clickhouse-server in /usr/sbin, which an
+// ordinary user's PATH lacks).
 func serverCommand() (string, []string, error) {
-	if p, err := exec.LookPath("clickhouse-server"); err == nil {
-		return p, nil, nil
-	}
-	if p, err := exec.LookPath("clickhouse"); err == nil {
-		return p, []string{"server"}, nil
+	return findServer(os.Getenv("PATH") != "", []string{"/usr/sbin", "/usr/bin", "/usr/local/bin"})
+}
+
+func findServer(usePath bool, dirs []string) (string, []string, error) {
+	for _, c := range []struct {
+		name string
+		args []string
+	}{{"clickhouse-server", nil}, {"clickhouse", []string{"server"}}} {
+		if usePath {
+			if p, err := exec.LookPath(c.name); err == nil {
+				return p, c.args, nil
+			}
+		}
+		for _, d := range dirs {
+			p := filepath.Join(d, c.name)
+			if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+				return p, c.args, nil
+			}
+		}
 	}
 	return "", nil, ErrNoServerBinary
 }

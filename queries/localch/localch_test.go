@@ -62,9 +62,33 @@ func TestStartReuseStop(t *testing.T) {
 }
 
 func TestNoServerBinary(t *testing.T) {
-	t.Setenv("PATH", t.TempDir())
-	_, err := Start(context.Background(), t.TempDir(), quiet())
+	_, _, err := findServer(false, []string{t.TempDir()})
 	if !errors.Is(err, ErrNoServerBinary) || !strings.Contains(err.Error(), "apt-get install -y clickhouse-server clickhouse-client") {
-		t.Fatalf("Start with no binary on PATH: %v", err)
+		t.Fatalf("findServer in an empty folder: %v, want ErrNoServerBinary with the install command", err)
 	}
+}
+
+// A server outside PATH, where Debian installs it (/usr/sbin), is found.
+func TestFindServerOutsidePath(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "clickhouse-server")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	p, args, err := findServer(true, []string{t.TempDir(), dir})
+	if err != nil || p != bin || args != nil {
+		t.Fatalf("findServer = %q %v %v, want %s", p, args, err, bin)
+	}
+	if _, args, err := findServer(false, []string{writeExecutable(t, "clickhouse")}); err != nil || len(args) != 1 || args[0] != "server" {
+		t.Fatalf("single clickhouse binary: %v %v", args, err)
+	}
+}
+
+func writeExecutable(t *testing.T, name string) string {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
