@@ -83,6 +83,22 @@ func (s *Server) areaPage(c echo.Context) error {
 		}
 		body.Charts = append(body.Charts, cv)
 	}
+	// The area's own months: demand against capacity, and the outcome rates.
+	own := *v
+	own.Selection.Place = area
+	months, err := s.trends(ctx, &own)
+	if err != nil {
+		return fmt.Errorf("area profile: %w", err)
+	}
+	demand, err := demandChart(months, s.settings.CaseloadStandard, q)
+	if err != nil {
+		return err
+	}
+	rates, err := outcomeTrend(months, cols[0].m, q)
+	if err != nil {
+		return err
+	}
+	body.Charts = append(body.Charts, demand, rates)
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "area", p)
 }

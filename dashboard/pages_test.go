@@ -76,7 +76,7 @@ func TestPagesRender(t *testing.T) {
 		"/outcomes":                            {"<h1>Work and related outcomes</h1>", "Outcome rates with their 95% intervals", "Routes into work, by area", "Funnel plot: entered employment", "Outcome rates each month"},
 		"/outcomes?outcome=improved_wellbeing": {"Funnel plot: improved wellbeing"},
 		"/about":                               {"<h1>About the data</h1>", "The data loaded", "How to load data", "spdash etl load FOLDER", "What the figures mean", "Latest load", `id="f-place"`},
-		"/areas/" + pcn:                        {"profile:", "Capacity against the areas it is part of", "Every figure", "Part of:"},
+		"/areas/" + pcn:                        {"profile:", "Capacity against the areas it is part of", "Every figure", "Part of:", "Referrals accepted against capacity", "Outcome rates each month"},
 		"/areas/" + strings.ToLower(icb):       {"ICB profile", "Compare the PCNs in"},
 		"/areas/" + region:                     {"Region profile", "Compare the ICBs in"},
 		"/areas/" + queries.EnglandCode:        {"Country profile"},
@@ -531,4 +531,97 @@ func TestTrendsWithAnExplicitPeriod(t *testing.T) {
 			t.Errorf("place %q: every month is 0", place)
 		}
 	}
+}
+
+// A profile's monthly trend is the area's own: with disclosure off, a PCN's
+// accepted referrals month by month add up to the API's figure for it.
+func TestProfileTrendIsTheAreas(t *testing.T) {
+	db := sampleDB(t)
+	srv := httptest.NewServer(dashboard.New(dashboard.Options{DB: db, Log: quiet, DisclosureOff: true}))
+	defer srv.Close()
+	geo, err := db.Places(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, parents, _ := geo.Area(geo.PCNs[0].Code)
+	pcn, icb := geo.PCNs[0].Code, parents[0].Code
+	period := "from=2026-04&to=2026-09"
+	_, _, body := get(t, srv, "/api/v1/metrics?place="+icb+"&level=pcn&"+period)
+	var api dashboard.MetricsResponse
+	if err := json.Unmarshal([]byte(body), &api); err != nil {
+		t.Fatal(err)
+	}
+	var want float64 = -1
+	for _, a := range api.Areas {
+		if a.Code == pcn {
+			want = a.Accepted
+		}
+	}
+	status, _, page := get(t, srv, "/areas/"+pcn+"?"+period)
+	if status != 200 || want < 0 {
+		t.Fatalf("profile %d, API accepted %v", status, want)
+	}
+	// The demand chart's table (Month, received, accepted, FTE, capacity),
+	// found by its caption.
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var demand *html.Node
+	var find func(n *html.Node)
+	find = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "caption" && textOf(n) == "Referrals accepted against capacity each month" {
+			demand = n.Parent
+		}
+		for c := n.FirstChild; c != nil && demand == nil; c = c.NextSibling {
+			find(c)
+		}
+	}
+	find(doc)
+	if demand == nil {
+		t.Fatal("no demand table on the profile")
+	}
+	var sum float64
+	rows := 0
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "tr" {
+			var cells []string
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				if c.Type == html.ElementNode && (c.Data == "td" || c.Data == "th") {
+					cells = append(cells, textOf(c))
+				}
+			}
+			if len(cells) == 5 && cells[0] != "Month" {
+				v, err := strconv.ParseFloat(strings.ReplaceAll(cells[2], ",", ""), 64)
+				if err != nil {
+					t.Fatalf("accepted cell %q: %v", cells[2], err)
+				}
+				sum += v
+				rows++
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(demand)
+	if rows != 6 || sum != want {
+		t.Fatalf("profile trend: %d months summing to %v accepted, want 6 months and the API's %v", rows, sum, want)
+	}
+}
+
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	var f func(*html.Node)
+	f = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			f(c)
+		}
+	}
+	f(n)
+	return strings.TrimSpace(b.String())
 }
