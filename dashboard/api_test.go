@@ -238,16 +238,23 @@ func (p *proxy) close() {
 	}
 }
 
-func TestUnreachableDatabaseGives503(t *testing.T) {
+// proxiedServer serves the sample database through a proxy the test can
+// close, to take the database away from a running server.
+func proxiedServer(t *testing.T) (*httptest.Server, *proxy) {
+	t.Helper()
 	db := sampleDB(t)
 	p := startProxy(t, db.Addr())
 	viaProxy, err := queries.Open(context.Background(), "clickhouse://default@"+p.ln.Addr().String()+"/"+db.Database()+"?dial_timeout=1s", quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer viaProxy.Close()
 	srv := httptest.NewServer(dashboard.New(dashboard.Options{DB: viaProxy, Log: quiet}))
-	defer srv.Close()
+	t.Cleanup(func() { srv.Close(); viaProxy.Close() })
+	return srv, p
+}
+
+func TestUnreachableDatabaseGives503(t *testing.T) {
+	srv, p := proxiedServer(t)
 	if status, _, body := get(t, srv, "/readyz"); status != 200 {
 		t.Fatalf("readyz before: %d %s", status, body)
 	}

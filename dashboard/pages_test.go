@@ -482,15 +482,7 @@ func selected(form *html.Node, name string) string {
 }
 
 func TestPagesWhenTheDatabaseIsDownGive503Page(t *testing.T) {
-	db := sampleDB(t)
-	p := startProxy(t, db.Addr())
-	viaProxy, err := queries.Open(context.Background(), "clickhouse://default@"+p.ln.Addr().String()+"/"+db.Database()+"?dial_timeout=1s", quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer viaProxy.Close()
-	srv := httptest.NewServer(dashboard.New(dashboard.Options{DB: viaProxy, Log: quiet}))
-	defer srv.Close()
+	srv, p := proxiedServer(t)
 	if status, _, _ := get(t, srv, "/capacity"); status != 200 {
 		t.Fatalf("before: %d", status)
 	}
@@ -563,65 +555,27 @@ func TestProfileTrendIsTheAreas(t *testing.T) {
 	}
 	// The demand chart's table (Month, received, accepted, FTE, capacity),
 	// found by its caption.
-	doc, err := html.Parse(strings.NewReader(page))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var demand *html.Node
-	var find func(n *html.Node)
-	find = func(n *html.Node) {
-		if n.Type == html.ElementNode && n.Data == "caption" && textOf(n) == "Referrals accepted against capacity each month" {
-			demand = n.Parent
-		}
-		for c := n.FirstChild; c != nil && demand == nil; c = c.NextSibling {
-			find(c)
-		}
-	}
-	find(doc)
-	if demand == nil {
+	caption := findFirst(parseHTML(t, page), func(n *html.Node) bool {
+		return n.Data == "caption" && text(n) == "Referrals accepted against capacity each month"
+	})
+	if caption == nil {
 		t.Fatal("no demand table on the profile")
 	}
 	var sum float64
 	rows := 0
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && n.Data == "tr" {
-			var cells []string
-			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				if c.Type == html.ElementNode && (c.Data == "td" || c.Data == "th") {
-					cells = append(cells, textOf(c))
-				}
-			}
-			if len(cells) == 5 && cells[0] != "Month" {
-				v, err := strconv.ParseFloat(strings.ReplaceAll(cells[2], ",", ""), 64)
-				if err != nil {
-					t.Fatalf("accepted cell %q: %v", cells[2], err)
-				}
-				sum += v
-				rows++
-			}
+	for _, tr := range findAll(caption.Parent, func(n *html.Node) bool { return n.Data == "tr" }) {
+		cells := findAll(tr, func(n *html.Node) bool { return n.Data == "td" || n.Data == "th" })
+		if len(cells) != 5 || text(cells[0]) == "Month" {
+			continue
 		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
+		v, err := strconv.ParseFloat(strings.ReplaceAll(text(cells[2]), ",", ""), 64)
+		if err != nil {
+			t.Fatalf("accepted cell %q: %v", text(cells[2]), err)
 		}
+		sum += v
+		rows++
 	}
-	walk(demand)
 	if rows != 6 || sum != want {
 		t.Fatalf("profile trend: %d months summing to %v accepted, want 6 months and the API's %v", rows, sum, want)
 	}
-}
-
-func textOf(n *html.Node) string {
-	var b strings.Builder
-	var f func(*html.Node)
-	f = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			f(c)
-		}
-	}
-	f(n)
-	return strings.TrimSpace(b.String())
 }

@@ -53,6 +53,22 @@ func (w *withholder) control(name string, v *float64) bool {
 
 func (w *withholder) withhold(names ...string) { w.names = append(w.names, names...) }
 
+// outcome controls an outcome's people and cohort and recomputes its rate
+// from the rounded counts, or withholds the rate with them. It reports
+// whether both counts are shown.
+func (w *withholder) outcome(name string, o *OutcomeRate) bool {
+	prefix := "outcomes." + name + "."
+	peopleOK := w.control(prefix+"people", &o.People)
+	cohortOK := w.control(prefix+"cohort", &o.Cohort)
+	o.Rate = nil
+	if !peopleOK || !cohortOK {
+		w.withhold(prefix + "rate")
+		return false
+	}
+	o.Rate = ratio(o.People, o.Cohort)
+	return true
+}
+
 // sorted returns the names, sorted and without repeats, for IsSuppressed.
 func (w *withholder) sorted() []string {
 	slices.Sort(w.names)
@@ -94,11 +110,12 @@ func discloseMetrics(m *Metrics, england Metrics, months int, set Settings) {
 			continue
 		}
 		prefix := "outcomes." + name + "."
-		peopleOK := control(prefix+"people", &o.People)
-		cohortOK := control(prefix+"cohort", &o.Cohort)
-		o.Rate, o.CILow, o.CIHigh, o.Compared = nil, nil, nil, nil
-		if peopleOK && cohortOK && o.Cohort > 0 {
-			o.Rate = ratio(o.People, o.Cohort)
+		shown := w.outcome(name, o)
+		o.CILow, o.CIHigh, o.Compared = nil, nil, nil
+		switch {
+		case !shown:
+			w.withhold(prefix+"ci_low", prefix+"ci_high", prefix+"compared")
+		case o.Cohort > 0:
 			lo, hi, _ := Wilson(o.People, o.Cohort, Z95)
 			o.CILow, o.CIHigh = ptr(lo), ptr(hi)
 			if e := england.Outcomes[name]; e != nil && e.Rate != nil {
@@ -106,9 +123,7 @@ func discloseMetrics(m *Metrics, england Metrics, months int, set Settings) {
 			} else {
 				o.Compared = ptr(NotCompared)
 			}
-		} else if !(peopleOK && cohortOK) {
-			w.withhold(prefix+"rate", prefix+"ci_low", prefix+"ci_high", prefix+"compared")
-		} else {
+		default:
 			o.Compared = ptr(NotCompared)
 		}
 		o.CostPerOutcome = nil
@@ -146,15 +161,7 @@ func DiscloseTrends(months []MonthFigures) {
 			if o == nil {
 				continue
 			}
-			prefix := "outcomes." + name + "."
-			peopleOK := control(prefix+"people", &o.People)
-			cohortOK := control(prefix+"cohort", &o.Cohort)
-			o.Rate = nil
-			if !peopleOK || !cohortOK {
-				w.withhold(prefix + "rate")
-			} else {
-				o.Rate = ratio(o.People, o.Cohort)
-			}
+			w.outcome(name, o)
 		}
 		t.Suppressed = w.sorted()
 	}
