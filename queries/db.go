@@ -23,13 +23,20 @@ import (
 //go:embed sql/*.sql
 var sqlFiles embed.FS
 
-// sqlText returns an embedded statement by file name (without .sql).
+// StatementTag starts every statement spdash sends, followed by the file it
+// came from: "-- spdash:sql/places.sql". Operators see in system.query_log
+// which file a query came from, and the engine check (queries/enginecheck)
+// attributes each logged statement to its file.
+const StatementTag = "-- spdash:"
+
+// sqlText returns an embedded statement by file name (without .sql), tagged
+// with its file name on a first comment line.
 func sqlText(name string) string {
 	b, err := sqlFiles.ReadFile("sql/" + name + ".sql")
 	if err != nil {
 		panic(fmt.Sprintf("queries: missing embedded sql/%s.sql", name)) // a build defect, caught by every test
 	}
-	return string(b)
+	return StatementTag + "sql/" + name + ".sql\n" + string(b)
 }
 
 // ErrUnreachable marks errors where the ClickHouse server could not be reached

@@ -20,6 +20,6 @@ FROM (
       AND month >= toDate(@from) AND month <= toDate(@to)
       AND {{template "in_place" .}}
     GROUP BY area_code, month, provider_code
-)
+) AS current_rows
 {{template "to_level" .}}
 GROUP BY code

@@ -9,6 +9,6 @@ FROM (
       AND financial_year = @fy
       AND {{template "in_place" .}}
     GROUP BY financial_year, area_code, stream
-)
+) AS current_rows
 {{template "to_level" .}}
 GROUP BY code

@@ -13,6 +13,6 @@ FROM (
       AND ((month >= toDate(@from) AND month <= toDate(@to)) OR (month >= toDate(@fy_from) AND month <= toDate(@fy_to)))
       AND {{template "in_place" .}}
     GROUP BY area_code, month, provider_code, outcome
-)
+) AS current_rows
 {{template "to_level" .}}
 GROUP BY code, outcome

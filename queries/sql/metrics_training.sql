@@ -11,6 +11,6 @@ FROM (
       AND month = toDate(@to)
       AND {{template "in_place" .}}
     GROUP BY area_code, month, provider_code, module
-)
+) AS current_rows
 {{template "to_level" .}}
 GROUP BY code, module

@@ -1,0 +1,145 @@
+package enginecheck
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"spdash/etl"
+	"spdash/etl/sample"
+	"spdash/queries"
+)
+
+// runWorkload makes the product run every statement it has, with the
+// parameters it uses: loads (new, repeated, corrected, with rejects and
+// duplicates found by the server) and every read the dashboard makes, for
+// England, region, ICB and PCN places and levels, a year, one month, a period
+// with no data, and a financial year with no funding.
+func runWorkload(t *testing.T, db *queries.DB) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 26, Scale: sample.Demo, Months: 15, End: "2025-06"}); err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	loadAll := func(l *etl.Loader, paths ...string) []etl.Result {
+		t.Helper()
+		pl, err := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "report.csv"), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.DB, l.Problems, l.Log = db, pl, quiet
+		files, problems := etl.ExpandPaths(paths, nil)
+		if len(problems) > 0 {
+			t.Fatalf("expand %v: %v", paths, problems)
+		}
+		res, err := l.LoadAll(ctx, files, io.Discard)
+		if err != nil {
+			t.Fatalf("load %v: %v", paths, err)
+		}
+		return res
+	}
+	for _, r := range loadAll(&etl.Loader{}, dir) {
+		if r.Status != etl.ResultLoaded {
+			t.Fatalf("%s: %s", r.Path, r.Status)
+		}
+	}
+	// The same files again: found by their checksum, nothing loaded.
+	for _, r := range loadAll(&etl.Loader{}, dir) {
+		if r.Status != etl.ResultAlreadyLoaded {
+			t.Fatalf("reload %s: %s", r.Path, r.Status)
+		}
+	}
+	// A correction with a duplicated key and an invalid row, loaded with
+	// --allow-rejects while the client's key set is too small, so that the
+	// server finds the duplicates and copies the rows without them.
+	lines := readLines(t, filepath.Join(dir, "activity.csv"))
+	last := lines[len(lines)-1]
+	fields := strings.Split(last, ",")
+	fields[3] = "999" // referrals_received
+	fix := strings.Join(fields, ",")
+	bad := append([]string{}, fields...)
+	bad[4] = "-1"
+	correction := []string{lines[0], lines[1], lines[2], fix, lines[1], strings.Join(bad, ",")}
+	path := filepath.Join(t.TempDir(), "activity_correction.csv")
+	if err := os.WriteFile(path, []byte(strings.Join(correction, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := loadAll(&etl.Loader{AllowRejects: true, MaxClientKeys: 2}, path); r[0].Status != etl.ResultPartial {
+		t.Fatalf("correction: %s, want partial", r[0].Status)
+	}
+
+	// The reads the dashboard and API make.
+	geo, err := db.Places(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng, err := db.Range(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DataVersion(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RecentLoads(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.SchemaCurrent(ctx); err != nil || !ok {
+		t.Fatalf("schema current: %v %v", ok, err)
+	}
+	month := func(s string) time.Time { m, _ := time.Parse("2006-01", s); return m }
+	region, icb, pcn := geo.Regions[0], geo.ICBs[0], geo.PCNs[0]
+	periods := []struct{ from, to, fy string }{
+		{"2024-07", "2025-06", "2024-25"}, // a year, funding loaded
+		{"2025-06", "2025-06", "2025-26"}, // one month
+		{"2010-01", "2010-03", "2009-10"}, // no data at all
+		{rng.FirstMonth.Format("2006-01"), rng.LastMonth.Format("2006-01"), ""},
+	}
+	shapes := []struct {
+		place queries.Place
+		level string
+	}{
+		{queries.England, queries.LevelRegion}, {queries.England, queries.LevelICB}, {queries.England, queries.LevelPCN},
+		{region, queries.LevelICB}, {region, queries.LevelPCN},
+		{icb, queries.LevelPCN},
+		{pcn, queries.LevelPCN},
+	}
+	for _, p := range periods {
+		for _, sh := range shapes {
+			sel := queries.Selection{From: month(p.from), To: month(p.to), Place: sh.place, Level: sh.level, FY: p.fy}
+			if _, err := db.Metrics(ctx, sel, queries.DefaultSettings); err != nil {
+				t.Fatalf("metrics %+v: %v", sel, err)
+			}
+			if _, err := db.Trends(ctx, sel); err != nil {
+				t.Fatalf("trends %+v: %v", sel, err)
+			}
+		}
+	}
+}
+
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if sc.Text() != "" {
+			out = append(out, sc.Text())
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
