@@ -1,9 +1,7 @@
 package dashboard
 
 import (
-	"encoding/json"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,7 +15,8 @@ type Period struct {
 	Months int    `json:"months"`
 }
 
-// MetricsResponse is the body of GET /api/v1/metrics (METRICS.md).
+// MetricsResponse is the body of GET /api/v1/metrics (METRICS.md). Withheld
+// and unknown figures are null by their own JSON form (queries.Figure).
 type MetricsResponse struct {
 	Period     Period                `json:"period"`
 	Place      queries.Place         `json:"place"`
@@ -27,41 +26,6 @@ type MetricsResponse struct {
 	England    *queries.Metrics      `json:"england"`
 	Areas      []queries.AreaMetrics `json:"areas"`
 	Message    string                `json:"message,omitempty"`
-}
-
-// MarshalJSON writes withheld figures as null, as METRICS.md asks; the
-// figures themselves hold 0 once disclosure control has withheld them.
-func (r MetricsResponse) MarshalJSON() ([]byte, error) {
-	type plain MetricsResponse
-	b, err := json.Marshal(plain(r))
-	if err != nil || len(r.Areas) == 0 {
-		return b, err
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return nil, err
-	}
-	areas := doc["areas"].([]any)
-	for i, a := range r.Areas {
-		obj := areas[i].(map[string]any)
-		for _, name := range a.Suppressed {
-			setNull(obj, strings.Split(name, "."))
-		}
-	}
-	return json.Marshal(doc)
-}
-
-func setNull(obj map[string]any, path []string) {
-	for len(path) > 1 {
-		next, ok := obj[path[0]].(map[string]any)
-		if !ok {
-			return
-		}
-		obj, path = next, path[1:]
-	}
-	if _, ok := obj[path[0]]; ok {
-		obj[path[0]] = nil
-	}
 }
 
 func newMetricsResponse(v *View) MetricsResponse {

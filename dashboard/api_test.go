@@ -130,7 +130,7 @@ func TestMetricsAPIDefaultsAndShape(t *testing.T) {
 	geo, _ := db.Places(context.Background())
 	place, _ := geo.Lookup(icb)
 	sel := queries.Selection{From: mustMonth("2025-01"), To: mustMonth("2025-06"), Place: place, Level: "icb", FY: r.FY}
-	rep, err := db.Metrics(context.Background(), sel, queries.DefaultSettings)
+	rep, err := db.Metrics(context.Background(), queries.Request{Selection: sel, Settings: queries.DefaultSettings})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +331,7 @@ func TestMetricsAPIDisclosure(t *testing.T) {
 		t.Fatalf("disclosure %q, want off", exact.Disclosure)
 	}
 	place, _ := geo.Lookup(geo.ICBs[0].Code)
-	rep, err := db.Metrics(context.Background(), queries.Selection{From: mustMonth("2026-09"), To: mustMonth("2026-09"), Place: place, Level: "pcn", FY: exact.FY}, queries.DefaultSettings)
+	rep, err := db.Metrics(context.Background(), queries.Request{Selection: queries.Selection{From: mustMonth("2026-09"), To: mustMonth("2026-09"), Place: place, Level: "pcn", FY: exact.FY}, Settings: queries.DefaultSettings})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func (s *Server) areaPage(c echo.Context) error {
 	for _, pl := range append([]queries.Place{area}, parents...) {
 		m := &v.Report.England
 		if pl.Level != queries.LevelEngland {
-			if m, err = s.areaMetrics(ctx, v.Geography, v.Selection, pl); err != nil {
+			if m, err = s.areaMetrics(ctx, v.Selection, pl); err != nil {
 				return err
 			}
 		}
@@ -126,44 +126,44 @@ func profileTable(cols []profileColumn, fy string) table {
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	add("Population", func(m *queries.Metrics) string { return fmtCount(m.Population) })
-	add("Referrals received", func(m *queries.Metrics) string { return countText(m, "referrals", m.Referrals) })
-	add("Referrals accepted", func(m *queries.Metrics) string { return countText(m, "accepted", m.Accepted) })
-	add("People supported", func(m *queries.Metrics) string { return countText(m, "people_supported", m.PeopleSupported) })
-	add("Link-worker FTE", func(m *queries.Metrics) string { return fmtNum(m.FTE) })
-	add("Link-worker headcount", func(m *queries.Metrics) string { return fmtCount(m.Headcount) })
-	add("Active caseload", func(m *queries.Metrics) string { return countText(m, "caseload", m.Caseload) })
-	add("FTE per 100,000 people", func(m *queries.Metrics) string { return fmtNumPtr(m.FTEPer100k) })
-	add("Caseload per FTE", func(m *queries.Metrics) string { return numText(m, "caseload_per_fte", m.CaseloadPerFTE) })
-	add("Referrals accepted a year", func(m *queries.Metrics) string { return countText(m, "annual_accepted", m.AnnualAccepted) })
-	add("Capacity gap (FTE)", func(m *queries.Metrics) string { return numText(m, "capacity_gap_fte", ptr(m.CapacityGapFTE)) })
-	add("Median wait to first contact", func(m *queries.Metrics) string { return fmtDays(m.MedianWaitDays) })
-	add("Work training coverage", func(m *queries.Metrics) string { return fmtPct(m.WorkTrainingCoverage) })
-	add("Staff not trained in employment support", func(m *queries.Metrics) string { return fmtCount(m.UntrainedStaff) })
+	add("Population", func(m *queries.Metrics) string { return countOf(m.Population) })
+	add("Referrals received", func(m *queries.Metrics) string { return countOf(m.Referrals) })
+	add("Referrals accepted", func(m *queries.Metrics) string { return countOf(m.Accepted) })
+	add("People supported", func(m *queries.Metrics) string { return countOf(m.PeopleSupported) })
+	add("Link-worker FTE", func(m *queries.Metrics) string { return numOf(m.FTE) })
+	add("Link-worker headcount", func(m *queries.Metrics) string { return countOf(m.Headcount) })
+	add("Active caseload", func(m *queries.Metrics) string { return countOf(m.Caseload) })
+	add("FTE per 100,000 people", func(m *queries.Metrics) string { return numOf(m.FTEPer100k) })
+	add("Caseload per FTE", func(m *queries.Metrics) string { return numOf(m.CaseloadPerFTE) })
+	add("Referrals accepted a year", func(m *queries.Metrics) string { return countOf(m.AnnualAccepted) })
+	add("Capacity gap (FTE)", func(m *queries.Metrics) string { return numOf(m.CapacityGapFTE) })
+	add("Median wait to first contact", func(m *queries.Metrics) string { return daysOf(m.MedianWaitDays) })
+	add("Work training coverage", func(m *queries.Metrics) string { return pctOf(m.WorkTrainingCoverage) })
+	add("Staff not trained in employment support", func(m *queries.Metrics) string { return countOf(m.UntrainedStaff) })
 	for _, mod := range queries.Modules {
-		add("Coverage: "+lowerFirst(moduleLabels[mod]), func(m *queries.Metrics) string { return fmtPct(m.Training[mod].Coverage) })
+		add("Coverage: "+lowerFirst(moduleLabels[mod]), func(m *queries.Metrics) string { return pctOf(m.Training[mod].Coverage) })
 	}
 	for _, o := range routeOrder {
 		add(outcomeLabels[o]+" (95% interval)", func(m *queries.Metrics) string {
 			r := m.Outcomes[o]
 			s := rateText(m, o)
-			if r.Rate != nil {
-				s += " (" + fmtInterval(r.CILow, r.CIHigh) + ")"
+			if r.Rate.IsKnown() {
+				s += " (" + intervalOf(r.CILow, r.CIHigh) + ")"
 			}
 			if r.Compared != nil {
-				s += ", " + *r.Compared
+				s += ", " + comparedText(r.Compared)
 			}
 			return s
 		})
 	}
-	add("Funding "+fy, func(m *queries.Metrics) string { return "£" + fmtCount(m.Funding) })
+	add("Funding "+fy, func(m *queries.Metrics) string { return "£" + countOf(m.Funding) })
 	add("Funding per 1,000 people "+fy, func(m *queries.Metrics) string {
-		if m.FundingPer1k == nil {
+		if !m.FundingPer1k.IsKnown() {
 			return unknown
 		}
-		return "£" + fmtCount(*m.FundingPer1k)
+		return "£" + countOf(m.FundingPer1k)
 	})
-	add("Deprivation (IMD score)", func(m *queries.Metrics) string { return fmtNumPtr(m.IMDScore) })
+	add("Deprivation (IMD score)", func(m *queries.Metrics) string { return numOf(m.IMDScore) })
 	return t
 }
 
@@ -172,17 +172,17 @@ func profileCapacity(cols []profileColumn, q url.Values) (chartView, error) {
 	t := table{Caption: "Link-worker FTE per 100,000 people", RowHeads: true,
 		Head: []column{{Label: "Area"}, {"Link-worker FTE", true}, {"FTE per 100,000 people", true}, {"Capacity gap (FTE)", true}}}
 	for _, c := range cols {
-		items = append(items, charts.Item{Code: c.place.Code, Name: c.place.Name, Value: c.m.FTEPer100k})
-		t.Rows = append(t.Rows, []cell{areaCell(c.place.Code, c.place.Name, q), num(fmtNum(c.m.FTE)), num(fmtNumPtr(c.m.FTEPer100k)),
-			num(numText(c.m, "capacity_gap_fte", ptr(c.m.CapacityGapFTE)))})
+		items = append(items, charts.Item{Code: c.place.Code, Name: c.place.Name, Value: c.m.FTEPer100k.Ptr()})
+		t.Rows = append(t.Rows, []cell{areaCell(c.place.Code, c.place.Name, q), num(numOf(c.m.FTE)), num(numOf(c.m.FTEPer100k)),
+			num(numOf(c.m.CapacityGapFTE))})
 	}
 	a := cols[0]
-	gap := numText(a.m, "capacity_gap_fte", ptr(a.m.CapacityGapFTE))
-	summary := fmt.Sprintf("%s has %s link-worker FTE per 100,000 people and a capacity gap of %s FTE.", a.place.Name, fmtNumPtr(a.m.FTEPer100k), gap)
+	gap := numOf(a.m.CapacityGapFTE)
+	summary := fmt.Sprintf("%s has %s link-worker FTE per 100,000 people and a capacity gap of %s FTE.", a.place.Name, numOf(a.m.FTEPer100k), gap)
 	if len(cols) > 1 {
 		e := cols[len(cols)-1]
 		summary = fmt.Sprintf("%s has %s link-worker FTE per 100,000 people, against %s in England, and a capacity gap of %s FTE.",
-			a.place.Name, fmtNumPtr(a.m.FTEPer100k), fmtNumPtr(e.m.FTEPer100k), gap)
+			a.place.Name, numOf(a.m.FTEPer100k), numOf(e.m.FTEPer100k), gap)
 	}
 	spec := charts.AreaBars("FTE per 100,000 people", items, charts.Unit{Decimals: 1, Name: "FTE per 100,000 people"}, nil)
 	return newChart("chart-area-capacity", "Capacity against the areas it is part of", summary, spec, t, q)
@@ -199,20 +199,20 @@ func profileTraining(cols []profileColumn, q url.Values) (chartView, error) {
 		t.Head = append(t.Head, column{c.place.Name, true})
 		vals := make([]*float64, len(queries.Modules))
 		for i, m := range queries.Modules {
-			vals[i] = c.m.Training[m].Coverage
+			vals[i] = c.m.Training[m].Coverage.Ptr()
 		}
 		series = append(series, charts.Series{Name: c.place.Name, Values: vals, Codes: repeat(c.place.Code, len(cats))})
 	}
 	for _, m := range queries.Modules {
 		row := []cell{{Text: moduleLabels[m]}}
 		for _, c := range cols {
-			row = append(row, num(fmtPct(c.m.Training[m].Coverage)))
+			row = append(row, num(pctOf(c.m.Training[m].Coverage)))
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	a := cols[0]
 	summary := fmt.Sprintf("%s's work training coverage (employment support) is %s, against %s in England.",
-		a.place.Name, fmtPct(a.m.WorkTrainingCoverage), fmtPct(cols[len(cols)-1].m.WorkTrainingCoverage))
+		a.place.Name, pctOf(a.m.WorkTrainingCoverage), pctOf(cols[len(cols)-1].m.WorkTrainingCoverage))
 	spec := charts.GroupedBars(cats, series, charts.Unit{Percent: true, Decimals: 1, Name: "Coverage (%)"})
 	return newChart("chart-area-training", "Training coverage against the areas it is part of", summary, spec, t, q)
 }
@@ -228,7 +228,7 @@ func profileOutcomes(cols []profileColumn, q url.Values) (chartView, error) {
 		t.Head = append(t.Head, column{c.place.Name, true})
 		vals := make([]*float64, len(routeOrder))
 		for i, o := range routeOrder {
-			vals[i] = c.m.Outcomes[o].Rate
+			vals[i] = c.m.Outcomes[o].Rate.Ptr()
 		}
 		series = append(series, charts.Series{Name: c.place.Name, Values: vals, Codes: repeat(c.place.Code, len(cats))})
 	}

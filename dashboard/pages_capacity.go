@@ -133,47 +133,47 @@ func barItems(sorted []*queries.AreaMetrics, value func(*queries.AreaMetrics) *f
 }
 
 func ftePer100kChart(v *View, ac areaCols) (chartView, error) {
-	value := func(a *queries.AreaMetrics) *float64 { return a.FTEPer100k }
+	value := func(a *queries.AreaMetrics) *float64 { return a.FTEPer100k.Ptr() }
 	sorted := sortedAreas(v.Report.Areas, value, false)
 	items, note := barItems(sorted, value, "with the fewest")
 	t := table{Caption: "Link-worker FTE per 100,000 people, by " + levelNoun(ac.level, false), RowHeads: true,
 		Head: ac.head(column{"Population", true}, column{"Link-worker FTE", true}, column{"FTE per 100,000 people", true})}
 	for _, a := range sorted {
-		t.Rows = append(t.Rows, ac.row(a, num(fmtCount(a.Population)), num(fmtNum(a.FTE)), num(fmtNumPtr(a.FTEPer100k))))
+		t.Rows = append(t.Rows, ac.row(a, num(countOf(a.Population)), num(numOf(a.FTE)), num(numOf(a.FTEPer100k))))
 	}
 	eng := v.Report.England.FTEPer100k
 	summary := "No area has a population to compare."
 	if len(items) > 0 {
 		lo, hi := sorted[0], lastKnown(sorted, value)
 		summary = fmt.Sprintf("%s has the fewest link-worker FTE per 100,000 people (%s) and %s the most (%s); England has %s.",
-			lo.Name, fmtNumPtr(lo.FTEPer100k), hi.Name, fmtNumPtr(hi.FTEPer100k), fmtNumPtr(eng)) + note
+			lo.Name, numOf(lo.FTEPer100k), hi.Name, numOf(hi.FTEPer100k), numOf(eng)) + note
 		if lo == hi {
-			summary = fmt.Sprintf("%s has %s link-worker FTE per 100,000 people; England has %s.", lo.Name, fmtNumPtr(lo.FTEPer100k), fmtNumPtr(eng))
+			summary = fmt.Sprintf("%s has %s link-worker FTE per 100,000 people; England has %s.", lo.Name, numOf(lo.FTEPer100k), numOf(eng))
 		}
 	}
-	spec := charts.AreaBars("FTE per 100,000 people", items, charts.Unit{Decimals: 1, Name: "FTE per 100,000 people"}, englandRef(eng))
+	spec := charts.AreaBars("FTE per 100,000 people", items, charts.Unit{Decimals: 1, Name: "FTE per 100,000 people"}, englandRef(eng.Ptr()))
 	return newChart("chart-fte-per-100k", "Link-worker FTE per 100,000 people", summary, spec, t, ac.q)
 }
 
 func caseloadChart(v *View, ac areaCols) (chartView, error) {
-	value := func(a *queries.AreaMetrics) *float64 { return shown(&a.Metrics, "caseload_per_fte", a.CaseloadPerFTE) }
+	value := func(a *queries.AreaMetrics) *float64 { return a.CaseloadPerFTE.Ptr() }
 	sorted := sortedAreas(v.Report.Areas, value, true)
 	items, note := barItems(sorted, value, "with the highest caseloads")
 	t := table{Caption: "Caseload per FTE, by " + levelNoun(ac.level, false), RowHeads: true,
 		Head: ac.head(column{"Active caseload", true}, column{"Link-worker FTE", true}, column{"Caseload per FTE", true})}
 	for _, a := range sorted {
-		t.Rows = append(t.Rows, ac.row(a, num(countText(&a.Metrics, "caseload", a.Caseload)), num(fmtNum(a.FTE)),
-			num(numText(&a.Metrics, "caseload_per_fte", a.CaseloadPerFTE))))
+		t.Rows = append(t.Rows, ac.row(a, num(countOf(a.Caseload)), num(numOf(a.FTE)),
+			num(numOf(a.CaseloadPerFTE))))
 	}
 	eng := v.Report.England.CaseloadPerFTE
 	summary := "No area has link workers in post at the end of the period."
 	if len(items) > 0 {
-		summary = fmt.Sprintf("%s has the highest caseload per FTE (%s people); England's is %s.", sorted[0].Name, fmtNumPtr(sorted[0].CaseloadPerFTE), fmtNumPtr(eng)) + note
+		summary = fmt.Sprintf("%s has the highest caseload per FTE (%s people); England's is %s.", sorted[0].Name, numOf(sorted[0].CaseloadPerFTE), numOf(eng)) + note
 		if len(items) == 1 {
-			summary = fmt.Sprintf("%s has a caseload of %s people per FTE; England's is %s.", sorted[0].Name, fmtNumPtr(sorted[0].CaseloadPerFTE), fmtNumPtr(eng))
+			summary = fmt.Sprintf("%s has a caseload of %s people per FTE; England's is %s.", sorted[0].Name, numOf(sorted[0].CaseloadPerFTE), numOf(eng))
 		}
 	}
-	spec := charts.AreaBars("Caseload per FTE", items, charts.Unit{Decimals: 1, Name: "People per FTE"}, englandRef(eng))
+	spec := charts.AreaBars("Caseload per FTE", items, charts.Unit{Decimals: 1, Name: "People per FTE"}, englandRef(eng.Ptr()))
 	return newChart("chart-caseload", "Caseload per FTE", summary, spec, t, ac.q)
 }
 
@@ -186,13 +186,14 @@ func demandChart(months []trendMonth, standard float64, q url.Values) (chartView
 		Head: []column{{Label: "Month"}, {"Referrals received", true}, {"Referrals accepted", true}, {"Link-worker FTE", true}, {"Capacity (people a month)", true}}}
 	over := 0
 	for i, m := range months {
-		capMonth := m.FTE * standard / 12
-		accepted[i], capacity[i] = m.value("accepted", m.Accepted), ptr(capMonth)
+		fte, _ := m.FTE.Value() // workforce: never withheld
+		capMonth := fte * standard / 12
+		accepted[i], capacity[i] = m.Accepted.Ptr(), ptr(capMonth)
 		if accepted[i] != nil && *accepted[i] > capMonth {
 			over++
 		}
-		t.Rows = append(t.Rows, []cell{{Text: monthLabel(m.Month)}, num(m.count("referrals", m.Referrals)), num(m.count("accepted", m.Accepted)),
-			num(fmtNum(m.FTE)), num(fmtNum(capMonth))})
+		t.Rows = append(t.Rows, []cell{{Text: monthLabel(m.Month)}, num(countOf(m.Referrals)), num(countOf(m.Accepted)),
+			num(numOf(m.FTE)), num(fmtNum(capMonth))})
 	}
 	summary := fmt.Sprintf("Accepted referrals were more than the link workers in post could take in %d of %d months (capacity: FTE × %s people a year ÷ 12).",
 		over, len(months), fmtCount(standard))
@@ -203,15 +204,15 @@ func demandChart(months []trendMonth, standard float64, q url.Values) (chartView
 
 func gapChart(v *View, ac areaCols, standard float64) (chartView, error) {
 	value := func(a *queries.AreaMetrics) *float64 {
-		return shown(&a.Metrics, "capacity_gap_fte", ptr(a.CapacityGapFTE))
+		return a.CapacityGapFTE.Ptr()
 	}
 	sorted := sortedAreas(v.Report.Areas, value, true)
 	var withGap []*queries.AreaMetrics
 	total := 0.0
 	for _, a := range sorted {
-		if value(a) != nil && a.CapacityGapFTE > 0 {
+		if gap := value(a); gap != nil && *gap > 0 {
 			withGap = append(withGap, a)
-			total += a.CapacityGapFTE
+			total += *gap
 		}
 	}
 	items, note := barItems(withGap, value, "with the largest gaps")
@@ -219,15 +220,14 @@ func gapChart(v *View, ac areaCols, standard float64) (chartView, error) {
 		Head: ac.head(column{"Referrals received", true}, column{"Referrals accepted", true}, column{"Accepted a year", true},
 			column{"Link-worker FTE", true}, column{"Capacity gap (FTE)", true})}
 	for _, a := range sorted {
-		m := &a.Metrics
-		t.Rows = append(t.Rows, ac.row(a, num(countText(m, "referrals", a.Referrals)), num(countText(m, "accepted", a.Accepted)),
-			num(countText(m, "annual_accepted", a.AnnualAccepted)), num(fmtNum(a.FTE)), num(numText(m, "capacity_gap_fte", ptr(a.CapacityGapFTE)))))
+		t.Rows = append(t.Rows, ac.row(a, num(countOf(a.Referrals)), num(countOf(a.Accepted)),
+			num(countOf(a.AnnualAccepted)), num(numOf(a.FTE)), num(numOf(a.CapacityGapFTE))))
 	}
 	summary := fmt.Sprintf("No %s has a capacity gap: each has the FTE to see its accepted referrals at %s people per FTE a year.",
 		levelNoun(ac.level, false), fmtCount(standard))
 	if len(withGap) > 0 {
 		summary = fmt.Sprintf("%s has the largest capacity gap, %s FTE. %d of %d %s have a gap, %s FTE in all.",
-			withGap[0].Name, fmtNum(withGap[0].CapacityGapFTE), len(withGap), len(sorted), levelNoun(ac.level, true), fmtNum(total)) + note
+			withGap[0].Name, numOf(withGap[0].CapacityGapFTE), len(withGap), len(sorted), levelNoun(ac.level, true), fmtNum(total)) + note
 	}
 	var spec *charts.Spec
 	if len(items) > 0 {
@@ -237,13 +237,13 @@ func gapChart(v *View, ac areaCols, standard float64) (chartView, error) {
 }
 
 func waitChart(v *View, ac areaCols) (chartView, error) {
-	value := func(a *queries.AreaMetrics) *float64 { return a.MedianWaitDays }
+	value := func(a *queries.AreaMetrics) *float64 { return a.MedianWaitDays.Ptr() }
 	sorted := sortedAreas(v.Report.Areas, value, true)
 	items, note := barItems(sorted, value, "with the longest waits")
 	t := table{Caption: "Median wait from referral to first contact, by " + levelNoun(ac.level, false), RowHeads: true,
 		Head: ac.head(column{"Median wait", true})}
 	for _, a := range sorted {
-		t.Rows = append(t.Rows, ac.row(a, num(fmtDays(a.MedianWaitDays))))
+		t.Rows = append(t.Rows, ac.row(a, num(daysOf(a.MedianWaitDays))))
 	}
 	eng := v.Report.England.MedianWaitDays
 	summary := "No waiting times were reported in the period."
@@ -251,11 +251,11 @@ func waitChart(v *View, ac areaCols) (chartView, error) {
 	if len(items) > 0 {
 		lo := lastKnown(sorted, value)
 		summary = fmt.Sprintf("Waits are longest in %s (median %s) and shortest in %s (%s); England's median is %s.",
-			sorted[0].Name, fmtDays(sorted[0].MedianWaitDays), lo.Name, fmtDays(lo.MedianWaitDays), fmtDays(eng)) + note
+			sorted[0].Name, daysOf(sorted[0].MedianWaitDays), lo.Name, daysOf(lo.MedianWaitDays), daysOf(eng)) + note
 		if lo == sorted[0] {
-			summary = fmt.Sprintf("The median wait in %s is %s; England's is %s.", lo.Name, fmtDays(lo.MedianWaitDays), fmtDays(eng))
+			summary = fmt.Sprintf("The median wait in %s is %s; England's is %s.", lo.Name, daysOf(lo.MedianWaitDays), daysOf(eng))
 		}
-		spec = charts.AreaBars("Median wait (days)", items, charts.Unit{Decimals: 1, Name: "Days"}, englandRef(eng))
+		spec = charts.AreaBars("Median wait (days)", items, charts.Unit{Decimals: 1, Name: "Days"}, englandRef(eng.Ptr()))
 	}
 	return newChart("chart-wait", "Waiting times", summary, spec, t, ac.q)
 }

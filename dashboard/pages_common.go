@@ -119,9 +119,10 @@ func selectionLead(sel queries.Selection) string {
 }
 
 // areaMetrics returns the figures of one area (England, a region, an ICB or
-// a PCN) for a period: its row among its parent's areas, from the same
-// computation the API uses (s.metrics: DB.Metrics, then disclosure control).
-func (s *Server) areaMetrics(ctx context.Context, geo *queries.Geography, sel queries.Selection, area queries.Place) (*queries.Metrics, error) {
+// a PCN) for a period, from the same computation the API uses (s.metrics):
+// the area as the place, at its own level, so that only its own figures are
+// computed.
+func (s *Server) areaMetrics(ctx context.Context, sel queries.Selection, area queries.Place) (*queries.Metrics, error) {
 	if area.Level == queries.LevelEngland {
 		sel.Place, sel.Level = queries.England, queries.LevelRegion
 		rep, err := s.metrics(ctx, sel)
@@ -130,21 +131,15 @@ func (s *Server) areaMetrics(ctx context.Context, geo *queries.Geography, sel qu
 		}
 		return &rep.England, nil
 	}
-	_, parents, ok := geo.Area(area.Code)
-	if !ok || len(parents) == 0 {
-		return nil, fmt.Errorf("figures for %s: the area has no parent", area.Code)
-	}
-	sel.Place, sel.Level = parents[0], area.Level
+	sel.Place, sel.Level = area, area.Level
 	rep, err := s.metrics(ctx, sel)
 	if err != nil {
 		return nil, fmt.Errorf("figures for %s: %w", area.Code, err)
 	}
-	for i := range rep.Areas {
-		if rep.Areas[i].Code == area.Code {
-			return &rep.Areas[i].Metrics, nil
-		}
+	if len(rep.Areas) != 1 || rep.Areas[0].Code != area.Code {
+		return nil, fmt.Errorf("figures for %s: %d areas computed", area.Code, len(rep.Areas))
 	}
-	return nil, fmt.Errorf("figures for %s: not among %s's areas", area.Code, parents[0].Code)
+	return &rep.Areas[0].Metrics, nil
 }
 
 // placeMetrics returns the selected place's own figures.
@@ -152,7 +147,7 @@ func (s *Server) placeMetrics(ctx context.Context, v *View) (*queries.Metrics, e
 	if v.Selection.Place.Level == queries.LevelEngland {
 		return &v.Report.England, nil
 	}
-	return s.areaMetrics(ctx, v.Geography, v.Selection, v.Selection.Place)
+	return s.areaMetrics(ctx, v.Selection, v.Selection.Place)
 }
 
 // previousPeriod is the period of equal length just before the selection's.

@@ -9,8 +9,9 @@ import (
 
 // Pages show what disclosure control withheld (METRICS.md) as "*": a count of
 // 1 to 7 people below England, and every rate, interval and comparison
-// computed from it. A withheld figure holds 0 or nil in queries.Metrics, so
-// each is formatted here by its name in Metrics.Suppressed.
+// computed from it. A withheld queries.Figure has no value, so the
+// formatters below write "*" for it, "unknown" for a figure with nothing to
+// compute it from, and charts (Figure.Ptr) draw nothing for either.
 
 const withheldMark = "*"
 
@@ -22,106 +23,81 @@ func disclosureNote(setting string) string {
 	return "Disclosure control is on: below England, counts of people are rounded to the nearest 5, and * marks a count of 1 to 7 that is withheld, with the rates worked out from it."
 }
 
-func countText(m *queries.Metrics, name string, v float64) string {
-	if m.IsSuppressed(name) {
+// figureText formats a known figure with format, "*" when withheld and
+// "unknown" otherwise.
+func figureText(f queries.Figure, format func(float64) string) string {
+	if f.IsWithheld() {
 		return withheldMark
 	}
-	return fmtCount(v)
+	v, ok := f.Value()
+	if !ok {
+		return unknown
+	}
+	return format(v)
 }
 
-// numText is a derived figure with one decimal place (caseload per FTE, the
-// capacity gap), "*" when withheld.
-func numText(m *queries.Metrics, name string, v *float64) string {
-	if m.IsSuppressed(name) {
+// countOf is a count of people or staff.
+func countOf(f queries.Figure) string { return figureText(f, fmtCount) }
+
+// numOf is a figure with one decimal place (FTE, caseload per FTE, the capacity gap).
+func numOf(f queries.Figure) string { return figureText(f, fmtNum) }
+
+// pctOf is a proportion as a percentage.
+func pctOf(f queries.Figure) string {
+	return figureText(f, func(v float64) string { return fmtPct(&v) })
+}
+
+// daysOf is a wait in days.
+func daysOf(f queries.Figure) string {
+	return figureText(f, func(v float64) string { return fmtDays(&v) })
+}
+
+// intervalOf is a 95% interval as "4.1% to 6.0%".
+func intervalOf(lo, hi queries.Figure) string {
+	if lo.IsWithheld() || hi.IsWithheld() {
 		return withheldMark
 	}
-	return fmtNumPtr(v)
+	return fmtInterval(lo.Ptr(), hi.Ptr())
 }
 
-// shown is a figure for a chart: nil (no bar, no point) when withheld.
-func shown(m *queries.Metrics, name string, v *float64) *float64 {
-	if m.IsSuppressed(name) {
-		return nil
-	}
-	return v
-}
+func outcomeWithheld(m *queries.Metrics, o string) bool { return m.Outcomes[o].Rate.IsWithheld() }
 
-func outcomeWithheld(m *queries.Metrics, o string) bool {
-	return m.IsSuppressed("outcomes." + o + ".rate")
-}
-
-func rateText(m *queries.Metrics, o string) string {
-	if outcomeWithheld(m, o) {
-		return withheldMark
-	}
-	return fmtPct(m.Outcomes[o].Rate)
-}
+func rateText(m *queries.Metrics, o string) string { return pctOf(m.Outcomes[o].Rate) }
 
 func intervalText(m *queries.Metrics, o string) string {
-	if outcomeWithheld(m, o) {
-		return withheldMark
-	}
-	return fmtInterval(m.Outcomes[o].CILow, m.Outcomes[o].CIHigh)
+	return intervalOf(m.Outcomes[o].CILow, m.Outcomes[o].CIHigh)
 }
 
-func comparedOf(m *queries.Metrics, o string) string {
-	if outcomeWithheld(m, o) {
-		return withheldMark
-	}
-	return comparedText(m.Outcomes[o].Compared)
-}
+func comparedOf(m *queries.Metrics, o string) string { return comparedText(m.Outcomes[o].Compared) }
 
-func comparedText(c *string) string {
+// comparedText is a comparison's word: "*" when withheld, "not compared"
+// when there is none (England).
+func comparedText(c *queries.Comparison) string {
 	if c == nil {
 		return queries.NotCompared
 	}
-	return *c
+	text, ok := c.Text()
+	if !ok {
+		return withheldMark
+	}
+	return text
 }
 
-// trendMonth is one month of a trend after disclosure control.
+// trendMonth is one month of a trend, as shown.
 type trendMonth struct {
 	queries.MonthFigures
 }
 
-func (t trendMonth) count(name string, v float64) string {
-	if t.IsSuppressed(name) {
-		return withheldMark
-	}
-	return fmtCount(v)
-}
+func (t trendMonth) rate(o string) *float64 { return t.Outcomes[o].Rate.Ptr() }
 
-// value is a count for a chart: nil when withheld.
-func (t trendMonth) value(name string, v float64) *float64 {
-	if t.IsSuppressed(name) {
-		return nil
-	}
-	return ptr(v)
-}
-
-func (t trendMonth) rate(o string) *float64 {
-	if t.IsSuppressed("outcomes." + o + ".rate") {
-		return nil
-	}
-	return t.Outcomes[o].Rate
-}
-
-func (t trendMonth) rateText(o string) string {
-	if t.IsSuppressed("outcomes." + o + ".rate") {
-		return withheldMark
-	}
-	return fmtPct(t.Outcomes[o].Rate)
-}
+func (t trendMonth) rateText(o string) string { return pctOf(t.Outcomes[o].Rate) }
 
 // trends reads the selected place's months, with disclosure control below
-// England when it is on (queries.DiscloseTrends: the period's rules, month by
-// month).
+// England when it is on (the period's rules, month by month).
 func (s *Server) trends(ctx context.Context, v *View) ([]trendMonth, error) {
-	months, err := s.db.Trends(ctx, v.Selection)
+	months, err := s.db.Trends(ctx, s.request(v.Selection))
 	if err != nil {
 		return nil, fmt.Errorf("trends: %w", err)
-	}
-	if v.Disclosure == queries.DisclosureOn && v.Selection.Place.Level != queries.LevelEngland {
-		queries.DiscloseTrends(months)
 	}
 	out := make([]trendMonth, len(months))
 	for i, m := range months {

@@ -87,16 +87,16 @@ func intervalChart(v *View, place *queries.Metrics, q url.Values) (chartView, er
 	counts := map[string]int{}
 	for _, o := range routeOrder {
 		r := place.Outcomes[o]
-		people, cohort := countText(place, "outcomes."+o+".people", r.People), countText(place, "outcomes."+o+".cohort", r.Cohort)
+		people, cohort := countOf(r.People), countOf(r.Cohort)
 		row := []cell{{Text: outcomeLabels[o]}, num(people), num(cohort), num(rateText(place, o)), num(intervalText(place, o))}
 		tip := fmt.Sprintf("%s\n%s: %s (95%% interval %s)\n%s of %s people", outcomeLabels[o], name, rateText(place, o),
 			intervalText(place, o), people, cohort)
-		iv := charts.Interval{Category: outcomeLabels[o], Rate: r.Rate, Low: r.CILow, High: r.CIHigh}
+		iv := charts.Interval{Category: outcomeLabels[o], Rate: r.Rate.Ptr(), Low: r.CILow.Ptr(), High: r.CIHigh.Ptr()}
 		if !isEngland {
 			compared := comparedOf(place, o)
-			row = append(row, num(fmtPct(eng.Outcomes[o].Rate)), cell{Text: compared})
+			row = append(row, num(pctOf(eng.Outcomes[o].Rate)), cell{Text: compared})
 			tip += "\nCompared with England: " + compared
-			iv.Reference = eng.Outcomes[o].Rate
+			iv.Reference = eng.Outcomes[o].Rate.Ptr()
 			counts[compared]++
 		}
 		iv.Tip = tip
@@ -107,7 +107,7 @@ func intervalChart(v *View, place *queries.Metrics, q url.Values) (chartView, er
 	if !isEngland {
 		summary = fmt.Sprintf("In %s, %d of the 7 outcome rates are higher than England's, %d similar and %d lower; entered employment is %s against England's %s.",
 			name, counts[queries.Higher], counts[queries.Similar], counts[queries.Lower],
-			rateText(place, "entered_employment"), fmtPct(eng.Outcomes["entered_employment"].Rate))
+			rateText(place, "entered_employment"), pctOf(eng.Outcomes["entered_employment"].Rate))
 	}
 	refName := "England's rate"
 	spec := charts.Intervals(rows, name, refName)
@@ -126,7 +126,9 @@ func routesChart(v *View, ac areaCols) (chartView, error) {
 	note := ""
 	if len(areas) > maxBars {
 		sort.SliceStable(areas, func(i, j int) bool {
-			return areas[i].Outcomes[defaultFunnelOutcome].Cohort > areas[j].Outcomes[defaultFunnelOutcome].Cohort
+			ci, _ := areas[i].Outcomes[defaultFunnelOutcome].Cohort.Value()
+			cj, _ := areas[j].Outcomes[defaultFunnelOutcome].Cohort.Value()
+			return ci > cj
 		})
 		note = fmt.Sprintf(" The chart shows the %d of %d %s with the largest cohorts; the table lists every one.", maxBars, len(areas), levelNoun(ac.level, true))
 	}
@@ -138,7 +140,7 @@ func routesChart(v *View, ac areaCols) (chartView, error) {
 		var rest []cell
 		for _, o := range routeOrder {
 			text := rateText(&a.Metrics, o)
-			if a.Outcomes[o].Rate != nil {
+			if a.Outcomes[o].Rate.IsKnown() {
 				text += " (" + comparedOf(&a.Metrics, o) + ")"
 			}
 			rest = append(rest, num(text))
@@ -157,7 +159,7 @@ func routesChart(v *View, ac areaCols) (chartView, error) {
 	for _, o := range routeOrder {
 		vals := make([]*float64, len(shown))
 		for i, a := range shown {
-			vals[i] = a.Outcomes[o].Rate
+			vals[i] = a.Outcomes[o].Rate.Ptr()
 		}
 		series = append(series, charts.Series{Name: outcomeLabels[o], Values: vals})
 	}
@@ -170,14 +172,14 @@ func routesChart(v *View, ac areaCols) (chartView, error) {
 func rangeSummary(areas []*queries.AreaMetrics, o string) string {
 	var lo, hi *queries.AreaMetrics
 	for _, a := range areas {
-		r := a.Outcomes[o].Rate
+		r := a.Outcomes[o].Rate.Ptr()
 		if r == nil {
 			continue
 		}
-		if lo == nil || *r < *lo.Outcomes[o].Rate {
+		if lo == nil || *r < *lo.Outcomes[o].Rate.Ptr() {
 			lo = a
 		}
-		if hi == nil || *r > *hi.Outcomes[o].Rate {
+		if hi == nil || *r > *hi.Outcomes[o].Rate.Ptr() {
 			hi = a
 		}
 	}
@@ -185,9 +187,9 @@ func rangeSummary(areas []*queries.AreaMetrics, o string) string {
 		return fmt.Sprintf("No area recorded %s.", lowerFirst(outcomeLabels[o]))
 	}
 	if lo == hi {
-		return fmt.Sprintf("%s is %s in %s.", outcomeLabels[o], fmtPct(lo.Outcomes[o].Rate), lo.Name)
+		return fmt.Sprintf("%s is %s in %s.", outcomeLabels[o], pctOf(lo.Outcomes[o].Rate), lo.Name)
 	}
-	return fmt.Sprintf("%s ranges from %s in %s to %s in %s.", outcomeLabels[o], fmtPct(lo.Outcomes[o].Rate), lo.Name, fmtPct(hi.Outcomes[o].Rate), hi.Name)
+	return fmt.Sprintf("%s ranges from %s in %s to %s in %s.", outcomeLabels[o], pctOf(lo.Outcomes[o].Rate), lo.Name, pctOf(hi.Outcomes[o].Rate), hi.Name)
 }
 
 // funnelChart plots each area's rate of one outcome against its cohort, with
@@ -198,24 +200,27 @@ func funnelChart(v *View, ac areaCols, o string) (chartView, error) {
 	t := table{Caption: label + ": each " + levelNoun(ac.level, false) + " against the funnel limits around England's rate", RowHeads: true,
 		Head: ac.head(column{"People", true}, column{"Cohort", true}, column{"Rate", true}, column{"95% interval", true},
 			column{Label: "Compared with England"}, column{Label: "Against the funnel limits"})}
-	engRate := v.Report.England.Outcomes[o].Rate
+	engRate := v.Report.England.Outcomes[o].Rate.Ptr()
 	var points []charts.Point
 	positions := map[string]int{}
 	for i := range v.Report.Areas {
 		a := &v.Report.Areas[i]
 		r := a.Outcomes[o]
 		pos := unknown
-		if engRate != nil && r.Rate != nil {
-			pos = funnelPosition(*r.Rate, *engRate, r.Cohort)
+		rate, known := r.Rate.Value()
+		if engRate != nil && known {
+			people, _ := r.People.Value() // shown, as the rate is
+			cohort, _ := r.Cohort.Value()
+			pos = funnelPosition(rate, *engRate, cohort)
 			positions[pos]++
-			points = append(points, charts.Point{Code: a.Code, Name: a.Name, People: r.People, Size: r.Cohort,
-				Tip: fmt.Sprintf("%s\n%s: %s (%s of %s)\n%s", a.Name, label, fmtPct(r.Rate), fmtCount(r.People), fmtCount(r.Cohort), pos)})
+			points = append(points, charts.Point{Code: a.Code, Name: a.Name, People: people, Size: cohort,
+				Tip: fmt.Sprintf("%s\n%s: %s (%s of %s)\n%s", a.Name, label, pctOf(r.Rate), countOf(r.People), countOf(r.Cohort), pos)})
 		}
 		m := &a.Metrics
 		if outcomeWithheld(m, o) {
 			pos = withheldMark
 		}
-		t.Rows = append(t.Rows, ac.row(a, num(countText(m, "outcomes."+o+".people", r.People)), num(countText(m, "outcomes."+o+".cohort", r.Cohort)),
+		t.Rows = append(t.Rows, ac.row(a, num(countOf(r.People)), num(countOf(r.Cohort)),
 			num(rateText(m, o)), num(intervalText(m, o)), cell{Text: comparedOf(m, o)}, cell{Text: pos}))
 	}
 	if engRate == nil || len(points) == 0 {

@@ -41,7 +41,7 @@ func (s *Server) overviewPage(c echo.Context) error {
 	prevSel := previousPeriod(v.Selection)
 	var prev *queries.Metrics
 	if covers(v.Data, prevSel.From, prevSel.To) {
-		if prev, err = s.areaMetrics(ctx, v.Geography, prevSel, v.Selection.Place); err != nil {
+		if prev, err = s.areaMetrics(ctx, prevSel, v.Selection.Place); err != nil {
 			return err
 		}
 	}
@@ -76,23 +76,23 @@ func headlines(cur, prev *queries.Metrics, months int, standard float64) ([]head
 		return headline{Label: label, Value: value, Note: note, Change: changeText(f(cur), before, kind, months)}
 	}
 	main := []headline{
-		fig("Referrals received", countText(cur, "referrals", cur.Referrals), countText(cur, "accepted", cur.Accepted)+" accepted",
-			func(m *queries.Metrics) *float64 { return shown(m, "referrals", ptr(m.Referrals)) }, changePercent),
-		fig("Link-worker FTE per 100,000 people", fmtNumPtr(cur.FTEPer100k), fmt.Sprintf("%s FTE in post at the end of the period", fmtNum(cur.FTE)),
-			func(m *queries.Metrics) *float64 { return m.FTEPer100k }, changeAbsolute),
-		fig("Caseload per FTE", numText(cur, "caseload_per_fte", cur.CaseloadPerFTE), "People on link workers' caseloads per full-time link worker",
-			func(m *queries.Metrics) *float64 { return shown(m, "caseload_per_fte", m.CaseloadPerFTE) }, changeAbsolute),
-		fig("Capacity gap", numText(cur, "capacity_gap_fte", ptr(cur.CapacityGapFTE))+" FTE",
+		fig("Referrals received", countOf(cur.Referrals), countOf(cur.Accepted)+" accepted",
+			func(m *queries.Metrics) *float64 { return m.Referrals.Ptr() }, changePercent),
+		fig("Link-worker FTE per 100,000 people", numOf(cur.FTEPer100k), fmt.Sprintf("%s FTE in post at the end of the period", numOf(cur.FTE)),
+			func(m *queries.Metrics) *float64 { return m.FTEPer100k.Ptr() }, changeAbsolute),
+		fig("Caseload per FTE", numOf(cur.CaseloadPerFTE), "People on link workers' caseloads per full-time link worker",
+			func(m *queries.Metrics) *float64 { return m.CaseloadPerFTE.Ptr() }, changeAbsolute),
+		fig("Capacity gap", numOf(cur.CapacityGapFTE)+" FTE",
 			fmt.Sprintf("Extra FTE needed to see the accepted referrals at %s people per FTE a year", fmtCount(standard)),
-			func(m *queries.Metrics) *float64 { return shown(m, "capacity_gap_fte", ptr(m.CapacityGapFTE)) }, changeAbsolute),
-		fig("Work training coverage", fmtPct(cur.WorkTrainingCoverage), fmt.Sprintf("Link workers trained in employment support; %s not yet trained", fmtCount(cur.UntrainedStaff)),
-			func(m *queries.Metrics) *float64 { return m.WorkTrainingCoverage }, changePoints),
+			func(m *queries.Metrics) *float64 { return m.CapacityGapFTE.Ptr() }, changeAbsolute),
+		fig("Work training coverage", pctOf(cur.WorkTrainingCoverage), fmt.Sprintf("Link workers trained in employment support; %s not yet trained", countOf(cur.UntrainedStaff)),
+			func(m *queries.Metrics) *float64 { return m.WorkTrainingCoverage.Ptr() }, changePoints),
 	}
 	var outcomes []headline
 	for _, o := range routeOrder {
-		rate := func(m *queries.Metrics) *float64 { return shown(m, "outcomes."+o+".rate", m.Outcomes[o].Rate) }
+		rate := func(m *queries.Metrics) *float64 { return m.Outcomes[o].Rate.Ptr() }
 		r := cur.Outcomes[o]
-		note := fmt.Sprintf("%s of %s people", countText(cur, "outcomes."+o+".people", r.People), countText(cur, "outcomes."+o+".cohort", r.Cohort))
+		note := fmt.Sprintf("%s of %s people", countOf(r.People), countOf(r.Cohort))
 		h := fig(outcomeLabels[o], rateText(cur, o), note, rate, changePoints)
 		h.Direct = directOutcomes[o]
 		outcomes = append(outcomes, h)
@@ -106,14 +106,14 @@ func referralsTrend(months []trendMonth, _ *queries.Metrics, q url.Values) (char
 	t := table{Caption: "Referrals each month", RowHeads: true,
 		Head: []column{{Label: "Month"}, {Label: "Referrals received", Num: true}, {Label: "Referrals accepted", Num: true}, {Label: "People supported", Num: true}}}
 	for i, m := range months {
-		received[i], accepted[i] = m.value("referrals", m.Referrals), m.value("accepted", m.Accepted)
-		t.Rows = append(t.Rows, []cell{{Text: monthLabel(m.Month)}, num(m.count("referrals", m.Referrals)), num(m.count("accepted", m.Accepted)),
-			num(m.count("people_supported", m.PeopleSupported))})
+		received[i], accepted[i] = m.Referrals.Ptr(), m.Accepted.Ptr()
+		t.Rows = append(t.Rows, []cell{{Text: monthLabel(m.Month)}, num(countOf(m.Referrals)), num(countOf(m.Accepted)),
+			num(countOf(m.PeopleSupported))})
 	}
 	first, last := months[0], months[len(months)-1]
 	summary := fmt.Sprintf("Referrals received went from %s in %s to %s in %s; %s were accepted in %s.",
-		first.count("referrals", first.Referrals), monthLabel(first.Month), last.count("referrals", last.Referrals), monthLabel(last.Month),
-		last.count("accepted", last.Accepted), monthLabel(last.Month))
+		countOf(first.Referrals), monthLabel(first.Month), countOf(last.Referrals), monthLabel(last.Month),
+		countOf(last.Accepted), monthLabel(last.Month))
 	spec := charts.Lines(monthCategories(months), []charts.Series{{Name: "Referrals received", Values: received}, {Name: "Referrals accepted", Values: accepted}},
 		charts.Unit{Name: "Referrals"})
 	return newChart("chart-referrals", "Referrals each month", summary, spec, t, q)
@@ -124,11 +124,11 @@ func fteTrend(months []trendMonth, _ *queries.Metrics, q url.Values) (chartView,
 	t := table{Caption: "Link-worker FTE each month", RowHeads: true,
 		Head: []column{{Label: "Month"}, {Label: "Link-worker FTE", Num: true}, {Label: "Active caseload", Num: true}}}
 	for i, m := range months {
-		fte[i] = ptr(m.FTE)
-		t.Rows = append(t.Rows, []cell{{Text: monthLabel(m.Month)}, num(fmtNum(m.FTE)), num(m.count("caseload", m.Caseload))})
+		fte[i] = m.FTE.Ptr()
+		t.Rows = append(t.Rows, []cell{{Text: monthLabel(m.Month)}, num(numOf(m.FTE)), num(countOf(m.Caseload))})
 	}
 	first, last := months[0], months[len(months)-1]
-	summary := fmt.Sprintf("Link-worker FTE went from %s in %s to %s in %s.", fmtNum(first.FTE), monthLabel(first.Month), fmtNum(last.FTE), monthLabel(last.Month))
+	summary := fmt.Sprintf("Link-worker FTE went from %s in %s to %s in %s.", numOf(first.FTE), monthLabel(first.Month), numOf(last.FTE), monthLabel(last.Month))
 	spec := charts.Lines(monthCategories(months), []charts.Series{{Name: "Link-worker FTE", Values: fte}}, charts.Unit{Name: "FTE", Decimals: 1})
 	return newChart("chart-fte", "Link-worker FTE each month", summary, spec, t, q)
 }
@@ -161,14 +161,14 @@ func outcomeTrend(months []trendMonth, period *queries.Metrics, q url.Values) (c
 func outcomeSummary(m *queries.Metrics) string {
 	hi, lo := "", ""
 	for _, o := range routeOrder {
-		r := m.Outcomes[o].Rate
+		r := m.Outcomes[o].Rate.Ptr()
 		if r == nil {
 			continue
 		}
-		if hi == "" || *r > *m.Outcomes[hi].Rate {
+		if hi == "" || *r > *m.Outcomes[hi].Rate.Ptr() {
 			hi = o
 		}
-		if lo == "" || *r < *m.Outcomes[lo].Rate {
+		if lo == "" || *r < *m.Outcomes[lo].Rate.Ptr() {
 			lo = o
 		}
 	}
@@ -176,6 +176,6 @@ func outcomeSummary(m *queries.Metrics) string {
 		return "No outcomes were recorded in the period."
 	}
 	return fmt.Sprintf("Over the period, %s had the highest rate (%s) and %s the lowest (%s); entered employment was %s.",
-		lowerFirst(outcomeLabels[hi]), fmtPct(m.Outcomes[hi].Rate), lowerFirst(outcomeLabels[lo]), fmtPct(m.Outcomes[lo].Rate),
+		lowerFirst(outcomeLabels[hi]), pctOf(m.Outcomes[hi].Rate), lowerFirst(outcomeLabels[lo]), pctOf(m.Outcomes[lo].Rate),
 		rateText(m, "entered_employment"))
 }

@@ -545,8 +545,8 @@ func TestProfileTrendIsTheAreas(t *testing.T) {
 	}
 	var want float64 = -1
 	for _, a := range api.Areas {
-		if a.Code == pcn {
-			want = a.Accepted
+		if v, ok := a.Accepted.Value(); a.Code == pcn && ok {
+			want = v
 		}
 	}
 	status, _, page := get(t, srv, "/areas/"+pcn+"?"+period)

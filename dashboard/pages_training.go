@@ -60,18 +60,18 @@ func moduleChart(v *View, place *queries.Metrics, q url.Values) (chartView, erro
 	for _, m := range queries.Modules {
 		mc := place.Training[m]
 		cats = append(cats, moduleLabels[m])
-		placeVals = append(placeVals, mc.Coverage)
-		engVals = append(engVals, eng.Training[m].Coverage)
-		row := []cell{{Text: moduleLabels[m]}, num(fmtCount(mc.InPost)), num(fmtCount(mc.Trained)), num(fmtPct(mc.Coverage))}
+		placeVals = append(placeVals, mc.Coverage.Ptr())
+		engVals = append(engVals, eng.Training[m].Coverage.Ptr())
+		row := []cell{{Text: moduleLabels[m]}, num(countOf(mc.InPost)), num(countOf(mc.Trained)), num(pctOf(mc.Coverage))}
 		if !isEngland {
-			row = append(row, num(fmtPct(eng.Training[m].Coverage)))
+			row = append(row, num(pctOf(eng.Training[m].Coverage)))
 		}
 		t.Rows = append(t.Rows, row)
-		if mc.Coverage != nil {
-			if lo == "" || *mc.Coverage < *place.Training[lo].Coverage {
+		if cov := mc.Coverage.Ptr(); cov != nil {
+			if lo == "" || *cov < *place.Training[lo].Coverage.Ptr() {
 				lo = m
 			}
-			if hi == "" || *mc.Coverage > *place.Training[hi].Coverage {
+			if hi == "" || *cov > *place.Training[hi].Coverage.Ptr() {
 				hi = m
 			}
 		}
@@ -84,10 +84,10 @@ func moduleChart(v *View, place *queries.Metrics, q url.Values) (chartView, erro
 	var spec *charts.Spec
 	if lo != "" {
 		summary = fmt.Sprintf("In %s, coverage is lowest for %s (%s) and highest for %s (%s); employment support is %s",
-			v.Selection.Place.Name, lowerFirst(moduleLabels[lo]), fmtPct(place.Training[lo].Coverage), lowerFirst(moduleLabels[hi]),
-			fmtPct(place.Training[hi].Coverage), fmtPct(place.WorkTrainingCoverage))
+			v.Selection.Place.Name, lowerFirst(moduleLabels[lo]), pctOf(place.Training[lo].Coverage), lowerFirst(moduleLabels[hi]),
+			pctOf(place.Training[hi].Coverage), pctOf(place.WorkTrainingCoverage))
 		if !isEngland {
-			summary += ", against " + fmtPct(eng.WorkTrainingCoverage) + " in England"
+			summary += ", against " + pctOf(eng.WorkTrainingCoverage) + " in England"
 		}
 		summary += "."
 		spec = charts.GroupedBars(cats, series, charts.Unit{Percent: true, Decimals: 1, Name: "Coverage (%)"})
@@ -96,14 +96,14 @@ func moduleChart(v *View, place *queries.Metrics, q url.Values) (chartView, erro
 }
 
 func workCoverageChart(v *View, ac areaCols) (chartView, error) {
-	value := func(a *queries.AreaMetrics) *float64 { return a.WorkTrainingCoverage }
+	value := func(a *queries.AreaMetrics) *float64 { return a.WorkTrainingCoverage.Ptr() }
 	sorted := sortedAreas(v.Report.Areas, value, false)
 	items, note := barItems(sorted, value, "with the lowest coverage")
 	t := table{Caption: "Employment-support training coverage, by " + levelNoun(ac.level, false) + ", lowest first", RowHeads: true,
 		Head: ac.head(column{"Staff in post", true}, column{"Staff trained", true}, column{"Not yet trained", true}, column{"Coverage", true})}
 	for _, a := range sorted {
 		w := a.Training[queries.WorkModule]
-		t.Rows = append(t.Rows, ac.row(a, num(fmtCount(w.InPost)), num(fmtCount(w.Trained)), num(fmtCount(a.UntrainedStaff)), num(fmtPct(a.WorkTrainingCoverage))))
+		t.Rows = append(t.Rows, ac.row(a, num(countOf(w.InPost)), num(countOf(w.Trained)), num(countOf(a.UntrainedStaff)), num(pctOf(a.WorkTrainingCoverage))))
 	}
 	eng := v.Report.England.WorkTrainingCoverage
 	summary := "No area had link workers in post at the end of the period."
@@ -115,8 +115,8 @@ func workCoverageChart(v *View, ac areaCols) (chartView, error) {
 			lowest = ""
 		}
 		summary = fmt.Sprintf("%s has %semployment-support training coverage of %s, with %s link workers not yet trained; England's coverage is %s.",
-			a.Name, lowest, fmtPct(a.WorkTrainingCoverage), fmtCount(a.UntrainedStaff), fmtPct(eng)) + note
-		spec = charts.AreaBars("Employment-support coverage", items, charts.Unit{Percent: true, Decimals: 1, Name: "Coverage (%)"}, englandRef(eng))
+			a.Name, lowest, pctOf(a.WorkTrainingCoverage), countOf(a.UntrainedStaff), pctOf(eng)) + note
+		spec = charts.AreaBars("Employment-support coverage", items, charts.Unit{Percent: true, Decimals: 1, Name: "Coverage (%)"}, englandRef(eng.Ptr()))
 	}
 	return newChart("chart-work-coverage", "Work-related training coverage by area", summary, spec, t, ac.q)
 }
@@ -128,20 +128,20 @@ func trainingTrend(months []trendMonth, q url.Values) (chartView, error) {
 		t.Head = append(t.Head, column{moduleLabels[m], true})
 		vals := make([]*float64, len(months))
 		for i, f := range months {
-			vals[i] = f.Training[m].Coverage
+			vals[i] = f.Training[m].Coverage.Ptr()
 		}
 		series = append(series, charts.Series{Name: moduleLabels[m], Values: vals})
 	}
 	for _, f := range months {
 		row := []cell{{Text: monthLabel(f.Month)}}
 		for _, m := range queries.Modules {
-			row = append(row, num(fmtPct(f.Training[m].Coverage)))
+			row = append(row, num(pctOf(f.Training[m].Coverage)))
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	first, last := months[0], months[len(months)-1]
 	summary := fmt.Sprintf("Employment-support coverage went from %s in %s to %s in %s.",
-		fmtPct(first.Training[queries.WorkModule].Coverage), monthLabel(first.Month), fmtPct(last.Training[queries.WorkModule].Coverage), monthLabel(last.Month))
+		pctOf(first.Training[queries.WorkModule].Coverage), monthLabel(first.Month), pctOf(last.Training[queries.WorkModule].Coverage), monthLabel(last.Month))
 	spec := charts.Lines(monthCategories(months), series, charts.Unit{Percent: true, Decimals: 1, Name: "Coverage (%)"})
 	return newChart("chart-training-trend", "Training coverage over time", summary, spec, t, q)
 }

@@ -59,15 +59,14 @@ func (s *Server) selection(c echo.Context, extra ...string) (*View, error) {
 	return &View{Selection: sel, Geography: geo, Data: data, Disclosure: s.disclosure}, nil
 }
 
-// metrics computes a selection's figures and applies disclosure control when
-// it is on: every page and the API get their figures through here.
+// request is a selection with this server's settings and disclosure control.
+func (s *Server) request(sel queries.Selection) queries.Request {
+	return queries.Request{Selection: sel, Settings: s.settings, Disclose: s.disclosure == queries.DisclosureOn}
+}
+
+// metrics computes a selection's figures, with disclosure control when it is
+// on: every page and the API get their figures through here (and trends
+// through s.trends, with the same request).
 func (s *Server) metrics(ctx context.Context, sel queries.Selection) (*queries.Report, error) {
-	rep, err := s.db.Metrics(ctx, sel, s.settings)
-	if err != nil {
-		return nil, err
-	}
-	if s.disclosure == queries.DisclosureOn {
-		queries.Disclose(rep, s.settings)
-	}
-	return rep, nil
+	return s.db.Metrics(ctx, s.request(sel))
 }

@@ -1,7 +1,9 @@
 package queries
 
 import (
+	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -22,50 +24,55 @@ func TestControlCount(t *testing.T) {
 	}
 }
 
-func testMetrics() Metrics {
-	m := emptyMetrics()
-	m.Population, m.FTE, m.Headcount, m.Funding = 50000, 4.5, 5, 90000
-	m.Referrals, m.Accepted, m.PeopleSupported, m.Caseload = 123, 101, 3, 242
-	m.Outcomes["entered_employment"] = &OutcomeRate{People: 6, Cohort: 120, FYPeople: 9}
-	m.Outcomes["improved_wellbeing"] = &OutcomeRate{People: 83, Cohort: 121, FYPeople: 88}
-	m.Outcomes["entered_volunteering"] = &OutcomeRate{People: 0, Cohort: 0}
-	derive(&m, 12, DefaultSettings)
-	return m
+func testCounts() *counts {
+	c := newCounts()
+	c.population, c.fte, c.headcount, c.funding = 50000, 4.5, 5, 90000
+	c.referrals, c.accepted, c.supported, c.caseload = 123, 101, 3, 242
+	c.people["entered_employment"], c.cohort["entered_employment"], c.fyPeople["entered_employment"] = 6, 120, 9
+	c.people["improved_wellbeing"], c.cohort["improved_wellbeing"], c.fyPeople["improved_wellbeing"] = 83, 121, 88
+	return c
 }
 
-func TestDiscloseRoundsWithholdsAndRecomputes(t *testing.T) {
-	england := testMetrics()
-	england.Outcomes["improved_wellbeing"].Rate = ptr(0.5)
-	rep := &Report{Selection: Selection{From: mustMonth("2024-01"), To: mustMonth("2024-12")}, England: england,
-		Areas: []AreaMetrics{{Code: "A", Metrics: testMetrics()}}}
-	Disclose(rep, DefaultSettings)
-	m := rep.Areas[0].Metrics
-
-	if m.Referrals != 125 || m.Accepted != 100 || m.Caseload != 240 || m.PeopleSupported != 0 {
-		t.Errorf("counts %v %v %v %v, want 125 100 240 0 (withheld)", m.Referrals, m.Accepted, m.Caseload, m.PeopleSupported)
+// val is a figure's value, NaN when it has none.
+func val(f Figure) float64 {
+	if v, ok := f.Value(); ok {
+		return v
 	}
-	if m.FTE != 4.5 || m.Headcount != 5 || m.Funding != 90000 {
+	return math.NaN()
+}
+
+func TestFiguresWithDisclosureRoundWithholdAndRecompute(t *testing.T) {
+	england := figures(testCounts(), 12, DefaultSettings, false)
+	england.Outcomes["improved_wellbeing"].Rate = Known(0.5)
+	m := figures(testCounts(), 12, DefaultSettings, true)
+	compareWithEngland(&m, england)
+	m.Suppressed = suppressedNames(&m)
+
+	if val(m.Referrals) != 125 || val(m.Accepted) != 100 || val(m.Caseload) != 240 || !m.PeopleSupported.IsWithheld() {
+		t.Errorf("counts %v %v %v %v, want 125 100 240 withheld", m.Referrals, m.Accepted, m.Caseload, m.PeopleSupported)
+	}
+	if val(m.FTE) != 4.5 || val(m.Headcount) != 5 || val(m.Funding) != 90000 {
 		t.Error("workforce or money was changed")
 	}
-	if m.CaseloadPerFTE == nil || math.Abs(*m.CaseloadPerFTE-240/4.5) > 1e-12 {
+	if math.Abs(val(m.CaseloadPerFTE)-240/4.5) > 1e-12 {
 		t.Errorf("caseload_per_fte %v, want from the rounded caseload", m.CaseloadPerFTE)
 	}
-	if m.AnnualAccepted != 100 || math.Abs(m.CapacityGapFTE-0) > 1e-12 {
+	if val(m.AnnualAccepted) != 100 || math.Abs(val(m.CapacityGapFTE)-0) > 1e-12 {
 		t.Errorf("annual_accepted %v gap %v", m.AnnualAccepted, m.CapacityGapFTE)
 	}
 	emp := m.Outcomes["entered_employment"]
-	if emp.Rate != nil || emp.CILow != nil || emp.Compared != nil || emp.People != 0 || emp.Cohort != 120 {
+	if !emp.Rate.IsWithheld() || !emp.CILow.IsWithheld() || !emp.Compared.IsWithheld() || !emp.People.IsWithheld() || val(emp.Cohort) != 120 {
 		t.Errorf("employment with 6 people: %+v, want people and rate withheld", emp)
 	}
-	if emp.CostPerOutcome == nil || *emp.CostPerOutcome != 90000.0/10 {
+	if val(emp.CostPerOutcome) != 90000.0/10 {
 		t.Errorf("cost per employment %v, want from the rounded 9 -> 10", emp.CostPerOutcome)
 	}
 	wb := m.Outcomes["improved_wellbeing"]
 	lo, hi, _ := Wilson(85, 120, Z95)
-	if wb.People != 85 || wb.Cohort != 120 || *wb.Rate != 85.0/120 || *wb.CILow != lo || *wb.CIHigh != hi || *wb.Compared != Higher {
-		t.Errorf("wellbeing %+v (rate %v), want 85/120 with its interval, higher than 0.5", wb, *wb.Rate)
+	if cmp, _ := wb.Compared.Text(); val(wb.People) != 85 || val(wb.Cohort) != 120 || val(wb.Rate) != 85.0/120 || val(wb.CILow) != lo || val(wb.CIHigh) != hi || cmp != Higher {
+		t.Errorf("wellbeing %+v, want 85/120 with its interval, higher than 0.5", wb)
 	}
-	if *m.Outcomes["entered_volunteering"].Compared != NotCompared {
+	if cmp, _ := m.Outcomes["entered_volunteering"].Compared.Text(); cmp != NotCompared {
 		t.Error("a zero cohort should not be compared")
 	}
 	for _, name := range []string{"people_supported", "outcomes.entered_employment.people", "outcomes.entered_employment.rate", "outcomes.entered_employment.compared"} {
@@ -79,23 +86,55 @@ func TestDiscloseRoundsWithholdsAndRecomputes(t *testing.T) {
 		}
 	}
 	// England is not controlled.
-	if rep.England.Referrals != 123 || rep.England.Outcomes["entered_employment"].People != 6 || rep.England.Suppressed != nil {
+	if val(england.Referrals) != 123 || val(england.Outcomes["entered_employment"].People) != 6 || len(suppressedNames(&england)) != 0 {
 		t.Error("England's figures were controlled")
 	}
 }
 
-func TestDiscloseWithholdsAnnualAcceptedWithAccepted(t *testing.T) {
-	m := testMetrics()
-	m.Accepted = 5
-	derive(&m, 12, DefaultSettings)
-	discloseMetrics(&m, testMetrics(), 12, DefaultSettings)
+// A withheld figure is null in JSON and cannot be read as a number.
+func TestWithheldFiguresAreNullNotZero(t *testing.T) {
+	m := figures(testCounts(), 12, DefaultSettings, true)
+	compareWithEngland(&m, figures(testCounts(), 12, DefaultSettings, false))
+	if v, ok := m.PeopleSupported.Value(); ok || m.PeopleSupported.Ptr() != nil {
+		t.Errorf("withheld people_supported reads as %v", v)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if v, present := doc["people_supported"]; !present || v != nil {
+		t.Errorf("people_supported in JSON = %v (present %v), want null", v, present)
+	}
+	emp := doc["outcomes"].(map[string]any)["entered_employment"].(map[string]any)
+	for _, k := range []string{"people", "rate", "ci_low", "ci_high", "compared"} {
+		if v, present := emp[k]; !present || v != nil {
+			t.Errorf("entered_employment.%s = %v (present %v), want null", k, v, present)
+		}
+	}
+	if doc["referrals"] != 125.0 || !strings.Contains(string(b), `"cohort":120`) {
+		t.Errorf("shown counts not numbers: %s", b)
+	}
+}
+
+func TestDisclosureWithholdsAnnualAcceptedWithAccepted(t *testing.T) {
+	c := testCounts()
+	c.accepted = 5
+	m := figures(c, 12, DefaultSettings, true)
+	m.Suppressed = suppressedNames(&m)
 	for _, name := range []string{"accepted", "annual_accepted", "capacity_gap_fte"} {
 		if !m.IsSuppressed(name) {
 			t.Errorf("%s not suppressed: %v", name, m.Suppressed)
 		}
 	}
-	if m.AnnualAccepted != 0 || m.CapacityGapFTE != 0 {
-		t.Errorf("annual %v gap %v leak a withheld count", m.AnnualAccepted, m.CapacityGapFTE)
+	// And a shown accepted whose annual figure rounds into 1 to 7 withholds it too.
+	c.accepted = 10 // 10 × 12 / 24 = 5 a year
+	m = figures(c, 24, DefaultSettings, true)
+	if val(m.Accepted) != 10 || !m.AnnualAccepted.IsWithheld() || !m.CapacityGapFTE.IsWithheld() {
+		t.Errorf("accepted %v annual %v gap %v", m.Accepted, m.AnnualAccepted, m.CapacityGapFTE)
 	}
 }
 
@@ -107,20 +146,41 @@ func mustMonth(s string) time.Time {
 	return m
 }
 
-func TestDiscloseTrends(t *testing.T) {
-	months := []MonthFigures{{Referrals: 12, Accepted: 3, Caseload: 0, Outcomes: map[string]*OutcomeRate{
-		"entered_employment": {People: 2, Cohort: 40, Rate: ptr(0.05)},
-		"improved_wellbeing": {People: 23, Cohort: 41, Rate: ptr(23.0 / 41)},
-	}}}
-	DiscloseTrends(months)
-	m := months[0]
-	if m.Referrals != 10 || m.Accepted != 0 || !m.IsSuppressed("accepted") || m.IsSuppressed("caseload") || m.Caseload != 0 {
+func TestMonthFiguresWithDisclosure(t *testing.T) {
+	c := newCounts()
+	c.referrals, c.accepted, c.caseload = 12, 3, 0
+	c.people["entered_employment"], c.cohort["entered_employment"] = 2, 40
+	c.people["improved_wellbeing"], c.cohort["improved_wellbeing"] = 23, 41
+	m := monthFigures(mustMonth("2024-01"), c, control{on: true})
+	if val(m.Referrals) != 10 || !m.Accepted.IsWithheld() || m.Caseload.IsWithheld() || val(m.Caseload) != 0 {
 		t.Errorf("counts %+v", m)
 	}
-	if e := m.Outcomes["entered_employment"]; e.Rate != nil || !m.IsSuppressed("outcomes.entered_employment.rate") {
+	if e := m.Outcomes["entered_employment"]; !e.Rate.IsWithheld() {
 		t.Errorf("employment with 2 people: rate %v", e.Rate)
 	}
-	if w := m.Outcomes["improved_wellbeing"]; w.People != 25 || w.Cohort != 40 || *w.Rate != 25.0/40 {
+	if w := m.Outcomes["improved_wellbeing"]; val(w.People) != 25 || val(w.Cohort) != 40 || val(w.Rate) != 25.0/40 {
 		t.Errorf("wellbeing %+v, want 25/40 from the rounded counts", w)
+	}
+	exact := monthFigures(mustMonth("2024-01"), c, control{})
+	if val(exact.Accepted) != 3 || val(exact.Outcomes["entered_employment"].Rate) != 0.05 {
+		t.Errorf("without control %+v", exact)
+	}
+}
+
+func TestFigureArithmetic(t *testing.T) {
+	k, u, w := Known(6), Unknown(), Withheld()
+	for _, c := range []struct {
+		name string
+		got  Figure
+		want string
+	}{
+		{"known/known", Div(k, Known(3)), "2"}, {"by zero", Div(k, Known(0)), "unknown"},
+		{"withheld wins", Div(w, u), "withheld"}, {"unknown", Sub(k, u), "unknown"},
+		{"scale", Scale(k, 0.5), "3"}, {"at least zero", AtLeastZero(Known(-2)), "0"},
+		{"zero value", Figure{}, "unknown"},
+	} {
+		if c.got.String() != c.want {
+			t.Errorf("%s = %v, want %s", c.name, c.got, c.want)
+		}
 	}
 }

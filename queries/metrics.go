@@ -2,8 +2,9 @@ package queries
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"math"
+	"slices"
 	"text/template"
 	"time"
 
@@ -46,13 +47,22 @@ func (s Selection) Months() int {
 	return (s.To.Year()-s.From.Year())*12 + int(s.To.Month()-s.From.Month()) + 1
 }
 
-// Settings are the adjustable figures of METRICS.md.
+// Settings are the adjustable figures of METRICS.md. They travel with each
+// request: targeting takes them from its URL.
 type Settings struct {
 	CaseloadStandard float64 // people per FTE per year
 }
 
 // DefaultSettings are METRICS.md's defaults.
 var DefaultSettings = Settings{CaseloadStandard: 250}
+
+// Request is one request for figures: the selection, the settings, and
+// whether disclosure control applies (below England).
+type Request struct {
+	Selection Selection
+	Settings  Settings
+	Disclose  bool
+}
 
 // Place is England, a region or an ICB.
 type Place struct {
@@ -66,47 +76,144 @@ var England = Place{Code: EnglandCode, Name: "England", Level: LevelEngland}
 
 // ModuleCoverage is the training stock of one module.
 type ModuleCoverage struct {
-	InPost   float64  `json:"in_post"`
-	Trained  float64  `json:"trained"`
-	Coverage *float64 `json:"coverage"`
+	InPost   Figure `json:"in_post"`
+	Trained  Figure `json:"trained"`
+	Coverage Figure `json:"coverage"`
 }
 
 // OutcomeRate is one outcome's rate with its 95% Wilson interval.
 type OutcomeRate struct {
-	People         float64  `json:"people"`
-	Cohort         float64  `json:"cohort"`
-	Rate           *float64 `json:"rate"`
-	CILow          *float64 `json:"ci_low"`
-	CIHigh         *float64 `json:"ci_high"`
-	Compared       *string  `json:"compared,omitempty"` // absent for England
-	CostPerOutcome *float64 `json:"cost_per_outcome"`
-	FYPeople       float64  `json:"-"` // people in the financial year's months, for cost_per_outcome
+	People         Figure      `json:"people"`
+	Cohort         Figure      `json:"cohort"`
+	Rate           Figure      `json:"rate"`
+	CILow          Figure      `json:"ci_low"`
+	CIHigh         Figure      `json:"ci_high"`
+	Compared       *Comparison `json:"compared,omitempty"` // absent for England
+	CostPerOutcome Figure      `json:"cost_per_outcome"`
+	FYPeople       Figure      `json:"-"` // people in the financial year's months, for cost_per_outcome
+}
+
+// Comparison is an outcome's rate against England's (higher, lower,
+// similar, not compared), or withheld with the rate.
+type Comparison struct {
+	text     string
+	withheld bool
+}
+
+// Text is the comparison's word; ok is false when it is withheld.
+func (c Comparison) Text() (string, bool) { return c.text, !c.withheld }
+
+// IsWithheld reports whether disclosure control withheld the comparison.
+func (c Comparison) IsWithheld() bool { return c.withheld }
+
+// MarshalJSON writes the word, or null when withheld.
+func (c Comparison) MarshalJSON() ([]byte, error) {
+	if c.withheld {
+		return []byte("null"), nil
+	}
+	return json.Marshal(c.text)
+}
+
+// UnmarshalJSON reads a word, or null as withheld (the only null it writes).
+func (c *Comparison) UnmarshalJSON(b []byte) error {
+	var p *string
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	if p == nil {
+		*c = Comparison{withheld: true}
+	} else {
+		*c = Comparison{text: *p}
+	}
+	return nil
 }
 
 // Metrics are every figure of one area (or England), named as in METRICS.md.
 type Metrics struct {
-	Population           float64                    `json:"population"`
-	Referrals            float64                    `json:"referrals"`
-	Accepted             float64                    `json:"accepted"`
-	PeopleSupported      float64                    `json:"people_supported"`
-	FTE                  float64                    `json:"fte"`
-	Headcount            float64                    `json:"headcount"`
-	Caseload             float64                    `json:"caseload"`
-	FTEPer100k           *float64                   `json:"fte_per_100k"`
-	CaseloadPerFTE       *float64                   `json:"caseload_per_fte"`
-	AnnualAccepted       float64                    `json:"annual_accepted"`
-	CapacityGapFTE       float64                    `json:"capacity_gap_fte"`
-	MedianWaitDays       *float64                   `json:"median_wait_days"`
-	WorkTrainingCoverage *float64                   `json:"work_training_coverage"`
-	UntrainedStaff       float64                    `json:"untrained_staff"`
-	Funding              float64                    `json:"funding"`
-	FundingPer1k         *float64                   `json:"funding_per_1k"`
-	IMDScore             *float64                   `json:"imd_score"`
+	Population           Figure                     `json:"population"`
+	Referrals            Figure                     `json:"referrals"`
+	Accepted             Figure                     `json:"accepted"`
+	PeopleSupported      Figure                     `json:"people_supported"`
+	FTE                  Figure                     `json:"fte"`
+	Headcount            Figure                     `json:"headcount"`
+	Caseload             Figure                     `json:"caseload"`
+	FTEPer100k           Figure                     `json:"fte_per_100k"`
+	CaseloadPerFTE       Figure                     `json:"caseload_per_fte"`
+	AnnualAccepted       Figure                     `json:"annual_accepted"`
+	CapacityGapFTE       Figure                     `json:"capacity_gap_fte"`
+	MedianWaitDays       Figure                     `json:"median_wait_days"`
+	WorkTrainingCoverage Figure                     `json:"work_training_coverage"`
+	UntrainedStaff       Figure                     `json:"untrained_staff"`
+	Funding              Figure                     `json:"funding"`
+	FundingPer1k         Figure                     `json:"funding_per_1k"`
+	IMDScore             Figure                     `json:"imd_score"`
 	Training             map[string]*ModuleCoverage `json:"training"`
 	Outcomes             map[string]*OutcomeRate    `json:"outcomes"`
 	// Suppressed names the figures withheld by disclosure control, e.g.
-	// "referrals" or "outcomes.entered_employment.people".
+	// "referrals" or "outcomes.entered_employment.people", sorted.
 	Suppressed []string `json:"suppressed,omitempty"`
+}
+
+// Each calls fn with every figure of m and its name as in the API's JSON
+// ("referrals", "training.employment_support.coverage",
+// "outcomes.entered_employment.ci_low"), in METRICS.md's order.
+func (m *Metrics) Each(fn func(name string, f Figure)) {
+	for _, top := range []struct {
+		name string
+		f    Figure
+	}{
+		{"population", m.Population}, {"referrals", m.Referrals}, {"accepted", m.Accepted},
+		{"people_supported", m.PeopleSupported}, {"fte", m.FTE}, {"headcount", m.Headcount},
+		{"caseload", m.Caseload}, {"fte_per_100k", m.FTEPer100k}, {"caseload_per_fte", m.CaseloadPerFTE},
+		{"annual_accepted", m.AnnualAccepted}, {"capacity_gap_fte", m.CapacityGapFTE},
+		{"median_wait_days", m.MedianWaitDays}, {"work_training_coverage", m.WorkTrainingCoverage},
+		{"untrained_staff", m.UntrainedStaff}, {"funding", m.Funding}, {"funding_per_1k", m.FundingPer1k},
+		{"imd_score", m.IMDScore},
+	} {
+		fn(top.name, top.f)
+	}
+	for _, mod := range Modules {
+		if c := m.Training[mod]; c != nil {
+			p := "training." + mod + "."
+			fn(p+"in_post", c.InPost)
+			fn(p+"trained", c.Trained)
+			fn(p+"coverage", c.Coverage)
+		}
+	}
+	for _, name := range Outcomes {
+		if o := m.Outcomes[name]; o != nil {
+			p := "outcomes." + name + "."
+			fn(p+"people", o.People)
+			fn(p+"cohort", o.Cohort)
+			fn(p+"rate", o.Rate)
+			fn(p+"ci_low", o.CILow)
+			fn(p+"ci_high", o.CIHigh)
+			fn(p+"cost_per_outcome", o.CostPerOutcome)
+		}
+	}
+}
+
+// IsSuppressed reports whether a figure was withheld, by its name in Suppressed.
+func (m *Metrics) IsSuppressed(name string) bool {
+	_, found := slices.BinarySearch(m.Suppressed, name)
+	return found
+}
+
+// suppressedNames lists the withheld figures of m, sorted.
+func suppressedNames(m *Metrics) []string {
+	var names []string
+	m.Each(func(name string, f Figure) {
+		if f.IsWithheld() {
+			names = append(names, name)
+		}
+	})
+	for _, name := range Outcomes {
+		if o := m.Outcomes[name]; o != nil && o.Compared != nil && o.Compared.withheld {
+			names = append(names, "outcomes."+name+".compared")
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 // AreaMetrics are the metrics of one area at the chosen level.
@@ -118,20 +225,12 @@ type AreaMetrics struct {
 	Metrics
 }
 
-// Report is the answer to a Selection: England and each area.
+// Report is the answer to a Request: England and each area.
 type Report struct {
+	Request   Request       `json:"-"`
 	Selection Selection     `json:"-"`
 	England   Metrics       `json:"england"`
 	Areas     []AreaMetrics `json:"areas"`
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func ratio(a, b float64) *float64 {
-	if b == 0 {
-		return nil
-	}
-	return ptr(a / b)
 }
 
 type levelSQL struct {
@@ -181,20 +280,23 @@ func parseWithShared(name string) *template.Template {
 	return template.Must(t.Parse(sqlText(name)))
 }
 
-// Metrics computes the report for a selection: the one place every figure
-// on pages, in the API and in downloads comes from.
-func (db *DB) Metrics(ctx context.Context, sel Selection, set Settings) (*Report, error) {
+// Metrics computes the figures of a request: the one place every figure on
+// pages, in the API and in downloads comes from. Counts are summed, then
+// controlled when disclosure control is on (areas only, never England), then
+// every derived figure is computed once from the counts as shown.
+func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
+	sel := req.Selection
 	// England and the areas are independent queries: run them side by side.
-	var england []AreaMetrics
+	var england []areaCounts
 	var englandErr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		england, englandErr = db.levelMetrics(ctx, sel, England, LevelEngland, set)
+		england, englandErr = db.levelCounts(ctx, sel, England, LevelEngland)
 	}()
-	areas, err := db.levelMetrics(ctx, sel, sel.Place, sel.Level, set)
+	areas, err := db.levelCounts(ctx, sel, sel.Place, sel.Level)
 	<-done
 	if englandErr != nil {
 		return nil, englandErr
@@ -202,33 +304,158 @@ func (db *DB) Metrics(ctx context.Context, sel Selection, set Settings) (*Report
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Selection: sel, England: englandOnly(england)}
-	for i := range areas {
-		compareWithEngland(&areas[i].Metrics, rep.England)
+	rep := &Report{Request: req, Selection: sel, Areas: make([]AreaMetrics, len(areas))}
+	if len(england) > 0 {
+		rep.England = figures(&england[0].counts, sel.Months(), req.Settings, false)
+	} else {
+		rep.England = figures(newCounts(), sel.Months(), req.Settings, false)
 	}
-	rep.Areas = areas
+	for i := range areas {
+		a := &areas[i]
+		rep.Areas[i] = AreaMetrics{Code: a.code, Name: a.name, ParentCode: a.parentCode, ParentName: a.parentName,
+			Metrics: figures(&a.counts, sel.Months(), req.Settings, req.Disclose)}
+		compareWithEngland(&rep.Areas[i].Metrics, rep.England)
+		rep.Areas[i].Suppressed = suppressedNames(&rep.Areas[i].Metrics)
+	}
 	return rep, nil
 }
 
-func englandOnly(areas []AreaMetrics) Metrics {
-	if len(areas) == 0 {
-		return emptyMetrics()
-	}
-	return areas[0].Metrics
+// counts are one area's sums as read, exact: the only input of figures.
+type counts struct {
+	population, referrals, accepted, supported float64
+	fte, headcount, caseload, funding          float64
+	imd                                        *float64
+	waits                                      []float64 // sorted provider-month medians
+	inPost, trained                            map[string]float64
+	people, cohort, fyPeople                   map[string]float64
 }
 
-func emptyMetrics() Metrics {
-	m := Metrics{Training: map[string]*ModuleCoverage{}, Outcomes: map[string]*OutcomeRate{}}
-	for _, mod := range Modules {
-		m.Training[mod] = &ModuleCoverage{}
+func newCounts() *counts {
+	return &counts{inPost: map[string]float64{}, trained: map[string]float64{},
+		people: map[string]float64{}, cohort: map[string]float64{}, fyPeople: map[string]float64{}}
+}
+
+type areaCounts struct {
+	code, name, parentCode, parentName string
+	counts
+}
+
+// control applies disclosure control to counts of people when on.
+type control struct{ on bool }
+
+// count is a count of people as shown: rounded, withheld, or (off) exact.
+func (c control) count(x float64) Figure {
+	if !c.on {
+		return Known(x)
 	}
-	for _, o := range Outcomes {
-		m.Outcomes[o] = &OutcomeRate{}
+	if r, ok := ControlCount(x); ok {
+		return Known(r)
+	}
+	return Withheld()
+}
+
+// figure controls a count that is itself computed (annual_accepted).
+func (c control) figure(f Figure) Figure {
+	if v, ok := f.Value(); ok {
+		return c.count(v)
+	}
+	return f
+}
+
+// figures computes every figure of METRICS.md from an area's counts: the
+// one derivation, whether disclosure control is on or off.
+func figures(c *counts, months int, set Settings, disclose bool) Metrics {
+	ctl := control{on: disclose}
+	m := Metrics{Training: map[string]*ModuleCoverage{}, Outcomes: map[string]*OutcomeRate{}}
+	m.Population = Known(c.population)
+	m.Referrals = ctl.count(c.referrals)
+	m.Accepted = ctl.count(c.accepted)
+	m.PeopleSupported = ctl.count(c.supported)
+	m.FTE, m.Headcount = Known(c.fte), Known(c.headcount)
+	m.Caseload = ctl.count(c.caseload)
+	m.Funding = Known(c.funding)
+	m.IMDScore = KnownPtr(c.imd)
+	if med, ok := Median(c.waits); ok {
+		m.MedianWaitDays = Known(med)
+	}
+
+	m.FTEPer100k = Scale(Div(m.FTE, m.Population), 100000)
+	m.FundingPer1k = Scale(Div(m.Funding, m.Population), 1000)
+	m.CaseloadPerFTE = Div(m.Caseload, m.FTE)
+	// annual_accepted is itself a count of people: from accepted as shown,
+	// then controlled; the capacity gap follows it.
+	m.AnnualAccepted = ctl.figure(Div(Scale(m.Accepted, 12), Known(float64(months))))
+	m.CapacityGapFTE = AtLeastZero(Sub(Div(m.AnnualAccepted, Known(set.CaseloadStandard)), m.FTE))
+
+	for _, mod := range Modules {
+		cov := &ModuleCoverage{InPost: Known(c.inPost[mod]), Trained: Known(c.trained[mod])}
+		cov.Coverage = Div(cov.Trained, cov.InPost)
+		m.Training[mod] = cov
+	}
+	work := m.Training[WorkModule]
+	m.WorkTrainingCoverage = work.Coverage
+	m.UntrainedStaff = Sub(work.InPost, work.Trained)
+
+	for _, name := range Outcomes {
+		o := &OutcomeRate{People: ctl.count(c.people[name]), Cohort: ctl.count(c.cohort[name]), FYPeople: ctl.count(c.fyPeople[name])}
+		o.Rate = Div(o.People, o.Cohort)
+		o.CILow, o.CIHigh = wilsonFigures(o.People, o.Cohort)
+		// Cost per outcome: unknown without people in the year or without funding.
+		if f, ok := m.Funding.Value(); ok && f > 0 {
+			o.CostPerOutcome = Div(m.Funding, o.FYPeople)
+		} else if o.FYPeople.IsWithheld() {
+			o.CostPerOutcome = Withheld()
+		}
+		m.Outcomes[name] = o
 	}
 	return m
 }
 
-func (db *DB) levelMetrics(ctx context.Context, sel Selection, place Place, level string, set Settings) ([]AreaMetrics, error) {
+// wilsonFigures is the 95% Wilson interval of people of cohort: withheld
+// with either count, unknown for an empty cohort.
+func wilsonFigures(people, cohort Figure) (Figure, Figure) {
+	if people.IsWithheld() || cohort.IsWithheld() {
+		return Withheld(), Withheld()
+	}
+	x, xok := people.Value()
+	n, nok := cohort.Value()
+	if !xok || !nok {
+		return Unknown(), Unknown()
+	}
+	lo, hi, ok := Wilson(x, n, Z95)
+	if !ok {
+		return Unknown(), Unknown()
+	}
+	return Known(lo), Known(hi)
+}
+
+// compareWithEngland compares each outcome's interval (from the counts as
+// shown) with England's rate.
+func compareWithEngland(m *Metrics, england Metrics) {
+	for name, o := range m.Outcomes {
+		switch {
+		case o.Rate.IsWithheld():
+			o.Compared = &Comparison{withheld: true}
+			continue
+		}
+		lo, lok := o.CILow.Value()
+		hi, hok := o.CIHigh.Value()
+		n, _ := o.Cohort.Value()
+		var rate Figure
+		if e := england.Outcomes[name]; e != nil {
+			rate = e.Rate
+		}
+		er, eok := rate.Value()
+		if !lok || !hok || !eok {
+			o.Compared = &Comparison{text: NotCompared}
+			continue
+		}
+		o.Compared = &Comparison{text: Compare(lo, hi, er, n)}
+	}
+}
+
+// levelCounts reads the counts of each area at a level below (or at) a place.
+func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level string) ([]areaCounts, error) {
 	cols, err := levelColumns(level)
 	if err != nil {
 		return nil, err
@@ -244,21 +471,21 @@ func (db *DB) levelMetrics(ctx context.Context, sel Selection, place Place, leve
 		clickhouse.Named("fy_from", fyFrom.Format("2006-01-02")), clickhouse.Named("fy_to", fyTo.Format("2006-01-02"))}
 	query := func(name string) string { return expand(metricTemplates[name], cols) }
 
-	var areas []AreaMetrics
+	var areas []areaCounts
 	index := map[string]int{}
 	rows, err := db.conn.Query(ctx, query("metrics_areas"), args...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("metrics areas: %w", err))
 	}
 	for rows.Next() {
-		a := AreaMetrics{Metrics: emptyMetrics()}
+		a := areaCounts{counts: *newCounts()}
 		var pop, wap uint64
-		if err := rows.Scan(&a.Code, &a.Name, &a.ParentCode, &a.ParentName, &pop, &wap, &a.IMDScore); err != nil {
+		if err := rows.Scan(&a.code, &a.name, &a.parentCode, &a.parentName, &pop, &wap, &a.imd); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("metrics areas: %w", err)
 		}
-		a.Population = float64(pop)
-		index[a.Code] = len(areas)
+		a.population = float64(pop)
+		index[a.code] = len(areas)
 		areas = append(areas, a)
 	}
 	rows.Close()
@@ -284,12 +511,10 @@ func (db *DB) levelMetrics(ctx context.Context, sel Selection, place Place, leve
 		if !ok {
 			continue
 		}
-		m := &areas[i].Metrics
-		m.Referrals, m.Accepted, m.PeopleSupported = float64(referrals), float64(accepted), float64(supported)
-		m.FTE, m.Headcount, m.Caseload = fte, float64(headcount), float64(caseload)
-		if med, ok := Median(waits); ok {
-			m.MedianWaitDays = ptr(med)
-		}
+		c := &areas[i].counts
+		c.referrals, c.accepted, c.supported = float64(referrals), float64(accepted), float64(supported)
+		c.fte, c.headcount, c.caseload = fte, float64(headcount), float64(caseload)
+		c.waits = waits
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -309,7 +534,7 @@ func (db *DB) levelMetrics(ctx context.Context, sel Selection, place Place, leve
 			return nil, fmt.Errorf("metrics training: %w", err)
 		}
 		if i, ok := index[code]; ok {
-			areas[i].Training[module] = &ModuleCoverage{InPost: float64(inPost), Trained: float64(trained)}
+			areas[i].inPost[module], areas[i].trained[module] = float64(inPost), float64(trained)
 		}
 	}
 	rows.Close()
@@ -335,21 +560,17 @@ func (db *DB) levelMetrics(ctx context.Context, sel Selection, place Place, leve
 			return nil, fmt.Errorf("metrics funding: %w", err)
 		}
 		if i, ok := index[code]; ok {
-			areas[i].Funding = funding
+			areas[i].funding = funding
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, Classify(err)
 	}
-
-	for i := range areas {
-		derive(&areas[i].Metrics, sel.Months(), set)
-	}
 	return areas, nil
 }
 
-func (db *DB) scanOutcomes(ctx context.Context, q string, args []any, index map[string]int, areas []AreaMetrics) error {
+func (db *DB) scanOutcomes(ctx context.Context, q string, args []any, index map[string]int, areas []areaCounts) error {
 	rows, err := db.conn.Query(ctx, q, args...)
 	if err != nil {
 		return Classify(fmt.Errorf("metrics outcomes: %w", err))
@@ -362,49 +583,11 @@ func (db *DB) scanOutcomes(ctx context.Context, q string, args []any, index map[
 			return fmt.Errorf("metrics outcomes: %w", err)
 		}
 		if i, ok := index[code]; ok {
-			if o := areas[i].Outcomes[outcome]; o != nil {
-				o.People, o.Cohort, o.FYPeople = float64(people), float64(cohort), float64(fyPeople)
-			}
+			c := &areas[i].counts
+			c.people[outcome], c.cohort[outcome], c.fyPeople[outcome] = float64(people), float64(cohort), float64(fyPeople)
 		}
 	}
 	return Classify(rows.Err())
-}
-
-// derive computes the figures defined from the sums, per METRICS.md.
-func derive(m *Metrics, months int, set Settings) {
-	if m.Population > 0 {
-		m.FTEPer100k = ptr(m.FTE / m.Population * 100000)
-		m.FundingPer1k = ptr(m.Funding / m.Population * 1000)
-	}
-	m.CaseloadPerFTE = ratio(m.Caseload, m.FTE)
-	m.AnnualAccepted = m.Accepted * 12 / float64(months)
-	m.CapacityGapFTE = math.Max(0, m.AnnualAccepted/set.CaseloadStandard-m.FTE)
-	for _, c := range m.Training {
-		c.Coverage = ratio(c.Trained, c.InPost)
-	}
-	work := m.Training[WorkModule]
-	m.WorkTrainingCoverage = work.Coverage
-	m.UntrainedStaff = work.InPost - work.Trained
-	for _, o := range m.Outcomes {
-		o.Rate = ratio(o.People, o.Cohort)
-		if lo, hi, ok := Wilson(o.People, o.Cohort, Z95); ok {
-			o.CILow, o.CIHigh = ptr(lo), ptr(hi)
-		}
-		if o.FYPeople > 0 && m.Funding > 0 {
-			o.CostPerOutcome = ptr(m.Funding / o.FYPeople)
-		}
-	}
-}
-
-func compareWithEngland(m *Metrics, england Metrics) {
-	for name, o := range m.Outcomes {
-		e := england.Outcomes[name]
-		if o.Rate == nil || e == nil || e.Rate == nil {
-			o.Compared = ptr(NotCompared)
-			continue
-		}
-		o.Compared = ptr(Compare(*o.CILow, *o.CIHigh, *e.Rate, o.Cohort))
-	}
 }
 
 // FinancialYearMonths returns April and March of a financial year YYYY-YY.

@@ -102,7 +102,7 @@ func TestReadOnlyUser(t *testing.T) {
 	if _, err := reader.Places(ctx); err != nil { // runs with max_execution_time
 		t.Fatalf("read as spdash_reader: %v", err)
 	}
-	if _, err := reader.Metrics(ctx, queries.Selection{From: mustMonthQ("2024-01"), To: mustMonthQ("2024-12"), Place: queries.England, Level: "region"}, queries.DefaultSettings); err != nil {
+	if _, err := reader.Metrics(ctx, queries.Request{Selection: queries.Selection{From: mustMonthQ("2024-01"), To: mustMonthQ("2024-12"), Place: queries.England, Level: "region"}, Settings: queries.DefaultSettings}); err != nil {
 		t.Fatalf("metrics as spdash_reader: %v", err)
 	}
 	err = reader.Exec(ctx, "CREATE TABLE x (a UInt8) ENGINE = Memory")

@@ -3,7 +3,6 @@ package queries
 import (
 	"context"
 	"fmt"
-	"slices"
 	"text/template"
 	"time"
 
@@ -13,19 +12,14 @@ import (
 // MonthFigures are one month's figures for the selected place.
 type MonthFigures struct {
 	Month           time.Time                  `json:"month"`
-	Referrals       float64                    `json:"referrals"`
-	Accepted        float64                    `json:"accepted"`
-	PeopleSupported float64                    `json:"people_supported"`
-	FTE             float64                    `json:"fte"`      // stock in that month
-	Caseload        float64                    `json:"caseload"` // stock in that month
+	Referrals       Figure                     `json:"referrals"`
+	Accepted        Figure                     `json:"accepted"`
+	PeopleSupported Figure                     `json:"people_supported"`
+	FTE             Figure                     `json:"fte"`      // stock in that month
+	Caseload        Figure                     `json:"caseload"` // stock in that month
 	Training        map[string]*ModuleCoverage `json:"training"`
 	Outcomes        map[string]*OutcomeRate    `json:"outcomes"` // people, cohort and rate only
-	// Suppressed names the figures withheld by DiscloseTrends.
-	Suppressed []string `json:"suppressed,omitempty"`
 }
-
-// IsSuppressed reports whether a figure was withheld, by its name in Suppressed.
-func (m *MonthFigures) IsSuppressed(name string) bool { return slices.Contains(m.Suppressed, name) }
 
 // monthKey identifies a month whatever the time.Location: the driver returns
 // Dates in "Etc/UTC", parsed selections are in time.UTC, and time.Time keys
@@ -41,27 +35,23 @@ func init() {
 }
 
 // Trends returns the selected place's figures month by month over the
-// selection's period, every month present (zeros where nothing was loaded).
-// The place may be England, a region, an ICB or a PCN.
-func (db *DB) Trends(ctx context.Context, sel Selection) ([]MonthFigures, error) {
+// request's period, every month present (zeros where nothing was loaded).
+// The place may be England, a region, an ICB or a PCN. Below England, with
+// disclosure control on, each month's counts are controlled as the period's
+// are, and its rates computed from them.
+func (db *DB) Trends(ctx context.Context, req Request) ([]MonthFigures, error) {
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
+	sel := req.Selection
 	n := sel.Months()
 	if n < 1 || n > 1200 {
 		return nil, fmt.Errorf("trends: a period of %d months", n)
 	}
-	months := make([]MonthFigures, n)
+	raw := make([]counts, n)
 	index := map[string]int{}
-	for i := range months {
-		m := sel.From.AddDate(0, i, 0)
-		months[i] = MonthFigures{Month: m, Training: map[string]*ModuleCoverage{}, Outcomes: map[string]*OutcomeRate{}}
-		for _, mod := range Modules {
-			months[i].Training[mod] = &ModuleCoverage{}
-		}
-		for _, o := range Outcomes {
-			months[i].Outcomes[o] = &OutcomeRate{}
-		}
-		index[monthKey(m)] = i
+	for i := range raw {
+		raw[i] = *newCounts()
+		index[monthKey(sel.From.AddDate(0, i, 0))] = i
 	}
 	where := map[string]string{"Where": placeFilter(sel.Place)}
 	args := []any{clickhouse.Named("place", sel.Place.Code), clickhouse.Named("from", sel.From.Format("2006-01-02")), clickhouse.Named("to", sel.To.Format("2006-01-02"))}
@@ -80,8 +70,8 @@ func (db *DB) Trends(ctx context.Context, sel Selection) ([]MonthFigures, error)
 			return nil, fmt.Errorf("trends activity: %w", err)
 		}
 		if i, ok := index[monthKey(m)]; ok {
-			f := &months[i]
-			f.Referrals, f.Accepted, f.PeopleSupported, f.FTE, f.Caseload = float64(referrals), float64(accepted), float64(supported), fte, float64(caseload)
+			c := &raw[i]
+			c.referrals, c.accepted, c.supported, c.fte, c.caseload = float64(referrals), float64(accepted), float64(supported), fte, float64(caseload)
 		}
 	}
 	rows.Close()
@@ -91,13 +81,13 @@ func (db *DB) Trends(ctx context.Context, sel Selection) ([]MonthFigures, error)
 
 	for _, spec := range []struct {
 		name string
-		set  func(f *MonthFigures, key string, a, b float64)
+		set  func(c *counts, key string, a, b float64)
 	}{
-		{"trend_training", func(f *MonthFigures, key string, inPost, trained float64) {
-			f.Training[key] = &ModuleCoverage{InPost: inPost, Trained: trained, Coverage: ratio(trained, inPost)}
+		{"trend_training", func(c *counts, key string, inPost, trained float64) {
+			c.inPost[key], c.trained[key] = inPost, trained
 		}},
-		{"trend_outcomes", func(f *MonthFigures, key string, people, cohort float64) {
-			f.Outcomes[key] = &OutcomeRate{People: people, Cohort: cohort, Rate: ratio(people, cohort)}
+		{"trend_outcomes", func(c *counts, key string, people, cohort float64) {
+			c.people[key], c.cohort[key] = people, cohort
 		}},
 	} {
 		rows, err := db.conn.Query(ctx, q(spec.name), args...)
@@ -113,7 +103,7 @@ func (db *DB) Trends(ctx context.Context, sel Selection) ([]MonthFigures, error)
 				return nil, fmt.Errorf("%s: %w", spec.name, err)
 			}
 			if i, ok := index[monthKey(m)]; ok {
-				spec.set(&months[i], key, float64(a), float64(b))
+				spec.set(&raw[i], key, float64(a), float64(b))
 			}
 		}
 		rows.Close()
@@ -121,5 +111,29 @@ func (db *DB) Trends(ctx context.Context, sel Selection) ([]MonthFigures, error)
 			return nil, Classify(err)
 		}
 	}
+	ctl := control{on: req.Disclose && sel.Place.Level != LevelEngland}
+	months := make([]MonthFigures, n)
+	for i := range raw {
+		months[i] = monthFigures(sel.From.AddDate(0, i, 0), &raw[i], ctl)
+	}
 	return months, nil
+}
+
+// monthFigures are one month's figures from its counts: the period's rules
+// (figures) for the counts, coverage and rates a month has.
+func monthFigures(month time.Time, c *counts, ctl control) MonthFigures {
+	f := MonthFigures{Month: month, Training: map[string]*ModuleCoverage{}, Outcomes: map[string]*OutcomeRate{},
+		Referrals: ctl.count(c.referrals), Accepted: ctl.count(c.accepted), PeopleSupported: ctl.count(c.supported),
+		FTE: Known(c.fte), Caseload: ctl.count(c.caseload)}
+	for _, mod := range Modules {
+		cov := &ModuleCoverage{InPost: Known(c.inPost[mod]), Trained: Known(c.trained[mod])}
+		cov.Coverage = Div(cov.Trained, cov.InPost)
+		f.Training[mod] = cov
+	}
+	for _, name := range Outcomes {
+		o := &OutcomeRate{People: ctl.count(c.people[name]), Cohort: ctl.count(c.cohort[name])}
+		o.Rate = Div(o.People, o.Cohort)
+		f.Outcomes[name] = o
+	}
+	return f
 }

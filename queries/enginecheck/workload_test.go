@@ -114,10 +114,11 @@ func runWorkload(t *testing.T, db *queries.DB) {
 	for _, p := range periods {
 		for _, sh := range shapes {
 			sel := queries.Selection{From: month(p.from), To: month(p.to), Place: sh.place, Level: sh.level, FY: p.fy}
-			if _, err := db.Metrics(ctx, sel, queries.DefaultSettings); err != nil {
+			req := queries.Request{Selection: sel, Settings: queries.DefaultSettings, Disclose: true}
+			if _, err := db.Metrics(ctx, req); err != nil {
 				t.Fatalf("metrics %+v: %v", sel, err)
 			}
-			if _, err := db.Trends(ctx, sel); err != nil {
+			if _, err := db.Trends(ctx, req); err != nil {
 				t.Fatalf("trends %+v: %v", sel, err)
 			}
 		}
