@@ -69,6 +69,7 @@ func New(opts Options) *echo.Echo {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/api/v1/metrics", s.apiMetrics)
+	e.GET("/api/v1/targeting", s.apiTargeting)
 	s.routePages(e)
 	return e
 }

@@ -50,11 +50,14 @@ func (s Selection) Months() int {
 // Settings are the adjustable figures of METRICS.md. They travel with each
 // request: targeting takes them from its URL.
 type Settings struct {
-	CaseloadStandard float64 // people per FTE per year
+	CaseloadStandard float64 `json:"caseload_standard"` // people per FTE per year
+	FTECost          float64 `json:"fte_cost"`          // £ per FTE per year (targeting)
+	TrainingCost     float64 `json:"training_cost"`     // £ per person trained (targeting)
+	NeedWeight       float64 `json:"need_weight"`       // the need index's exponent (targeting)
 }
 
 // DefaultSettings are METRICS.md's defaults.
-var DefaultSettings = Settings{CaseloadStandard: 250}
+var DefaultSettings = Settings{CaseloadStandard: 250, FTECost: 42000, TrainingCost: 600, NeedWeight: 1}
 
 // Request is one request for figures: the selection, the settings, and
 // whether disclosure control applies (below England).

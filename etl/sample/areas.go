@@ -20,6 +20,8 @@ type area struct {
 
 	rr      float64                   // referrals per 1,000 people per month
 	ppl     float64                   // people per link worker (capacity)
+	staff   float64                   // multiplies the link workers the population would have (profile)
+	esAdj   float64                   // added to employment-support training coverage (profile)
 	outMult [len(outcomeList)]float64 // area effect on each outcome rate
 	fteCost float64                   // £ per FTE per year in the first financial year
 	streams [len(streamList)]float64  // yearly amount parameter per stream, 0 = none
@@ -166,6 +168,18 @@ func buildAreas(seed int64, scale Scale) ([]*area, error) {
 
 			a.rr = clamp(2.0+0.09*(a.imd-5)+0.3*r.NormFloat64(), 1.8, 6.5)
 			a.ppl = clamp(8000+160*a.imd+900*r.NormFloat64(), 7000, 20000)
+			// Areas differ, so that targeting is a decision: by position, some
+			// are well staffed (a training gap at most), some well staffed and
+			// trained (no gap), some short of link workers with high demand.
+			a.staff = 1
+			switch index % 10 {
+			case 0, 3, 7: // well staffed: a training gap only
+				a.staff = 2.4
+			case 4: // well staffed and trained in employment support
+				a.staff, a.esAdj = 2.4, 0.6
+			case 1, 5: // over capacity
+				a.staff, a.rr = 0.7, clamp(a.rr*1.25, 1.8, 7.5)
+			}
 			d := (a.imd - 21) / 12
 			l := (a.lts - 5) / 2.5
 			common := 0.12 * r.NormFloat64()

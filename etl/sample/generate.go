@@ -295,7 +295,7 @@ func (g *gen) month(mi int, frac float64) error {
 	season := seasonal[mi%12]
 	for _, a := range g.areas {
 		act[1], trn[1], out[1] = a.code, a.code, a.code
-		lwTarget := float64(a.pop) / a.ppl * (0.78 + 0.27*frac)
+		lwTarget := float64(a.pop) / a.ppl * (0.78 + 0.27*frac) * a.staff
 		refMean := float64(a.pop) / 1000 * a.rr * season * (1 + 0.2*frac)
 		for _, p := range a.providers {
 			act[2], trn[2], out[2] = p.code, p.code, p.code
@@ -347,6 +347,7 @@ func (g *gen) month(mi int, frac float64) error {
 			for m, mod := range moduleList {
 				c := clamp(moduleStart[m]+(moduleEnd[m]-moduleStart[m])*frac+p.trainOff[m], 0, 1)
 				if m == 0 {
+					c = clamp(c+a.esAdj, 0, 1)
 					esCov = c
 				}
 				trained := min(hc, int(math.Floor(float64(hc)*c+p.dither[m])))

@@ -1,0 +1,244 @@
+package dashboard_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"spdash/dashboard"
+	"spdash/etl"
+	"spdash/etl/sample"
+	"spdash/queries/recompute"
+	"spdash/queries/testdb"
+)
+
+type targetingDoc struct {
+	Settings    map[string]float64 `json:"settings"`
+	Allocated   float64            `json:"allocated"`
+	Unallocated float64            `json:"unallocated"`
+	Rounds      int                `json:"rounds"`
+	Areas       []struct {
+		Code                  string             `json:"code"`
+		NeedIndex             float64            `json:"need_index"`
+		GapCost               float64            `json:"gap_cost"`
+		Priority              float64            `json:"priority"`
+		Allocation            float64            `json:"allocation"`
+		Capped                bool               `json:"capped"`
+		ExpectedExtraPeople   float64            `json:"expected_extra_people"`
+		ExpectedExtraOutcomes map[string]float64 `json:"expected_extra_outcomes"`
+	} `json:"areas"`
+}
+
+// closeTo is sixFigures, with amounts below a penny (or a millionth of a
+// person) taken as zero: a recomputed 1e-10 against 0 is the same answer.
+func closeTo(a, b float64) bool {
+	return sixFigures(a, b) || (a*a < 1e-12 && b*b < 1e-12)
+}
+
+// The targeting API agrees with an independent recomputation from the
+// files (queries/recompute.Targeting: a water level, not rounds) on every
+// area's need index, gap cost, priority, allocation, expected extra people
+// and outcomes, and the unallocated budget, to 6 significant figures: for
+// budgets that cap nobody, some areas over several rounds, and every area;
+// before and after a correction load.
+func TestTargetingAPIAgreesWithIndependentRecomputation(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 4242, Scale: sample.Demo, Months: 18, End: "2025-09"}); err != nil {
+		t.Fatal(err)
+	}
+	load := func(paths ...string) {
+		t.Helper()
+		pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "r.csv"), false)
+		files, _ := etl.ExpandPaths(paths, nil)
+		res, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(ctx, files, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if r.Status != etl.ResultLoaded {
+				t.Fatalf("%s: %s", r.Path, r.Status)
+			}
+		}
+	}
+	load(dir)
+	geo, err := db.Places(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newTestServer(t, dashboard.Options{DB: db, Log: quiet, DisclosureOff: true})
+
+	check := func(t *testing.T, sel recompute.Selection, in recompute.TargetingInputs, wantCapped string) {
+		england, areas, err := recompute.Compute(dir, sel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The budget as a share of every gap: 0 is no budget.
+		var gaps float64
+		zero := in
+		zero.Budget = 0
+		all, _ := recompute.Targeting(england, areas, zero)
+		for _, a := range all {
+			if a.Priority > 0 {
+				gaps += a.GapCost
+			}
+		}
+		in.Budget *= gaps
+		want, wantUnallocated := recompute.Targeting(england, areas, in)
+		url := fmt.Sprintf("/api/v1/targeting?from=%s&to=%s&fy=%s&level=%s&budget=%s&caseload_standard=%g&fte_cost=%g&training_cost=%g&need_weight=%g",
+			sel.From, sel.To, sel.FY, sel.Level, strconv.FormatFloat(in.Budget, 'f', -1, 64), in.CaseloadStandard, in.FTECost, in.TrainingCost, in.NeedWeight)
+		if sel.Place != "" {
+			url += "&place=" + sel.Place
+		}
+		status, _, body := get(t, srv, url)
+		if status != 200 {
+			t.Fatalf("%s: %d %s", url, status, body)
+		}
+		var doc targetingDoc
+		if err := json.Unmarshal([]byte(body), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if len(doc.Areas) != len(want) || len(want) == 0 {
+			t.Fatalf("%d areas from the API, %d recomputed", len(doc.Areas), len(want))
+		}
+		if !closeTo(doc.Unallocated, wantUnallocated) {
+			t.Errorf("unallocated %v, recomputed %v", doc.Unallocated, wantUnallocated)
+		}
+		capped := 0
+		for _, a := range doc.Areas {
+			w, ok := want[a.Code]
+			if !ok {
+				t.Fatalf("area %s not recomputed", a.Code)
+			}
+			for _, f := range []struct {
+				name      string
+				got, want float64
+			}{
+				{"need_index", a.NeedIndex, w.NeedIndex}, {"gap_cost", a.GapCost, w.GapCost}, {"priority", a.Priority, w.Priority},
+				{"allocation", a.Allocation, w.Allocation}, {"expected_extra_people", a.ExpectedExtraPeople, w.ExpectedExtraPeople},
+			} {
+				if !closeTo(f.got, f.want) {
+					t.Errorf("%s %s = %.9g, recomputed %.9g", a.Code, f.name, f.got, f.want)
+				}
+			}
+			for o, n := range w.ExpectedExtraOutcomes {
+				if !closeTo(a.ExpectedExtraOutcomes[o], n) {
+					t.Errorf("%s expected extra %s = %.9g, recomputed %.9g", a.Code, o, a.ExpectedExtraOutcomes[o], n)
+				}
+			}
+			if a.Capped {
+				capped++
+			}
+		}
+		var withGap int
+		for _, a := range all {
+			if a.Priority > 0 {
+				withGap++
+			}
+		}
+		switch wantCapped {
+		case "none":
+			if capped != 0 || doc.Rounds != 1 {
+				t.Errorf("%d capped over %d rounds, want none in one round", capped, doc.Rounds)
+			}
+		case "some":
+			if capped == 0 || capped == withGap || doc.Rounds < 2 {
+				t.Errorf("%d of %d capped over %d rounds, want some over several rounds", capped, withGap, doc.Rounds)
+			}
+		case "all":
+			if capped != withGap || doc.Unallocated <= 0 {
+				t.Errorf("%d of %d capped, %v unallocated: want every gap filled and some left", capped, withGap, doc.Unallocated)
+			}
+		}
+	}
+	cases := []struct {
+		sel    recompute.Selection
+		in     recompute.TargetingInputs
+		capped string
+	}{
+		{recompute.Selection{From: "2024-10", To: "2025-09", FY: "2024-25", Level: "pcn"}, recompute.TargetingInputs{Budget: 0.0005, CaseloadStandard: 250, FTECost: 42000, TrainingCost: 600, NeedWeight: 1}, "none"},
+		{recompute.Selection{From: "2024-10", To: "2025-09", FY: "2024-25", Level: "pcn"}, recompute.TargetingInputs{Budget: 0.9, CaseloadStandard: 250, FTECost: 42000, TrainingCost: 600, NeedWeight: 1}, "some"},
+		{recompute.Selection{From: "2025-04", To: "2025-09", FY: "2025-26", Level: "pcn", Place: geo.Regions[0].Code}, recompute.TargetingInputs{Budget: 0.7, CaseloadStandard: 180, FTECost: 38000, TrainingCost: 950, NeedWeight: 2.5}, "some"},
+		{recompute.Selection{From: "2024-10", To: "2025-09", FY: "2024-25", Level: "icb"}, recompute.TargetingInputs{Budget: 2.5, CaseloadStandard: 300, FTECost: 45000, TrainingCost: 500, NeedWeight: 0}, "all"},
+	}
+	run := func(stage string) {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s %s %s %s budget×%g", stage, c.sel.From, c.sel.Place, c.sel.Level, c.in.Budget), func(t *testing.T) {
+				check(t, c.sel, c.in, c.capped)
+			})
+		}
+	}
+	run("loaded")
+
+	// A correction: the latest three months of the first PCN's activity with
+	// three times the referrals accepted. The API reads the newest rows; the
+	// recomputation reads the files with the same rows replaced.
+	activity := filepath.Join(dir, "activity.csv")
+	b, err := os.ReadFile(activity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	pcn := geo.PCNs[0].Code
+	fix := []string{lines[0]}
+	for i, line := range lines[1:] {
+		f := strings.Split(line, ",")
+		if f[1] == pcn && f[0] >= "2025-07" {
+			n, _ := strconv.Atoi(f[4])
+			f[4] = strconv.Itoa(n*3 + 40)
+			if r, _ := strconv.Atoi(f[3]); r < n*3+40 {
+				f[3] = strconv.Itoa(n*3 + 40) // received ≥ accepted
+			}
+			lines[i+1] = strings.Join(f, ",")
+			fix = append(fix, lines[i+1])
+		}
+	}
+	if len(fix) < 2 {
+		t.Fatalf("no activity rows of %s to correct", pcn)
+	}
+	fixDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(fixDir, "activity_correction.csv"), []byte(strings.Join(fix, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	load(fixDir)
+	if err := os.WriteFile(activity, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run("corrected")
+}
+
+// Bad targeting parameters get 400 naming the parameter.
+func TestTargetingAPIRefusesBadParameters(t *testing.T) {
+	db := testdb.New(t)
+	srv := newTestServer(t, dashboard.Options{DB: db, Log: quiet})
+	for _, c := range []struct{ query, param string }{
+		{"budget=-1", "budget"}, {"budget=1e13", "budget"}, {"budget=abc", "budget"}, {"budget=NaN", "budget"},
+		{"budget=Inf", "budget"}, {"budget=0x10", "budget"}, {"budget=1&budget=2", "budget"},
+		{"caseload_standard=0", "caseload_standard"}, {"fte_cost=-5", "fte_cost"}, {"training_cost=1e10", "training_cost"},
+		{"need_weight=5.5", "need_weight"}, {"need_weight=-0.1", "need_weight"}, {"colour=red", "colour"},
+		{"level=nation", "level"},
+	} {
+		status, _, body := get(t, srv, "/api/v1/targeting?"+c.query)
+		if status != 400 || !strings.Contains(body, c.param) {
+			t.Errorf("%s: %d %s, want 400 naming %s", c.query, status, body, c.param)
+		}
+	}
+	status, _, body := get(t, srv, "/api/v1/targeting?budget=0&need_weight=0&caseload_standard=1e9")
+	if status != 200 {
+		t.Errorf("edge values: %d %s", status, body)
+	}
+}
+
+func newTestServer(t *testing.T, opts dashboard.Options) *httptest.Server {
+	srv := httptest.NewServer(dashboard.New(opts))
+	t.Cleanup(srv.Close)
+	return srv
+}
