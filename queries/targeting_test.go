@@ -22,7 +22,9 @@ func allocations(areas []TargetArea) []float64 {
 	return out
 }
 
-func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b))) }
+func near(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
 
 // Worked by hand: three areas of equal priority with gaps of £10, £60 and
 // £1,000.
