@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -144,6 +145,8 @@ func TestBrowser(t *testing.T) {
 		{"/outcomes?level=pcn&outcome=improved_work_readiness", "outcomes-pcn"},
 		{"/areas/" + pcn, "area-pcn"},
 		{"/about", "about"},
+		{"/targeting?level=pcn", "targeting"},
+		{"/targeting?level=pcn&budget=2000000&vs_budget=6000000&vs_need_weight=2", "targeting-scenarios"},
 		{"/capacity?from=2099-12", "error-400"},
 	}
 	for _, p := range pages {
@@ -252,6 +255,55 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 		checkProblems(t, "filter")
+	})
+
+	t.Run("changing the budget updates the URL, the table and the chart", func(t *testing.T) {
+		visit(t, "/targeting?level=pcn&budget=100000", "")
+		type state struct {
+			Total float64  `json:"total"`
+			Bars  []string `json:"bars"`
+			First string   `json:"first"`
+		}
+		read := func() state {
+			t.Helper()
+			st, err := chromedp.Run(ctx, chromedp.Evaluate[state](`(() => {
+				const chart = echarts.getInstanceByDom(document.getElementById('chart-allocation'));
+				const o = chart.getOption();
+				let total = 0;
+				o.series.forEach(s => s.data.forEach(d => { total += (typeof d === 'object' ? d.value : d) || 0; }));
+				const cells = document.querySelectorAll('#targeting-table tbody tr:first-child td');
+				return {total: total, bars: o.yAxis[0].data, first: cells[cells.length - 5].textContent};
+			})()`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		before := read()
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("t-budget"), "5000000")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil,
+			chromedp.Click(chromedp.CSS(`form.filters button[type="submit"]`)))); err != nil {
+			t.Fatal(err)
+		}
+		checkLoaded(t, ctx, "after the budget", "targeting-budget", shots)
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(loc)
+		if u.Path != "/targeting" || u.Query().Get("budget") != "5000000" || u.Query().Get("level") != "pcn" {
+			t.Errorf("after the budget the URL is %s", loc)
+		}
+		after := read()
+		if math.Abs(before.Total-100000) > 1 || math.Abs(after.Total-5000000) > 1 {
+			t.Errorf("the chart's bars add to %v and then %v, want 100,000 and 5,000,000", before.Total, after.Total)
+		}
+		if before.First == after.First {
+			t.Errorf("the table's first allocation stayed %q", after.First)
+		}
+		checkProblems(t, "targeting budget")
 	})
 
 	t.Run("a link in a chart's table opens the area's profile", func(t *testing.T) {

@@ -64,7 +64,7 @@ var pageTemplates = func() map[string]*template.Template {
 	base := template.Must(template.New("base").Funcs(funcs).ParseFS(templateFiles,
 		"templates/layout.html", "templates/partials.html"))
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"overview", "capacity", "training", "outcomes", "area", "about", "error"} {
+	for _, name := range []string{"overview", "capacity", "training", "outcomes", "area", "about", "targeting", "error"} {
 		t := template.Must(base.Clone())
 		pages[name] = template.Must(t.ParseFS(templateFiles, "templates/"+name+".html"))
 	}
@@ -77,6 +77,7 @@ func (s *Server) routePages(e *echo.Echo) {
 	e.GET("/capacity", s.capacityPage)
 	e.GET("/training", s.trainingPage)
 	e.GET("/outcomes", s.outcomesPage)
+	e.GET("/targeting", s.targetingPage)
 	e.GET("/areas/:code", s.areaPage)
 	e.GET("/about", s.aboutPage)
 	e.GET("/static/*", s.static)

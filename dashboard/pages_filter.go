@@ -16,6 +16,7 @@ type filterBar struct {
 	Places     []optionGroup
 	Levels     []option
 	Extra      []selectField // page-specific choices, e.g. the funnel plot's outcome
+	Inputs     []inputField  // page-specific numbers, e.g. targeting's budget
 	Hidden     []hiddenField // parameters the bar does not show but keeps (fy)
 	PeriodOnly bool          // an area profile: the area is in the path
 	Reset      string
@@ -38,6 +39,12 @@ type selectField struct {
 }
 
 type hiddenField struct{ Name, Value string }
+
+// inputField is a number the reader types; empty when Optional and not given.
+type inputField struct {
+	ID, Name, Label, Value, Min, Max string
+	Optional                         bool
+}
 
 func newFilterBar(action string, v *View, q url.Values, periodOnly bool) *filterBar {
 	sel := v.Selection

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -17,6 +18,8 @@ import (
 	"spdash/etl/sample"
 	"spdash/queries/recompute"
 	"spdash/queries/testdb"
+
+	"golang.org/x/net/html"
 )
 
 type targetingDoc struct {
@@ -241,4 +244,125 @@ func newTestServer(t *testing.T, opts dashboard.Options) *httptest.Server {
 	srv := httptest.NewServer(dashboard.New(opts))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// Every figure of the /targeting page's tables and headlines is the API's,
+// formatted; with disclosure control on (the page server's default).
+func TestTargetingPageFiguresAreTheAPIs(t *testing.T) {
+	srv, db := pageServer(t)
+	region, _, _ := firstAreas(t, db)
+	query := "?place=" + region + "&level=pcn&budget=2500000&need_weight=1.5&fte_cost=40000"
+	status, _, body := get(t, srv, "/targeting"+query)
+	if status != 200 {
+		t.Fatalf("/targeting: %d", status)
+	}
+	checkPage(t, "/targeting", body)
+	_, _, raw := get(t, srv, "/api/v1/targeting"+query)
+	var api struct {
+		Allocated, Unallocated float64
+		Totals                 struct {
+			FundedFTE             float64            `json:"funded_fte"`
+			ExpectedExtraPeople   float64            `json:"expected_extra_people"`
+			ExpectedExtraOutcomes map[string]float64 `json:"expected_extra_outcomes"`
+		}
+		Areas []struct {
+			Code                string   `json:"code"`
+			Rank                int      `json:"rank"`
+			NeedIndex           float64  `json:"need_index"`
+			CapacityGapFTE      *float64 `json:"capacity_gap_fte"`
+			UntrainedStaff      float64  `json:"untrained_staff"`
+			GapCost             float64  `json:"gap_cost"`
+			Priority            float64  `json:"priority"`
+			Allocation          float64  `json:"allocation"`
+			FundedFTE           float64  `json:"funded_fte"`
+			TrainingPlaces      float64  `json:"training_places"`
+			ExpectedExtraPeople float64  `json:"expected_extra_people"`
+		}
+	}
+	if err := json.Unmarshal([]byte(raw), &api); err != nil {
+		t.Fatal(err)
+	}
+	doc := parseHTML(t, body)
+	tbl := findFirst(doc, func(n *html.Node) bool { return attr(n, "id") == "targeting-table" })
+	if tbl == nil {
+		t.Fatal("no targeting-table")
+	}
+	rows := findAll(findFirst(tbl, func(n *html.Node) bool { return n.Data == "tbody" }), func(n *html.Node) bool { return n.Data == "tr" })
+	if len(rows) != len(api.Areas) || len(rows) == 0 {
+		t.Fatalf("%d rows on the page, %d areas in the API", len(rows), len(api.Areas))
+	}
+	oneDP := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+	whole := func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }
+	for i, row := range rows {
+		a := api.Areas[i]
+		cells := findAll(row, func(n *html.Node) bool { return n.Data == "td" || n.Data == "th" })
+		got := make([]string, len(cells))
+		for j, c := range cells {
+			got[j] = strings.ReplaceAll(text(c), ",", "")
+		}
+		link := findFirst(cells[1], func(n *html.Node) bool { return n.Data == "a" })
+		if code := strings.TrimPrefix(strings.SplitN(attr(link, "href"), "?", 2)[0], "/areas/"); code != a.Code {
+			t.Fatalf("row %d is %s, the API's is %s", i+1, code, a.Code)
+		}
+		gap := "*"
+		if a.CapacityGapFTE != nil {
+			gap = oneDP(*a.CapacityGapFTE)
+		}
+		// Rank, area, ICB, need index, gap FTE, untrained, gap cost, priority,
+		// allocation, FTE funded, training places, extra people, why.
+		want := []string{strconv.Itoa(a.Rank), "", "", strconv.FormatFloat(math.Round(a.NeedIndex*1000)/1000, 'f', -1, 64), gap,
+			whole(a.UntrainedStaff), whole(a.GapCost), whole(a.Priority), whole(a.Allocation), oneDP(a.FundedFTE), oneDP(a.TrainingPlaces), whole(a.ExpectedExtraPeople)}
+		for j, w := range want {
+			if w != "" && got[j] != w {
+				t.Errorf("%s column %d: page %q, API %q", a.Code, j+1, got[j], w)
+			}
+		}
+		if why := got[len(got)-1]; !strings.Contains(why, "need index") && !strings.Contains(why, "nothing to fund") {
+			t.Errorf("%s: no reason given: %q", a.Code, why)
+		}
+	}
+	// Headlines: budget, what is allocated and left, FTE, people, outcomes.
+	cards := map[string]string{}
+	for _, card := range findAll(doc, func(n *html.Node) bool { return hasClass(n, "card") }) {
+		label := findFirst(card, func(n *html.Node) bool { return hasClass(n, "card-label") })
+		value := findFirst(card, func(n *html.Node) bool { return hasClass(n, "card-value") })
+		cards[text(label)] = strings.ReplaceAll(text(value), ",", "")
+	}
+	for label, want := range map[string]string{
+		"Budget": "£2500000", "Link-worker FTE funded": oneDP(api.Totals.FundedFTE), "Extra people supported": whole(api.Totals.ExpectedExtraPeople),
+		"Entered employment": whole(api.Totals.ExpectedExtraOutcomes["entered_employment"]),
+		"Improved wellbeing": whole(api.Totals.ExpectedExtraOutcomes["improved_wellbeing"]),
+	} {
+		if cards[label] != want {
+			t.Errorf("headline %s: page %q, API %q", label, cards[label], want)
+		}
+	}
+}
+
+// A second scenario: each is a URL, and the table of what moves lists every
+// area with both allocations.
+func TestTargetingScenariosAndSensitivity(t *testing.T) {
+	srv, _ := pageServer(t)
+	status, _, body := get(t, srv, "/targeting?level=pcn&budget=1000000&vs_budget=4000000&vs_need_weight=2")
+	if status != 200 {
+		t.Fatalf("%d", status)
+	}
+	doc := parseHTML(t, body)
+	for _, id := range []string{"scenario-table", "sensitivity-table", "chart-scenarios", "chart-sensitivity", "chart-allocation"} {
+		if findFirst(doc, func(n *html.Node) bool { return attr(n, "id") == id }) == nil {
+			t.Errorf("no #%s", id)
+		}
+	}
+	var links []string
+	for _, a := range findAll(doc, func(n *html.Node) bool { return n.Data == "a" && strings.HasPrefix(attr(n, "href"), "/targeting?") }) {
+		links = append(links, attr(a, "href"))
+	}
+	joined := strings.Join(links, " ")
+	if !strings.Contains(joined, "budget=1000000") || !strings.Contains(joined, "budget=4000000&") || strings.Contains(joined, "vs_") {
+		t.Errorf("scenario links %v: want one per scenario, without the other's inputs", links)
+	}
+	status, _, body = get(t, srv, "/targeting?vs_need_weight=9")
+	if status != 400 || !strings.Contains(body, "vs_need_weight") {
+		t.Errorf("a bad second scenario: %d, want 400 naming vs_need_weight", status)
+	}
 }

@@ -171,12 +171,15 @@ func buildAreas(seed int64, scale Scale) ([]*area, error) {
 			// Areas differ, so that targeting is a decision: by position, some
 			// are well staffed (a training gap at most), some well staffed and
 			// trained (no gap), some short of link workers with high demand.
+			// wellStaffed gives half as many link workers again as the accepted
+			// referrals need at 250 people per FTE a year.
+			wellStaffed := 1.5 * a.rr * a.ppl * 4.9e-5
 			a.staff = 1
 			switch index % 10 {
-			case 0, 3, 7: // well staffed: a training gap only
-				a.staff = 2.4
-			case 4: // well staffed and trained in employment support
-				a.staff, a.esAdj = 2.4, 0.6
+			case 0, 3, 7: // well staffed, but few trained in employment support
+				a.staff, a.esAdj = wellStaffed, -0.45
+			case 4: // well staffed and trained: no gap at all
+				a.staff, a.esAdj = wellStaffed, 0.6
 			case 1, 5: // over capacity
 				a.staff, a.rr = 0.7, clamp(a.rr*1.25, 1.8, 7.5)
 			}
