@@ -145,6 +145,7 @@ func TestBrowser(t *testing.T) {
 		{"/outcomes?level=pcn&outcome=improved_work_readiness", "outcomes-pcn"},
 		{"/areas/" + pcn, "area-pcn"},
 		{"/about", "about"},
+		{"/funding?level=pcn", "funding"},
 		{"/targeting?level=pcn", "targeting"},
 		{"/targeting?level=pcn&budget=2000000&vs_budget=6000000&vs_need_weight=2", "targeting-scenarios"},
 		{"/capacity?from=2099-12", "error-400"},
@@ -168,7 +169,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("tooltips show within the CSP", func(t *testing.T) {
 		// Hover over the middle of every chart: ECharts shows its tooltip,
 		// which must set no style attribute the CSP would block.
-		for _, p := range []string{"/", "/capacity", "/outcomes"} {
+		for _, p := range []string{"/", "/capacity", "/outcomes", "/funding", "/targeting?vs_budget=1"} {
 			visit(t, p, "")
 			charts, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('.chart')).map(el => el.id)`))
 			if err != nil {
@@ -198,7 +199,8 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer func() { _ = chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)) }()
-		for p, shot := range map[string]string{"/": "zoom200-overview", "/capacity": "zoom200-capacity", "/outcomes": "zoom200-outcomes"} {
+		for p, shot := range map[string]string{"/": "zoom200-overview", "/capacity": "zoom200-capacity", "/outcomes": "zoom200-outcomes",
+			"/funding": "zoom200-funding", "/targeting": "zoom200-targeting"} {
 			visit(t, p, shot)
 			overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
 			if err != nil || overflow {

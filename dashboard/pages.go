@@ -77,6 +77,7 @@ func (s *Server) routePages(e *echo.Echo) {
 	e.GET("/capacity", s.capacityPage)
 	e.GET("/training", s.trainingPage)
 	e.GET("/outcomes", s.outcomesPage)
+	e.GET("/funding", s.fundingPage)
 	e.GET("/targeting", s.targetingPage)
 	e.GET("/areas/:code", s.areaPage)
 	e.GET("/about", s.aboutPage)

@@ -37,7 +37,7 @@ type navLink struct {
 func navLinks(current, query string) []navLink {
 	pages := []struct{ label, path string }{
 		{"Overview", "/"}, {"Capacity", "/capacity"}, {"Training", "/training"},
-		{"Outcomes", "/outcomes"}, {"Targeting", "/targeting"}, {"About the data", "/about"},
+		{"Outcomes", "/outcomes"}, {"Funding", "/funding"}, {"Targeting", "/targeting"}, {"About the data", "/about"},
 	}
 	links := make([]navLink, len(pages))
 	for i, p := range pages {

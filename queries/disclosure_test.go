@@ -26,7 +26,7 @@ func TestControlCount(t *testing.T) {
 
 func testCounts() *counts {
 	c := newCounts()
-	c.population, c.fte, c.headcount, c.funding = 50000, 4.5, 5, 90000
+	c.population, c.fte, c.headcount, c.funding, c.hasFunding = 50000, 4.5, 5, 90000, true
 	c.referrals, c.accepted, c.supported, c.caseload = 123, 101, 3, 242
 	c.people["entered_employment"], c.cohort["entered_employment"], c.fyPeople["entered_employment"] = 6, 120, 9
 	c.people["improved_wellbeing"], c.cohort["improved_wellbeing"], c.fyPeople["improved_wellbeing"] = 83, 121, 88
@@ -164,6 +164,23 @@ func TestMonthFiguresWithDisclosure(t *testing.T) {
 	exact := monthFigures(mustMonth("2024-01"), c, control{})
 	if val(exact.Accepted) != 3 || val(exact.Outcomes["entered_employment"].Rate) != 0.05 {
 		t.Errorf("without control %+v", exact)
+	}
+}
+
+// An area with no funding row for the year has unknown funding, not £0, and
+// so no funding per 1,000 people or cost per outcome; one with rows adding to
+// £0 has £0.
+func TestNoFundingRowsIsUnknownFunding(t *testing.T) {
+	c := testCounts()
+	c.funding, c.hasFunding = 0, false
+	m := figures(c, 12, DefaultSettings, false)
+	if m.Funding.IsKnown() || m.FundingPer1k.IsKnown() || m.Outcomes["improved_wellbeing"].CostPerOutcome.IsKnown() {
+		t.Errorf("no funding rows: funding %v, per 1k %v, cost %v", m.Funding, m.FundingPer1k, m.Outcomes["improved_wellbeing"].CostPerOutcome)
+	}
+	c.hasFunding = true
+	m = figures(c, 12, DefaultSettings, false)
+	if v, ok := m.Funding.Value(); !ok || v != 0 || val(m.FundingPer1k) != 0 {
+		t.Errorf("rows adding to £0: funding %v, per 1k %v", m.Funding, m.FundingPer1k)
 	}
 }
 

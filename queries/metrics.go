@@ -31,6 +31,9 @@ var (
 		"entered_education_training", "entered_volunteering", "improved_work_readiness", "improved_wellbeing"}
 )
 
+// Streams are the funding streams of the contract.
+var Streams = []string{"arrs", "icb", "local_authority", "charity", "other"}
+
 // WorkModule is the module work_training_coverage is about.
 const WorkModule = "employment_support"
 
@@ -149,6 +152,7 @@ type Metrics struct {
 	UntrainedStaff       Figure                     `json:"untrained_staff"`
 	Funding              Figure                     `json:"funding"`
 	FundingPer1k         Figure                     `json:"funding_per_1k"`
+	FundingByStream      map[string]Figure          `json:"funding_by_stream"`
 	IMDScore             Figure                     `json:"imd_score"`
 	Training             map[string]*ModuleCoverage `json:"training"`
 	Outcomes             map[string]*OutcomeRate    `json:"outcomes"`
@@ -174,6 +178,9 @@ func (m *Metrics) Each(fn func(name string, f Figure)) {
 		{"imd_score", m.IMDScore},
 	} {
 		fn(top.name, top.f)
+	}
+	for _, st := range Streams {
+		fn("funding_by_stream."+st, m.FundingByStream[st])
 	}
 	for _, mod := range Modules {
 		if c := m.Training[mod]; c != nil {
@@ -327,6 +334,8 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 type counts struct {
 	population, referrals, accepted, supported float64
 	fte, headcount, caseload, funding          float64
+	hasFunding                                 bool // any funding row for the financial year
+	streams                                    map[string]float64
 	imd                                        *float64
 	waits                                      []float64 // sorted provider-month medians
 	inPost, trained                            map[string]float64
@@ -334,7 +343,7 @@ type counts struct {
 }
 
 func newCounts() *counts {
-	return &counts{inPost: map[string]float64{}, trained: map[string]float64{},
+	return &counts{inPost: map[string]float64{}, trained: map[string]float64{}, streams: map[string]float64{},
 		people: map[string]float64{}, cohort: map[string]float64{}, fyPeople: map[string]float64{}}
 }
 
@@ -369,14 +378,19 @@ func (c control) figure(f Figure) Figure {
 // one derivation, whether disclosure control is on or off.
 func figures(c *counts, months int, set Settings, disclose bool) Metrics {
 	ctl := control{on: disclose}
-	m := Metrics{Training: map[string]*ModuleCoverage{}, Outcomes: map[string]*OutcomeRate{}}
+	m := Metrics{Training: map[string]*ModuleCoverage{}, Outcomes: map[string]*OutcomeRate{}, FundingByStream: map[string]Figure{}}
 	m.Population = Known(c.population)
 	m.Referrals = ctl.count(c.referrals)
 	m.Accepted = ctl.count(c.accepted)
 	m.PeopleSupported = ctl.count(c.supported)
 	m.FTE, m.Headcount = Known(c.fte), Known(c.headcount)
 	m.Caseload = ctl.count(c.caseload)
-	m.Funding = Known(c.funding)
+	if c.hasFunding { // no funding row for the year is unknown spend, not £0
+		m.Funding = Known(c.funding)
+		for _, st := range Streams {
+			m.FundingByStream[st] = Known(c.streams[st])
+		}
+	}
 	m.IMDScore = KnownPtr(c.imd)
 	if med, ok := Median(c.waits); ok {
 		m.MedianWaitDays = Known(med)
@@ -556,14 +570,17 @@ func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level
 		return nil, Classify(fmt.Errorf("metrics funding: %w", err))
 	}
 	for rows.Next() {
-		var code string
+		var code, stream string
 		var funding float64
-		if err := rows.Scan(&code, &funding); err != nil {
+		if err := rows.Scan(&code, &stream, &funding); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("metrics funding: %w", err)
 		}
 		if i, ok := index[code]; ok {
-			areas[i].funding = funding
+			a := &areas[i]
+			a.streams[stream] += funding
+			a.funding += funding
+			a.hasFunding = true
 		}
 	}
 	rows.Close()

@@ -37,10 +37,12 @@ type sums struct {
 	waits                                                    []float64
 	inPost, trained, people, cohort, fyPeople                map[string]float64
 	funding                                                  float64
+	hasFunding                                               bool
+	streams                                                  map[string]float64
 }
 
 func newSums() *sums {
-	return &sums{inPost: map[string]float64{}, trained: map[string]float64{}, people: map[string]float64{},
+	return &sums{streams: map[string]float64{}, inPost: map[string]float64{}, trained: map[string]float64{}, people: map[string]float64{},
 		cohort: map[string]float64{}, fyPeople: map[string]float64{}}
 }
 
@@ -137,6 +139,8 @@ func Compute(dir string, sel Selection) (england Figures, areas map[string]Figur
 		{"funding", func(r map[string]string, s *sums) {
 			if r["financial_year"] == sel.FY {
 				s.funding += num(r["amount_gbp"])
+				s.streams[r["stream"]] += num(r["amount_gbp"])
+				s.hasFunding = true
 			}
 		}},
 	}
@@ -213,8 +217,17 @@ func figures(s *sums, months int, england *sums) Figures {
 	}
 	v["work_training_coverage"] = div(s.trained["employment_support"], s.inPost["employment_support"])
 	v["untrained_staff"] = val(s.inPost["employment_support"] - s.trained["employment_support"])
-	v["funding"] = val(s.funding)
-	v["funding_per_1k"] = div(s.funding*1000, s.population)
+	v["funding"], v["funding_per_1k"] = nil, nil // no funding row for the year: unknown, not £0
+	for _, st := range []string{"arrs", "icb", "local_authority", "charity", "other"} {
+		v["funding_by_stream."+st] = nil
+		if s.hasFunding {
+			v["funding_by_stream."+st] = val(s.streams[st])
+		}
+	}
+	if s.hasFunding {
+		v["funding"] = val(s.funding)
+		v["funding_per_1k"] = div(s.funding*1000, s.population)
+	}
 	v["imd_score"] = div(s.imdWeighted, s.imdPopulation)
 	for _, o := range outcomes {
 		p := "outcomes." + o + "."

@@ -1,9 +1,11 @@
--- Funding per area for one financial year.
+-- Funding per area and stream for one financial year; the area's total is
+-- their sum (in Go). An area with no row for the year has no row here.
 SELECT
     code,
+    toString(stream) AS stream,
     toFloat64(sum(amount)) AS funding
 FROM (
-    SELECT area_code, argMax(amount_gbp, load_seq) AS amount
+    SELECT area_code, stream, argMax(amount_gbp, load_seq) AS amount
     FROM funding_rows
     WHERE {{template "committed" "funding"}}
       AND financial_year = @fy
@@ -11,4 +13,4 @@ FROM (
     GROUP BY financial_year, area_code, stream
 ) AS current_rows
 {{template "to_level" .}}
-GROUP BY code
+GROUP BY code, stream
