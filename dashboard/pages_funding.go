@@ -264,4 +264,3 @@ func joinNames(names []string) string {
 	}
 	return out + " and " + names[len(names)-1]
 }
-
