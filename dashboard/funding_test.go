@@ -27,6 +27,10 @@ func TestFundingPageFiguresAreTheAPIs(t *testing.T) {
 				Funding         *float64            `json:"funding"`
 				FundingPer1k    *float64            `json:"funding_per_1k"`
 				FundingByStream map[string]*float64 `json:"funding_by_stream"`
+				Suppressed      []string            `json:"suppressed"`
+				Outcomes        map[string]struct {
+					CostPerOutcome *float64 `json:"cost_per_outcome"`
+				} `json:"outcomes"`
 			}
 		}
 		if err := json.Unmarshal([]byte(raw), &api); err != nil {
@@ -51,13 +55,32 @@ func TestFundingPageFiguresAreTheAPIs(t *testing.T) {
 			}
 			return out
 		}
-		streams, per1k := rowsOf("funding-streams-table"), rowsOf("funding-per-1k-table")
+		streams, per1k, costs := rowsOf("funding-streams-table"), rowsOf("funding-per-1k-table"), rowsOf("cost-per-outcome-table")
+		// The cost table's columns: area, (ICB,) then the outcomes from the
+		// indirect routes to employment.
+		route := []string{"improved_wellbeing", "improved_work_readiness", "entered_volunteering",
+			"entered_education_training", "started_job_search", "entered_employment", "retained_employment"}
 		if len(streams) != len(api.Areas) || len(api.Areas) == 0 {
 			t.Fatalf("%s: %d rows, %d areas", query, len(streams), len(api.Areas))
 		}
 		missing := 0
 		for _, a := range api.Areas {
-			s, p := streams[a.Code], per1k[a.Code]
+			s, p, cst := streams[a.Code], per1k[a.Code], costs[a.Code]
+			for i, o := range route {
+				got := cst[len(cst)-len(route)+i]
+				want := "no funding return"
+				switch c := a.Outcomes[o].CostPerOutcome; {
+				case c == nil && strings.Contains(" "+strings.Join(a.Suppressed, " ")+" ", " outcomes."+o+".cost_per_outcome "):
+					want = "*" // withheld with the people it divides by
+				case a.Funding != nil && c == nil:
+					want = "unknown"
+				case c != nil:
+					want = strconv.FormatFloat(*c, 'f', 0, 64)
+				}
+				if got != want {
+					t.Errorf("%s %s cost per %s: page %q, API %q", query, a.Code, o, got, want)
+				}
+			}
 			total, per := s[len(s)-1], p[len(p)-1]
 			if a.Funding == nil {
 				missing++

@@ -244,3 +244,32 @@ func TestTargetNeedWeight(t *testing.T) {
 		}
 	}
 }
+
+// A place with one area: it gets the whole budget up to its gap. An area
+// with no population has no per-head figures but is targeted by its gap and
+// deprivation like any other.
+func TestTargetOneAreaAndZeroPopulation(t *testing.T) {
+	rep := targetReport(false)
+	rep.Areas = rep.Areas[:1] // DEP alone: gap £255,600
+	for _, c := range []struct{ budget, alloc, left float64 }{{1000, 1000, 0}, {255600, 255600, 0}, {300000, 255600, 44400}} {
+		tg := Target(rep, c.budget)
+		if a := tg.Areas[0]; !near(a.Allocation, c.alloc) || !near(tg.Unallocated, c.left) || a.Rank != 1 {
+			t.Errorf("one area, budget %v: allocated %v, left %v; want %v, %v", c.budget, a.Allocation, tg.Unallocated, c.alloc, c.left)
+		}
+	}
+
+	c := newCounts()
+	imd := 40.0
+	c.imd, c.accepted, c.fte = &imd, 1250, 1 // 1,250 a year: 5 FTE needed, 4 short
+	m := figures(c, 12, DefaultSettings, false)
+	if m.FTEPer100k.IsKnown() || m.FundingPer1k.IsKnown() {
+		t.Errorf("zero population: per-head figures %v %v, want unknown", m.FTEPer100k, m.FundingPer1k)
+	}
+	rep.Areas = append(rep.Areas, AreaMetrics{Code: "ZERO", Name: "ZERO", Metrics: m})
+	tg := Target(rep, 1e9)
+	for _, a := range tg.Areas {
+		if a.Code == "ZERO" && (!near(a.NeedIndex, 2) || !near(a.GapCost, 4*42000) || !near(a.Allocation, 4*42000)) {
+			t.Errorf("zero population: need %v gap %v allocation %v", a.NeedIndex, a.GapCost, a.Allocation)
+		}
+	}
+}
