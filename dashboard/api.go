@@ -15,31 +15,43 @@ type Period struct {
 	Months int    `json:"months"`
 }
 
-// MetricsResponse is the body of GET /api/v1/metrics (METRICS.md). Withheld
-// and unknown figures are null by their own JSON form (queries.Figure).
-type MetricsResponse struct {
-	Period     Period                `json:"period"`
-	Place      queries.Place         `json:"place"`
-	Level      string                `json:"level"`
-	FY         string                `json:"fy"`
-	Disclosure string                `json:"disclosure"`
-	England    *queries.Metrics      `json:"england"`
-	Areas      []queries.AreaMetrics `json:"areas"`
-	Message    string                `json:"message,omitempty"`
+// Answer says what an API answer is about: its selection and whether
+// disclosure control applied.
+type Answer struct {
+	Period     Period        `json:"period"`
+	Place      queries.Place `json:"place"`
+	Level      string        `json:"level"`
+	FY         string        `json:"fy"`
+	Disclosure string        `json:"disclosure"`
 }
 
-func newMetricsResponse(v *View) MetricsResponse {
+func newAnswer(v *View) Answer {
 	sel := v.Selection
-	r := MetricsResponse{
+	return Answer{
 		Period:     Period{From: sel.From.Format("2006-01"), To: sel.To.Format("2006-01"), Months: sel.Months()},
 		Place:      sel.Place,
 		Level:      sel.Level,
 		FY:         sel.FY,
 		Disclosure: v.Disclosure,
-		Areas:      []queries.AreaMetrics{},
 	}
+}
+
+// noDataMessage is an answer's message when nothing is loaded.
+const noDataMessage = "No data is loaded yet: load the monthly returns with spdash etl load."
+
+// MetricsResponse is the body of GET /api/v1/metrics (METRICS.md). Withheld
+// and unknown figures are null by their own JSON form (queries.Figure).
+type MetricsResponse struct {
+	Answer
+	England *queries.Metrics      `json:"england"`
+	Areas   []queries.AreaMetrics `json:"areas"`
+	Message string                `json:"message,omitempty"`
+}
+
+func newMetricsResponse(v *View) MetricsResponse {
+	r := MetricsResponse{Answer: newAnswer(v), Areas: []queries.AreaMetrics{}}
 	if v.Report == nil {
-		r.Message = "No data is loaded yet: load the monthly returns with spdash etl load."
+		r.Message = noDataMessage
 		return r
 	}
 	r.England = &v.Report.England

@@ -57,10 +57,18 @@ func assetURL(name string) (string, error) {
 	return "/static/" + name + "?v=" + v, nil
 }
 
+// cardList is the "cards" partial's data: headline figures as cards.
+type cardList struct {
+	Items    []headline
+	Outcomes bool // the outcome cards, which mark the direct routes into work
+}
+
 // pageTemplates holds one template set per page: the layout and partials
 // with that page's "content".
 var pageTemplates = func() map[string]*template.Template {
-	funcs := template.FuncMap{"asset": assetURL}
+	funcs := template.FuncMap{"asset": assetURL, "cards": func(items []headline, outcomes bool) cardList {
+		return cardList{Items: items, Outcomes: outcomes}
+	}}
 	base := template.Must(template.New("base").Funcs(funcs).ParseFS(templateFiles,
 		"templates/layout.html", "templates/partials.html"))
 	pages := map[string]*template.Template{}

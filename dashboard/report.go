@@ -64,9 +64,21 @@ func (s *Server) request(sel queries.Selection) queries.Request {
 	return queries.Request{Selection: sel, Settings: s.settings, Disclose: s.disclosure == queries.DisclosureOn}
 }
 
-// metrics computes a selection's figures, with disclosure control when it is
-// on: every page and the API get their figures through here (and trends
-// through s.trends, with the same request).
+// The one place in dashboard/ that asks queries for figures: every page, the
+// API and (later) downloads get theirs through report, monthly and target.
+
+// report computes a request's figures (DB.Metrics: counts, disclosure
+// control when on, then every derived figure once).
+func (s *Server) report(ctx context.Context, req queries.Request) (*queries.Report, error) {
+	return s.db.Metrics(ctx, req)
+}
+
+// monthly computes a request's figures month by month for its place.
+func (s *Server) monthly(ctx context.Context, req queries.Request) ([]queries.MonthFigures, error) {
+	return s.db.Trends(ctx, req)
+}
+
+// metrics computes a selection's figures with the server's settings.
 func (s *Server) metrics(ctx context.Context, sel queries.Selection) (*queries.Report, error) {
-	return s.db.Metrics(ctx, s.request(sel))
+	return s.report(ctx, s.request(sel))
 }

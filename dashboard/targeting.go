@@ -110,7 +110,7 @@ func (s *Server) targetingFor(c echo.Context, q url.Values, extra ...string) (*t
 func (s *Server) target(ctx context.Context, v *View, in TargetingInputs) (*queries.Targeting, error) {
 	req := s.request(v.Selection)
 	req.Settings = in.settings()
-	rep, err := s.db.Metrics(ctx, req)
+	rep, err := s.report(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("targeting: %w", err)
 	}
@@ -120,11 +120,7 @@ func (s *Server) target(ctx context.Context, v *View, in TargetingInputs) (*quer
 
 // TargetingResponse is the body of GET /api/v1/targeting (METRICS.md).
 type TargetingResponse struct {
-	Period      Period                `json:"period"`
-	Place       queries.Place         `json:"place"`
-	Level       string                `json:"level"`
-	FY          string                `json:"fy"`
-	Disclosure  string                `json:"disclosure"`
+	Answer
 	Settings    TargetingInputs       `json:"settings"`
 	EnglandIMD  queries.Figure        `json:"england_imd_score"`
 	Areas       []queries.TargetArea  `json:"areas"`
@@ -140,19 +136,9 @@ func (s *Server) apiTargeting(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sel := tv.Selection
-	r := TargetingResponse{
-		Period:     Period{From: sel.From.Format("2006-01"), To: sel.To.Format("2006-01"), Months: sel.Months()},
-		Place:      sel.Place,
-		Level:      sel.Level,
-		FY:         sel.FY,
-		Disclosure: tv.Disclosure,
-		Settings:   tv.Inputs,
-		Areas:      []queries.TargetArea{},
-	}
+	r := TargetingResponse{Answer: newAnswer(tv.View), Settings: tv.Inputs, Areas: []queries.TargetArea{}}
 	if tv.Targeting == nil {
-		r.Message = "No data is loaded yet: load the monthly returns with spdash etl load."
-		r.Unallocated = tv.Inputs.Budget
+		r.Message, r.Unallocated = noDataMessage, tv.Inputs.Budget
 		return c.JSON(http.StatusOK, r)
 	}
 	t := tv.Targeting

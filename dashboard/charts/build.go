@@ -87,6 +87,12 @@ func lineType(i int) string {
 // GroupedBars is horizontal groups of bars: one group per category, one bar
 // per series (for example each module's coverage in an area and in England).
 func GroupedBars(categories []string, series []Series, u Unit) *Spec {
+	return horizontalBars(categories, series, u, "", 14+16*len(series))
+}
+
+// horizontalBars draws a bar per series in each category, side by side, or
+// end to end when stack names a stack.
+func horizontalBars(categories []string, series []Series, u Unit, stack string, perRow int) *Spec {
 	bar := ec.NewBar()
 	bar.SetGlobalOptions(append(common(len(series) > 1, opts.Grid{Left: "8", Right: "32", Top: "16", Bottom: legendSpace(len(series) > 1)}),
 		ec.WithXAxisOpts(opts.XAxis{Type: "value", Name: u.Name, NameLocation: "middle", NameGap: 28, AxisLabel: u.axisLabel()}),
@@ -99,12 +105,16 @@ func GroupedBars(categories []string, series []Series, u Unit) *Spec {
 		for j, v := range s.Values {
 			data[j] = opts.BarData{Name: categories[j], Value: u.value(v)}
 		}
-		bar.AddSeries(s.Name, data, barMaxWidth("22"))
+		seriesOpts := []ec.SeriesOpts{barMaxWidth("22")}
+		if stack != "" {
+			seriesOpts = append(seriesOpts, ec.WithBarChartOpts(opts.BarChart{Stack: stack}))
+		}
+		bar.AddSeries(s.Name, data, seriesOpts...)
 		spec.Codes = append(spec.Codes, s.Codes)
 	}
 	bar.XYReversal()
 	spec.Options = withTooltip(finish(bar), "axis")
-	spec.Height = rowHeight(len(categories), 14+16*len(series)) + 30
+	spec.Height = rowHeight(len(categories), perRow) + 30
 	return spec
 }
 

@@ -10,25 +10,10 @@ import (
 // StackedBars is one horizontal bar per category (area), its series stacked
 // end to end: an allocation split into what buys FTE and what buys training.
 func StackedBars(categories, codes []string, series []Series, u Unit) *Spec {
-	bar := ec.NewBar()
-	bar.SetGlobalOptions(append(common(len(series) > 1, opts.Grid{Left: "8", Right: "32", Top: "16", Bottom: legendSpace(len(series) > 1)}),
-		ec.WithXAxisOpts(opts.XAxis{Type: "value", Name: u.Name, NameLocation: "middle", NameGap: 28, AxisLabel: u.axisLabel()}),
-		ec.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: axisNameWidth}),
-	)...)
-	bar.SetXAxis(categories)
-	spec := &Spec{Suffix: u.suffix()}
-	for _, s := range series {
-		data := make([]opts.BarData, len(s.Values))
-		for j, v := range s.Values {
-			data[j] = opts.BarData{Name: categories[j], Value: u.value(v)}
-		}
-		bar.AddSeries(s.Name, data, barMaxWidth("24"), ec.WithBarChartOpts(opts.BarChart{Stack: "total"}))
-		spec.Codes = append(spec.Codes, codes)
+	for i := range series {
+		series[i].Codes = codes
 	}
-	bar.XYReversal()
-	spec.Options = withTooltip(finish(bar), "axis")
-	spec.Height = rowHeight(len(categories), 26) + 30
-	return spec
+	return horizontalBars(categories, series, u, "total", 26)
 }
 
 // RankLines draws each series' rank (1 at the top) across the categories,
