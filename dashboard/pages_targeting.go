@@ -261,6 +261,7 @@ func allocationChart(v *View, t *queries.Targeting, q url.Values) (chartView, er
 	tbl := table{ID: "targeting-table", Caption: "Recommended allocation, by " + levelNoun(ac.level, false) + ", largest first", RowHeads: false,
 		Head: append([]column{{Label: "Rank", Num: true}}, ac.head(
 			column{"Need index", true}, column{"Capacity gap (FTE)", true}, column{"Not trained", true},
+			column{"Capacity gap cost (£)", true}, column{"Training gap cost (£)", true},
 			column{"Gap cost (£)", true}, column{"Priority", true}, column{"Allocation (£)", true},
 			column{"FTE funded", true}, column{"Training places", true}, column{"Extra people a year", true}, column{Label: "Why"})...)}
 	var cats, codes []string
@@ -271,7 +272,7 @@ func allocationChart(v *View, t *queries.Targeting, q url.Values) (chartView, er
 			row = append(row, cell{Text: a.ParentName})
 		}
 		tbl.Rows = append(tbl.Rows, append(row, num(trimNum(round(a.NeedIndex, 3))), num(numOf(a.CapacityGapFTE)), num(fmtCount(a.UntrainedStaff)),
-			num(fmtCount(a.GapCost)), num(fmtCount(a.Priority)), num(fmtCount(a.Allocation)),
+			num(fmtCount(a.CapacityCost)), num(fmtCount(a.TrainingCost)), num(fmtCount(a.GapCost)), num(fmtCount(a.Priority)), num(fmtCount(a.Allocation)),
 			num(fmtNum(a.FundedFTE)), num(fmtNum(a.TrainingPlaces)), num(fmtCount(a.ExpectedExtraPeople)), cell{Text: whyText(a)}))
 		if a.Allocation > 0 && len(cats) < maxBars {
 			onFTE := a.FundedFTE * t.Settings.FTECost

@@ -271,6 +271,8 @@ func TestTargetingPageFiguresAreTheAPIs(t *testing.T) {
 			NeedIndex           float64  `json:"need_index"`
 			CapacityGapFTE      *float64 `json:"capacity_gap_fte"`
 			UntrainedStaff      float64  `json:"untrained_staff"`
+			CapacityGapCost     float64  `json:"capacity_gap_cost"`
+			TrainingGapCost     float64  `json:"training_gap_cost"`
 			GapCost             float64  `json:"gap_cost"`
 			Priority            float64  `json:"priority"`
 			Allocation          float64  `json:"allocation"`
@@ -308,10 +310,11 @@ func TestTargetingPageFiguresAreTheAPIs(t *testing.T) {
 		if a.CapacityGapFTE != nil {
 			gap = oneDP(*a.CapacityGapFTE)
 		}
-		// Rank, area, ICB, need index, gap FTE, untrained, gap cost, priority,
-		// allocation, FTE funded, training places, extra people, why.
+		// Rank, area, ICB, need index, gap FTE, untrained, capacity and training
+		// gap costs, gap cost, priority, allocation, FTE funded, training places,
+		// extra people, why.
 		want := []string{strconv.Itoa(a.Rank), "", "", strconv.FormatFloat(math.Round(a.NeedIndex*1000)/1000, 'f', -1, 64), gap,
-			whole(a.UntrainedStaff), whole(a.GapCost), whole(a.Priority), whole(a.Allocation), oneDP(a.FundedFTE), oneDP(a.TrainingPlaces), whole(a.ExpectedExtraPeople)}
+			whole(a.UntrainedStaff), whole(a.CapacityGapCost), whole(a.TrainingGapCost), whole(a.GapCost), whole(a.Priority), whole(a.Allocation), oneDP(a.FundedFTE), oneDP(a.TrainingPlaces), whole(a.ExpectedExtraPeople)}
 		for j, w := range want {
 			if w != "" && got[j] != w {
 				t.Errorf("%s column %d: page %q, API %q", a.Code, j+1, got[j], w)
