@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
@@ -306,6 +307,43 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("the table's first allocation stayed %q", after.First)
 		}
 		checkProblems(t, "targeting budget")
+	})
+
+	t.Run("a download link gives the report's CSV file", func(t *testing.T) {
+		visit(t, "/capacity?place="+region+"&level=pcn", "")
+		dir := t.TempDir()
+		if _, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`section[aria-labelledby="chart-gap-title"] p.download a`), chromedp.NodeVisible)); err != nil {
+			t.Fatal(err)
+		}
+		// The browser saves the file under the name the server gave it.
+		var name string
+		for deadline := time.Now().Add(15 * time.Second); name == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if !strings.HasSuffix(e.Name(), ".crdownload") {
+					name = e.Name()
+				}
+			}
+		}
+		if name == "" {
+			t.Fatal("no file arrived")
+		}
+		if !strings.HasPrefix(name, "spdash-capacity-"+region+"-pcn-") || !strings.HasSuffix(name, ".csv") {
+			t.Errorf("downloaded as %q", name)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(string(b), "code,name,level,parent_code,parent_name,period_from,period_to,population,referrals") {
+			t.Errorf("the file starts %.120q", b)
+		}
+		checkProblems(t, "download")
 	})
 
 	t.Run("a link in a chart's table opens the area's profile", func(t *testing.T) {

@@ -72,7 +72,7 @@ var pageTemplates = func() map[string]*template.Template {
 	base := template.Must(template.New("base").Funcs(funcs).ParseFS(templateFiles,
 		"templates/layout.html", "templates/partials.html"))
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"overview", "capacity", "training", "outcomes", "area", "about", "targeting", "error"} {
+	for _, name := range []string{"overview", "capacity", "training", "outcomes", "area", "about", "targeting", "downloads", "error"} {
 		t := template.Must(base.Clone())
 		pages[name] = template.Must(t.ParseFS(templateFiles, "templates/"+name+".html"))
 	}
@@ -86,6 +86,8 @@ func (s *Server) routePages(e *echo.Echo) {
 	e.GET("/training", s.trainingPage)
 	e.GET("/outcomes", s.outcomesPage)
 	e.GET("/funding", s.fundingPage)
+	e.GET("/downloads", s.downloadsPage)
+	e.GET("/download/:file", s.download)
 	e.GET("/targeting", s.targetingPage)
 	e.GET("/areas/:code", s.areaPage)
 	e.GET("/about", s.aboutPage)

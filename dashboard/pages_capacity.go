@@ -10,6 +10,7 @@ import (
 
 	"spdash/dashboard/charts"
 	"spdash/queries"
+	"spdash/reports"
 )
 
 type chartsBody struct {
@@ -46,6 +47,7 @@ func (s *Server) capacityPage(c echo.Context) error {
 		}
 		body.Charts = append(body.Charts, cv)
 	}
+	body.Charts = withDownloads(body.Charts, reports.Capacity, q)
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "capacity", p)
 }

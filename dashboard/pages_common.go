@@ -37,7 +37,7 @@ type navLink struct {
 func navLinks(current, query string) []navLink {
 	pages := []struct{ label, path string }{
 		{"Overview", "/"}, {"Capacity", "/capacity"}, {"Training", "/training"},
-		{"Outcomes", "/outcomes"}, {"Funding", "/funding"}, {"Targeting", "/targeting"}, {"About the data", "/about"},
+		{"Outcomes", "/outcomes"}, {"Funding", "/funding"}, {"Targeting", "/targeting"}, {"Downloads", "/downloads"}, {"About the data", "/about"},
 	}
 	links := make([]navLink, len(pages))
 	for i, p := range pages {
@@ -190,6 +190,7 @@ type chartView struct {
 	ID, Title, Summary string
 	Spec               json.RawMessage // nil: nothing to draw
 	Table              table
+	Downloads          []downloadLink // the report that holds this chart's figures
 }
 
 func newChart(id, title, summary string, spec *charts.Spec, t table, q url.Values) (chartView, error) {

@@ -9,6 +9,7 @@ import (
 
 	"spdash/dashboard/charts"
 	"spdash/queries"
+	"spdash/reports"
 )
 
 // The /funding page: funding by stream and area for a financial year,
@@ -47,6 +48,7 @@ func (s *Server) fundingPage(c echo.Context) error {
 		}
 		body.Charts = append(body.Charts, cv)
 	}
+	body.Charts = withDownloads(body.Charts, reports.Funding, q)
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "capacity", p)
 }

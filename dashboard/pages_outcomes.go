@@ -11,6 +11,7 @@ import (
 
 	"spdash/dashboard/charts"
 	"spdash/queries"
+	"spdash/reports"
 )
 
 // defaultFunnelOutcome is the outcome the funnel plot shows unless the
@@ -60,6 +61,7 @@ func (s *Server) outcomesPage(c echo.Context) error {
 		}
 		body.Charts = append(body.Charts, cv)
 	}
+	body.Charts = withDownloads(body.Charts, reports.Outcomes, q)
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "outcomes", p)
 }

@@ -13,6 +13,7 @@ import (
 
 	"spdash/dashboard/charts"
 	"spdash/queries"
+	"spdash/reports"
 )
 
 // The /targeting page: where additional funding would go, why, and what it
@@ -91,7 +92,7 @@ func (s *Server) targetingPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body.Charts = []chartView{alloc, buys}
+	body.Charts = withDownloads([]chartView{alloc, buys}, reports.Targeting, q)
 	if body.Sensitive, err = sensitivityChart(&v, in, q); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"spdash/dashboard/charts"
 	"spdash/queries"
+	"spdash/reports"
 )
 
 func (s *Server) trainingPage(c echo.Context) error {
@@ -41,6 +42,7 @@ func (s *Server) trainingPage(c echo.Context) error {
 		}
 		body.Charts = append(body.Charts, cv)
 	}
+	body.Charts = withDownloads(body.Charts, reports.Training, q)
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "training", p)
 }

@@ -201,3 +201,31 @@ func TestFigureArithmetic(t *testing.T) {
 		}
 	}
 }
+
+// Every figure has a definition in the catalogue, and every definition is
+// of a figure that exists (or of the targeting's).
+func TestCatalogueCoversEveryFigure(t *testing.T) {
+	m := figures(testCounts(), 12, DefaultSettings, false)
+	used := map[string]bool{}
+	m.Each(func(name string, _ Figure) {
+		d, ok := Def(name)
+		if !ok {
+			t.Errorf("%s has no definition in the catalogue", name)
+		}
+		used[d.Name] = true
+	})
+	if _, ok := Def("outcomes.entered_employment.compared"); !ok {
+		t.Error("compared has no definition")
+	}
+	used["outcomes.*.compared"] = true
+	for _, d := range Catalogue {
+		if d.Label == "" || d.Meaning == "" || d.Unit == "" {
+			t.Errorf("%s: incomplete definition %+v", d.Name, d)
+		}
+		targeting := map[string]bool{"need_index": true, "capacity_gap_cost": true, "training_gap_cost": true, "gap_cost": true, "priority": true,
+			"allocation": true, "funded_fte": true, "training_places": true, "expected_extra_people": true, "expected_extra_outcomes.*": true}
+		if !used[d.Name] && !targeting[d.Name] {
+			t.Errorf("%s is defined but no figure has that name", d.Name)
+		}
+	}
+}

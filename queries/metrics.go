@@ -94,6 +94,8 @@ type OutcomeRate struct {
 	Rate           Figure      `json:"rate"`
 	CILow          Figure      `json:"ci_low"`
 	CIHigh         Figure      `json:"ci_high"`
+	CI99Low        Figure      `json:"ci99_low"`           // the 99.8% interval, as Fingertips publishes beside the 95%
+	CI99High       Figure      `json:"ci99_high"`          //
 	Compared       *Comparison `json:"compared,omitempty"` // absent for England
 	CostPerOutcome Figure      `json:"cost_per_outcome"`
 	FYPeople       Figure      `json:"-"` // people in the financial year's months, for cost_per_outcome
@@ -198,6 +200,8 @@ func (m *Metrics) Each(fn func(name string, f Figure)) {
 			fn(p+"rate", o.Rate)
 			fn(p+"ci_low", o.CILow)
 			fn(p+"ci_high", o.CIHigh)
+			fn(p+"ci99_low", o.CI99Low)
+			fn(p+"ci99_high", o.CI99High)
 			fn(p+"cost_per_outcome", o.CostPerOutcome)
 		}
 	}
@@ -416,21 +420,21 @@ func figures(c *counts, months int, set Settings, disclose bool) Metrics {
 	for _, name := range Outcomes {
 		o := &OutcomeRate{People: ctl.count(c.people[name]), Cohort: ctl.count(c.cohort[name]), FYPeople: ctl.count(c.fyPeople[name])}
 		o.Rate = Div(o.People, o.Cohort)
-		o.CILow, o.CIHigh = wilsonFigures(o.People, o.Cohort)
-		// Cost per outcome: unknown without people in the year or without funding.
+		o.CILow, o.CIHigh = wilsonFigures(o.People, o.Cohort, Z95)
+		o.CI99Low, o.CI99High = wilsonFigures(o.People, o.Cohort, Z998)
+		// Cost per outcome: unknown without funding (whatever the people), or
+		// without people in the year; withheld with the people it divides by.
 		if f, ok := m.Funding.Value(); ok && f > 0 {
 			o.CostPerOutcome = Div(m.Funding, o.FYPeople)
-		} else if o.FYPeople.IsWithheld() {
-			o.CostPerOutcome = Withheld()
 		}
 		m.Outcomes[name] = o
 	}
 	return m
 }
 
-// wilsonFigures is the 95% Wilson interval of people of cohort: withheld
+// wilsonFigures is the Wilson interval of people of cohort for z: withheld
 // with either count, unknown for an empty cohort.
-func wilsonFigures(people, cohort Figure) (Figure, Figure) {
+func wilsonFigures(people, cohort Figure, z float64) (Figure, Figure) {
 	if people.IsWithheld() || cohort.IsWithheld() {
 		return Withheld(), Withheld()
 	}
@@ -439,7 +443,7 @@ func wilsonFigures(people, cohort Figure) (Figure, Figure) {
 	if !xok || !nok {
 		return Unknown(), Unknown()
 	}
-	lo, hi, ok := Wilson(x, n, Z95)
+	lo, hi, ok := Wilson(x, n, z)
 	if !ok {
 		return Unknown(), Unknown()
 	}

@@ -181,8 +181,7 @@ func div(a, b float64) *float64 {
 }
 
 // wilson is the Wilson score interval, written from its textbook form.
-func wilson(x, n float64) (float64, float64) {
-	const z = 1.959964
+func wilson(x, n, z float64) (float64, float64) {
 	p := x / n
 	mid := (2*n*p + z*z) / (2 * (n + z*z))
 	spread := z * math.Sqrt(z*z+4*n*p*(1-p)) / (2 * (n + z*z))
@@ -233,10 +232,12 @@ func figures(s *sums, months int, england *sums) Figures {
 		p := "outcomes." + o + "."
 		x, n := s.people[o], s.cohort[o]
 		v[p+"people"], v[p+"cohort"] = val(x), val(n)
-		v[p+"rate"], v[p+"ci_low"], v[p+"ci_high"] = div(x, n), nil, nil
+		v[p+"rate"], v[p+"ci_low"], v[p+"ci_high"], v[p+"ci99_low"], v[p+"ci99_high"] = div(x, n), nil, nil, nil, nil
 		if n > 0 {
-			lo, hi := wilson(x, n)
+			lo, hi := wilson(x, n, 1.959964)
 			v[p+"ci_low"], v[p+"ci_high"] = val(lo), val(hi)
+			lo, hi = wilson(x, n, 3.090232)
+			v[p+"ci99_low"], v[p+"ci99_high"] = val(lo), val(hi)
 		}
 		v[p+"cost_per_outcome"] = nil
 		if s.fyPeople[o] > 0 && s.funding > 0 {

@@ -1,0 +1,178 @@
+package dashboard
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"spdash/queries"
+	"spdash/reports"
+)
+
+// Downloads: GET /download/REPORT.csv takes the same selection (and, for
+// targeting, the same inputs) as the pages, and writes the figures the page
+// shows (reports.Build over Server.report or Server.target).
+
+// downloadParams are the parameters a download takes beyond the selection.
+var downloadParams = append(append([]string{}, targetingParams...), "outcome")
+
+func (s *Server) download(c echo.Context) error {
+	file := c.Param("file")
+	name, ext, ok := strings.Cut(file, ".")
+	if !ok || ext != "csv" || !isReport(name) {
+		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no download %q. The downloads are %s, each as .csv.", file, strings.Join(reports.Names, ", ")))
+	}
+	t, err := s.buildReport(c, name)
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return echo.NewHTTPError(http.StatusNotFound, "No data is loaded yet: load the monthly returns with spdash etl load.")
+	}
+	// Built in memory first: an error half-way must not leave a truncated
+	// file that looks complete.
+	var buf bytes.Buffer
+	if err := reports.WriteCSV(&buf, t); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", reports.FileName(t, "csv")))
+	h.Set("X-Spdash-Data-Version", fmt.Sprint(t.Meta.DataVersion))
+	h.Set("X-Spdash-Disclosure", t.Meta.Disclosure)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+func isReport(name string) bool {
+	for _, n := range reports.Names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// buildReport computes a report for the request's selection, as the page
+// of the same URL does; nil when no data is loaded.
+func (s *Server) buildReport(c echo.Context, name string) (*reports.Table, error) {
+	ctx := c.Request().Context()
+	v, q, err := s.pageSelection(c, downloadParams...)
+	if err != nil {
+		return nil, err
+	}
+	if !v.HasData() {
+		return nil, nil
+	}
+	meta, err := s.downloadMeta(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	in, err := parseTargeting(q, s.settings) // checked for every report: a bad input is a 400
+	if err != nil {
+		return nil, err
+	}
+	var t *queries.Targeting
+	if name == reports.Targeting {
+		if t, err = s.target(ctx, v, in); err != nil {
+			return nil, err
+		}
+		meta.Settings = fmt.Sprintf("budget £%s, need weight %s, caseload standard %s, FTE cost £%s, training cost £%s",
+			trimNum(in.Budget), trimNum(in.NeedWeight), trimNum(in.CaseloadStandard), trimNum(in.FTECost), trimNum(in.TrainingCost))
+	} else if v.Report, err = s.metrics(ctx, v.Selection); err != nil {
+		return nil, err
+	}
+	return reports.Build(name, v.Report, t, meta)
+}
+
+// downloadMeta says what a download shows: the selection, the disclosure
+// rule and the data version (read before the figures).
+func (s *Server) downloadMeta(ctx context.Context, v *View) (reports.Meta, error) {
+	version, err := s.db.DataVersion(ctx)
+	if err != nil {
+		return reports.Meta{}, err
+	}
+	m := reports.Meta{From: v.Selection.From.Format("2006-01"), To: v.Selection.To.Format("2006-01"), Place: v.Selection.Place,
+		Level: v.Selection.Level, FY: v.Selection.FY, Disclosure: v.Disclosure, DataVersion: version}
+	loads, err := s.db.RecentLoads(ctx, 1)
+	if err != nil {
+		return m, err
+	}
+	if len(loads) > 0 && loads[0].FinishedAt != nil {
+		m.LatestLoad = loads[0].FinishedAt.UTC().Format("2006-01-02 15:04:05 UTC")
+	}
+	return m, nil
+}
+
+// downloadHref links to a report for the page's selection (and inputs).
+func downloadHref(report, ext string, q url.Values) string {
+	keep := url.Values{}
+	for _, n := range append(append([]string{}, selectionParams...), downloadParams...) {
+		if vs, ok := q[n]; ok && len(vs) > 0 && vs[0] != "" {
+			keep[n] = vs
+		}
+	}
+	href := "/download/" + report + "." + ext
+	if len(keep) > 0 {
+		href += "?" + keep.Encode()
+	}
+	return href
+}
+
+// withDownloads links each chart to the report that holds its table; a
+// chart of months waits for the monthly report.
+func withDownloads(cvs []chartView, report string, q url.Values) []chartView {
+	for i := range cvs {
+		if h := cvs[i].Table.Head; len(h) > 0 && h[0].Label == "Month" {
+			continue
+		}
+		cvs[i].Downloads = []downloadLink{{Label: "Download CSV", Href: downloadHref(report, "csv", q), Report: report}}
+	}
+	return cvs
+}
+
+type downloadLink struct{ Label, Href, Report string }
+
+type downloadsBody struct {
+	Reports    []reportEntry
+	Dictionary []dictionaryReport
+}
+
+type reportEntry struct {
+	Name, Title, CSV string
+}
+
+type dictionaryReport struct {
+	Name, Title string
+	Table       table
+}
+
+// downloadsPage lists every report for the current selection, and the data
+// dictionary generated from the reports' own columns (queries.Catalogue).
+func (s *Server) downloadsPage(c echo.Context) error {
+	v, q, err := s.pageSelection(c, downloadParams...)
+	if err != nil {
+		return err
+	}
+	p := basePage(c, v, q, "Downloads")
+	body := downloadsBody{}
+	for _, name := range reports.Names {
+		body.Reports = append(body.Reports, reportEntry{Name: name, Title: reports.Titles[name], CSV: downloadHref(name, "csv", q)})
+		cols, err := reports.Columns(name)
+		if err != nil {
+			return err
+		}
+		t := table{ID: "dictionary-" + name, Caption: reports.Titles[name] + ": columns", RowHeads: true,
+			Head: []column{{Label: "Column"}, {Label: "Meaning"}, {Label: "Unit"}, {Label: "Source"}}}
+		for _, col := range cols {
+			t.Rows = append(t.Rows, []cell{{Text: col.Name}, {Text: col.Label + ": " + col.Meaning}, {Text: col.Unit}, {Text: col.Source}})
+		}
+		body.Dictionary = append(body.Dictionary, dictionaryReport{Name: name, Title: reports.Titles[name], Table: t})
+	}
+	p.NoData = false
+	p.Body = body
+	return s.render(c, http.StatusOK, "downloads", p)
+}

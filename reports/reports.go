@@ -1,0 +1,316 @@
+// Package reports turns computed figures into the analysts' downloads: one
+// Table per report, written as CSV (and, later, Excel). The figures are the
+// ones pages and the API show (queries.Report, queries.Targeting), never
+// computed again here; the columns and their meanings come from
+// queries.Catalogue.
+package reports
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"spdash/queries"
+)
+
+// Names of the reports.
+const (
+	Capacity  = "capacity"
+	Training  = "training"
+	Outcomes  = "outcomes"
+	Funding   = "funding"
+	Targeting = "targeting"
+)
+
+// Names lists the reports in the order the downloads page shows them.
+var Names = []string{Capacity, Training, Outcomes, Funding, Targeting}
+
+// Titles of the reports.
+var Titles = map[string]string{
+	Capacity:  "Link-worker capacity by area",
+	Training:  "Training coverage by area and module",
+	Outcomes:  "Work and related outcomes by area and outcome",
+	Funding:   "Funding by area and stream",
+	Targeting: "Targeting additional funding: allocation by area",
+}
+
+// Column is one column of a report.
+type Column struct {
+	Name    string // as written in the header: the figure's name in the API
+	Label   string
+	Meaning string
+	Unit    string
+	Source  string
+}
+
+// Cell is one value: text, a number, withheld (by disclosure control) or
+// unknown. The zero Cell is unknown.
+type Cell struct {
+	text  string
+	num   float64
+	state cellState
+}
+
+type cellState uint8
+
+const (
+	cellUnknown cellState = iota
+	cellText
+	cellNumber
+	cellWithheld
+)
+
+// Text is a cell of text.
+func Text(s string) Cell { return Cell{text: s, state: cellText} }
+
+// Number is a cell with a number.
+func Number(v float64) Cell { return Cell{num: v, state: cellNumber} }
+
+// FigureCell is a figure as a cell: its value, withheld or unknown.
+func FigureCell(f queries.Figure) Cell {
+	if f.IsWithheld() {
+		return Cell{state: cellWithheld}
+	}
+	if v, ok := f.Value(); ok {
+		return Number(v)
+	}
+	return Cell{}
+}
+
+// Value is the cell's number; ok is false unless it holds one.
+func (c Cell) Value() (float64, bool) { return c.num, c.state == cellNumber }
+
+// IsWithheld reports whether disclosure control withheld the cell.
+func (c Cell) IsWithheld() bool { return c.state == cellWithheld }
+
+// IsUnknown reports whether the cell has nothing to show.
+func (c Cell) IsUnknown() bool { return c.state == cellUnknown }
+
+// CSV is the cell as METRICS.md writes it in downloads: a withheld count is
+// "*", an unknown value empty, a number in the shortest form that reads back
+// exactly.
+func (c Cell) CSV() string {
+	switch c.state {
+	case cellText:
+		return c.text
+	case cellNumber:
+		return strconv.FormatFloat(c.num, 'f', -1, 64)
+	case cellWithheld:
+		return "*"
+	}
+	return ""
+}
+
+// Table is one report: its columns and rows, and what it was computed from.
+type Table struct {
+	Report  string
+	Title   string
+	Columns []Column
+	Rows    [][]Cell
+	Meta    Meta
+}
+
+// Meta says what a download shows, so that the same request gives the same
+// file while no load has happened.
+type Meta struct {
+	From, To    string // YYYY-MM
+	Place       queries.Place
+	Level       string
+	FY          string
+	Disclosure  string // on or off
+	DataVersion uint64 // the newest committed load's sequence number
+	LatestLoad  string // when the newest load finished, UTC
+	Settings    string // targeting's inputs, in words; "" for other reports
+}
+
+// column builds a column from the catalogue's definition of a figure name.
+func column(header, figure string) Column {
+	d, ok := queries.Def(figure)
+	if !ok {
+		panic(fmt.Sprintf("reports: %s is not in queries.Catalogue", figure)) // a build defect, caught by every test
+	}
+	return Column{Name: header, Label: d.Label, Meaning: d.Meaning, Unit: d.Unit, Source: d.Source}
+}
+
+// Identifier columns, beside the figures.
+var (
+	colCode       = Column{Name: "code", Label: "Area code", Meaning: "ONS code of the area (E92000001 for England)", Unit: queries.UnitText, Source: "areas"}
+	colName       = Column{Name: "name", Label: "Area name", Meaning: "Name of the area", Unit: queries.UnitText, Source: "areas"}
+	colLevel      = Column{Name: "level", Label: "Level", Meaning: "england, region, icb or pcn", Unit: queries.UnitText, Source: "areas"}
+	colParentCode = Column{Name: "parent_code", Label: "Parent code", Meaning: "Code of the area the area is part of (empty for England)", Unit: queries.UnitText, Source: "areas"}
+	colParentName = Column{Name: "parent_name", Label: "Parent name", Meaning: "Name of the area the area is part of", Unit: queries.UnitText, Source: "areas"}
+	colFrom       = Column{Name: "period_from", Label: "Period from", Meaning: "First month of the period (YYYY-MM)", Unit: queries.UnitText, Source: "selection"}
+	colTo         = Column{Name: "period_to", Label: "Period to", Meaning: "Last month of the period (YYYY-MM); stocks are taken in this month", Unit: queries.UnitText, Source: "selection"}
+	colFY         = Column{Name: "financial_year", Label: "Financial year", Meaning: "Financial year of the funding figures (YYYY-YY)", Unit: queries.UnitText, Source: "selection"}
+	colModule     = Column{Name: "module", Label: "Training module", Meaning: "The training module, as in the data contract", Unit: queries.UnitText, Source: "training.module"}
+	colOutcome    = Column{Name: "outcome", Label: "Outcome", Meaning: "The outcome, as in the data contract; outcomes are never added together", Unit: queries.UnitText, Source: "outcomes.outcome"}
+	colStream     = Column{Name: "stream", Label: "Funding stream", Meaning: "The funding stream, as in the data contract", Unit: queries.UnitText, Source: "funding.stream"}
+	colRank       = Column{Name: "rank", Label: "Rank", Meaning: "1 = the largest allocation, then the higher priority, then the code", Unit: queries.UnitIndex, Source: "targeting"}
+	colCapped     = Column{Name: "capped", Label: "Capped", Meaning: "true when the area receives its whole gap cost", Unit: queries.UnitText, Source: "targeting"}
+	colRateFrom   = Column{Name: "rate_from", Label: "Outcome rates from", Meaning: "area, or england where the area's cohort is under 10", Unit: queries.UnitText, Source: "targeting"}
+	colDisclosure = Column{Name: "disclosure", Label: "Disclosure control", Meaning: "on: below England, counts of people from 1 to 7 are * and others rounded to the nearest 5, with the figures computed from them; off: exact", Unit: queries.UnitText, Source: "the server's setting"}
+	colVersion    = Column{Name: "data_version", Label: "Data version", Meaning: "Sequence number of the newest committed load the figures come from; the same request gives the same figures while it is unchanged", Unit: queries.UnitIndex, Source: "load_log"}
+)
+
+// area is one row's area: England first, then the areas of the report.
+type area struct {
+	code, name, level, parentCode, parentName string
+	m                                         *queries.Metrics
+}
+
+func areasOf(rep *queries.Report) []area {
+	out := []area{{code: queries.EnglandCode, name: "England", level: queries.LevelEngland, m: &rep.England}}
+	for i := range rep.Areas {
+		a := &rep.Areas[i]
+		out = append(out, area{code: a.Code, name: a.Name, level: rep.Selection.Level, parentCode: a.ParentCode, parentName: a.ParentName, m: &a.Metrics})
+	}
+	return out
+}
+
+func (a area) cells() []Cell {
+	return []Cell{Text(a.code), Text(a.name), Text(a.level), Text(a.parentCode), Text(a.parentName)}
+}
+
+var areaColumns = []Column{colCode, colName, colLevel, colParentCode, colParentName}
+
+// Build makes a report from the figures of one request. t is needed for the
+// targeting report only.
+func Build(name string, rep *queries.Report, t *queries.Targeting, meta Meta) (*Table, error) {
+	tb := &Table{Report: name, Title: Titles[name], Meta: meta}
+	from, to := Text(meta.From), Text(meta.To)
+	switch name {
+	case Capacity:
+		figs := []string{"population", "referrals", "accepted", "people_supported", "fte", "headcount", "caseload",
+			"fte_per_100k", "caseload_per_fte", "annual_accepted", "capacity_gap_fte", "median_wait_days", "imd_score"}
+		tb.Columns = append(append([]Column{}, areaColumns...), colFrom, colTo)
+		for _, f := range figs {
+			tb.Columns = append(tb.Columns, column(f, f))
+		}
+		for _, a := range areasOf(rep) {
+			row := append(a.cells(), from, to)
+			values := map[string]queries.Figure{}
+			a.m.Each(func(n string, f queries.Figure) { values[n] = f })
+			for _, f := range figs {
+				row = append(row, FigureCell(values[f]))
+			}
+			tb.Rows = append(tb.Rows, row)
+		}
+	case Training:
+		tb.Columns = append(append([]Column{}, areaColumns...), colFrom, colTo, colModule,
+			column("in_post", "training.*.in_post"), column("trained", "training.*.trained"), column("coverage", "training.*.coverage"))
+		for _, a := range areasOf(rep) {
+			for _, mod := range queries.Modules {
+				c := a.m.Training[mod]
+				if c == nil { // no figures: the dictionary's empty report
+					continue
+				}
+				tb.Rows = append(tb.Rows, append(a.cells(), from, to, Text(mod), FigureCell(c.InPost), FigureCell(c.Trained), FigureCell(c.Coverage)))
+			}
+		}
+	case Outcomes:
+		tb.Columns = append(append([]Column{}, areaColumns...), colFrom, colTo, colFY, colOutcome,
+			column("people", "outcomes.*.people"), column("cohort", "outcomes.*.cohort"), column("rate", "outcomes.*.rate"),
+			column("ci_low", "outcomes.*.ci_low"), column("ci_high", "outcomes.*.ci_high"),
+			column("ci99_low", "outcomes.*.ci99_low"), column("ci99_high", "outcomes.*.ci99_high"),
+			column("compared", "outcomes.*.compared"), column("cost_per_outcome", "outcomes.*.cost_per_outcome"))
+		for _, a := range areasOf(rep) {
+			for _, name := range queries.Outcomes {
+				o := a.m.Outcomes[name]
+				if o == nil {
+					continue
+				}
+				compared := Cell{}
+				if o.Compared != nil {
+					if text, ok := o.Compared.Text(); ok {
+						compared = Text(text)
+					} else {
+						compared = Cell{state: cellWithheld}
+					}
+				}
+				tb.Rows = append(tb.Rows, append(a.cells(), from, to, Text(meta.FY), Text(name),
+					FigureCell(o.People), FigureCell(o.Cohort), FigureCell(o.Rate), FigureCell(o.CILow), FigureCell(o.CIHigh),
+					FigureCell(o.CI99Low), FigureCell(o.CI99High), compared, FigureCell(o.CostPerOutcome)))
+			}
+		}
+	case Funding:
+		tb.Columns = append(append([]Column{}, areaColumns...), colFY, column("population", "population"),
+			column("funding", "funding"), column("funding_per_1k", "funding_per_1k"))
+		for _, st := range queries.Streams {
+			tb.Columns = append(tb.Columns, column("funding_"+st, "funding_by_stream.*"))
+		}
+		for _, a := range areasOf(rep) {
+			row := append(a.cells(), Text(meta.FY), FigureCell(a.m.Population), FigureCell(a.m.Funding), FigureCell(a.m.FundingPer1k))
+			for _, st := range queries.Streams {
+				row = append(row, FigureCell(a.m.FundingByStream[st]))
+			}
+			tb.Rows = append(tb.Rows, row)
+		}
+	case Targeting:
+		if t == nil {
+			return nil, fmt.Errorf("reports: the targeting report needs a targeting")
+		}
+		tb.Columns = []Column{colCode, colName, colLevel, colParentCode, colParentName, colFrom, colTo, colRank,
+			column("imd_score", "imd_score"), column("need_index", "need_index"), column("capacity_gap_fte", "capacity_gap_fte"),
+			column("untrained_staff", "untrained_staff"), column("capacity_gap_cost", "capacity_gap_cost"),
+			column("training_gap_cost", "training_gap_cost"), column("gap_cost", "gap_cost"), column("priority", "priority"),
+			column("allocation", "allocation"), colCapped, column("funded_fte", "funded_fte"),
+			column("training_places", "training_places"), column("expected_extra_people", "expected_extra_people")}
+		for _, o := range queries.Outcomes {
+			tb.Columns = append(tb.Columns, column("expected_extra_"+o, "expected_extra_outcomes.*"))
+		}
+		tb.Columns = append(tb.Columns, colRateFrom)
+		for _, a := range t.Areas {
+			row := []Cell{Text(a.Code), Text(a.Name), Text(rep.Selection.Level), Text(a.ParentCode), Text(a.ParentName), from, to,
+				Number(float64(a.Rank)), FigureCell(a.IMDScore), Number(a.NeedIndex), FigureCell(a.CapacityGapFTE),
+				Number(a.UntrainedStaff), Number(a.CapacityCost), Number(a.TrainingCost), Number(a.GapCost), Number(a.Priority),
+				Number(a.Allocation), Text(strconv.FormatBool(a.Capped)), Number(a.FundedFTE), Number(a.TrainingPlaces),
+				Number(a.ExpectedExtraPeople)}
+			for _, o := range queries.Outcomes {
+				row = append(row, Number(a.ExpectedExtraOutcomes[o]))
+			}
+			row = append(row, Text(rateFrom(a.RateFrom)))
+			tb.Rows = append(tb.Rows, row)
+		}
+	default:
+		return nil, fmt.Errorf("reports: no report %q; the reports are %v", name, Names)
+	}
+	// Every row says what it was computed from.
+	tb.Columns = append(tb.Columns, colDisclosure, colVersion)
+	for i := range tb.Rows {
+		tb.Rows[i] = append(tb.Rows[i], Text(meta.Disclosure), Text(strconv.FormatUint(meta.DataVersion, 10)))
+	}
+	return tb, nil
+}
+
+// Columns returns a report's columns, for the data dictionary: built by the
+// same code as the report, from no data.
+func Columns(name string) ([]Column, error) {
+	t, err := Build(name, &queries.Report{}, &queries.Targeting{}, Meta{})
+	if err != nil {
+		return nil, err
+	}
+	return t.Columns, nil
+}
+
+// rateFrom sums up where an area's outcome rates came from: "area",
+// "england", or the outcomes that used England's.
+func rateFrom(from map[string]string) string {
+	var eng []string
+	for o, f := range from {
+		if f == queries.RateFromEngland {
+			eng = append(eng, o)
+		}
+	}
+	switch len(eng) {
+	case 0:
+		return queries.RateFromArea
+	case len(from):
+		return queries.RateFromEngland
+	}
+	sort.Strings(eng)
+	out := "england for"
+	for _, o := range eng {
+		out += " " + o
+	}
+	return out
+}
