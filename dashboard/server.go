@@ -143,5 +143,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.JSON(status, map[string]string{"error": msg})
 		return
 	}
+	if strings.HasPrefix(c.Request().URL.Path, "/download/") { // a file was asked for: the reason as text
+		_ = c.String(status, msg+"\n")
+		return
+	}
 	s.renderError(c, status, msg)
 }

@@ -30,6 +30,11 @@ Usage:
   spdash etl load [--allow-rejects] [--force] [--kind KIND] [--report FILE] PATH...
   spdash etl generate --out DIR [--seed N] [--scale demo|national]
   spdash serve [--addr :8080] [--query-timeout 20s] [--disclosure on|off]
+  spdash report REPORT --out FILE [--format csv] [--from YYYY-MM] [--to YYYY-MM]
+         [--place CODE] [--level region|icb|pcn] [--fy YYYY-YY] [--disclosure on|off]
+         [--budget £ --need-weight W --caseload-standard N --fte-cost £ --training-cost £]
+                     REPORT: capacity, training, outcomes, funding or targeting;
+                     the same file as the dashboard's /download/REPORT.csv
   spdash migrate
   spdash demo [--addr :8080] [--scale demo|national]
 
@@ -110,6 +115,8 @@ func (a *app) dispatch(ctx context.Context, args []string) (int, error) {
 		return a.demo(ctx, args[1:])
 	case "serve":
 		return a.serve(ctx, args[1:])
+	case "report":
+		return a.report(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(a.stdout, usage)
 		return exitOK, nil

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"spdash/dashboard"
 	"spdash/etl/sample"
 	"spdash/queries"
 	"spdash/queries/testdb"
@@ -228,5 +230,69 @@ func TestServeWithReadOnlyUser(t *testing.T) {
 	}
 	if status != http.StatusOK {
 		t.Fatalf("readyz as spdash_reader: %d\n%s", status, errOut.String())
+	}
+}
+
+// spdash report writes the same bytes as the dashboard's download of the
+// same selection, for every report; usage mistakes exit 2 and write nothing.
+func TestReportIsTheWebDownload(t *testing.T) {
+	dsn := testdb.DSN(t)
+	dir := t.TempDir()
+	runCLI(t, "etl", "generate", "--out", dir, "--seed", "3")
+	if code, stdout, stderr := runCLI(t, "etl", "load", "--clickhouse", dsn, dir); code != exitOK {
+		t.Fatalf("load: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	db, err := queries.Open(context.Background(), dsn, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srv := httptest.NewServer(dashboard.New(dashboard.Options{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	defer srv.Close()
+	out := t.TempDir()
+	for _, c := range []struct {
+		report string
+		flags  []string
+		query  string
+	}{
+		{"capacity", nil, ""},
+		{"outcomes", []string{"--level", "pcn", "--from", "2026-01", "--to", "2026-03"}, "?level=pcn&from=2026-01&to=2026-03"},
+		{"funding", []string{"--fy", "2025-26"}, "?fy=2025-26"},
+		{"training", []string{"--level", "icb"}, "?level=icb"},
+		{"targeting", []string{"--level", "pcn", "--budget", "2500000", "--need-weight", "1.5"}, "?level=pcn&budget=2500000&need_weight=1.5"},
+	} {
+		file := filepath.Join(out, c.report+".csv")
+		args := append([]string{"report", c.report, "--clickhouse", dsn, "--out", file}, c.flags...)
+		if code, stdout, stderr := runCLI(t, args...); code != exitOK {
+			t.Fatalf("%v: exit %d\n%s\n%s", args, code, stdout, stderr)
+		}
+		got, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Get(srv.URL + "/download/" + c.report + ".csv" + c.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || len(want) < 100 || !bytes.Equal(got, want) {
+			t.Errorf("%s: the file (%d bytes) differs from the download (%d bytes, status %d)", c.report, len(got), len(want), resp.StatusCode)
+		}
+	}
+	bad := filepath.Join(out, "bad.csv")
+	for _, args := range [][]string{
+		{"report", "--clickhouse", dsn, "--out", bad},
+		{"report", "capacity", "--clickhouse", dsn},
+		{"report", "nope", "--clickhouse", dsn, "--out", bad},
+		{"report", "capacity", "--clickhouse", dsn, "--out", bad, "--level", "nation"},
+		{"report", "capacity", "--clickhouse", dsn, "--out", bad, "--format", "pdf"},
+	} {
+		if code, _, stderr := runCLI(t, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want 2\n%s", args, code, stderr)
+		}
+		if _, err := os.Stat(bad); err == nil {
+			t.Errorf("%v wrote a file", args)
+		}
 	}
 }

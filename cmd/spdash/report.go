@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"spdash/dashboard"
+	"spdash/reports"
+)
+
+// report writes one download to a file for scheduled jobs. It asks the
+// dashboard's own handler for GET /download/REPORT.FORMAT with the flags as
+// the URL's parameters, in process: the file is byte for byte the web's.
+func (a *app) report(ctx context.Context, args []string) (int, error) {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	var df dbFlags
+	df.register(fs)
+	format := fs.String("format", "csv", "csv")
+	out := fs.String("out", "", "the file to write (required)")
+	disclosure := disclosureFlag(fs)
+	params := map[string]*string{}
+	for _, p := range []struct{ name, help string }{
+		{"from", "first month YYYY-MM (default: 11 months before --to)"},
+		{"to", "last month YYYY-MM (default: the latest with data)"},
+		{"place", "England (E92000001, the default), a region or an ICB code"},
+		{"level", "region, icb or pcn (default: the level below the place)"},
+		{"fy", "financial year YYYY-YY (default: the latest with funding data)"},
+		{"budget", "targeting: the budget in £"},
+		{"caseload_standard", "targeting: people per FTE a year"},
+		{"fte_cost", "targeting: £ per FTE a year"},
+		{"training_cost", "targeting: £ per person trained"},
+		{"need_weight", "targeting: the need index's exponent"},
+	} {
+		params[p.name] = fs.String(strings.ReplaceAll(p.name, "_", "-"), "", p.help)
+	}
+	// The report's name may come before the flags: spdash report capacity --out f.csv.
+	var name string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if name == "" && fs.NArg() == 1 {
+		name = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		return exitUsage, usageError{"report takes one report name: " + strings.Join(reports.Names, ", ")}
+	}
+	switch {
+	case name == "":
+		return exitUsage, usageError{"report needs a report name: " + strings.Join(reports.Names, ", ")}
+	case *out == "":
+		return exitUsage, usageError{"report needs --out FILE"}
+	case *format != "csv":
+		return exitUsage, usageError{fmt.Sprintf("--format must be csv, got %q", *format)}
+	}
+	off, err := disclosureOff(*disclosure)
+	if err != nil {
+		return exitUsage, err
+	}
+	db, closeDB, err := a.connect(ctx, df)
+	if err != nil {
+		return exitUnreachable, err
+	}
+	defer closeDB()
+
+	q := url.Values{}
+	for k, v := range params {
+		if *v != "" {
+			q.Set(k, *v)
+		}
+	}
+	target := "/download/" + url.PathEscape(name) + "." + *format
+	if len(q) > 0 {
+		target += "?" + q.Encode()
+	}
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	rec := httptest.NewRecorder()
+	dashboard.New(dashboard.Options{DB: db, Log: a.log, DisclosureOff: off}).ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		msg := strings.TrimSpace(rec.Body.String())
+		if rec.Code == http.StatusBadRequest || rec.Code == http.StatusNotFound {
+			return exitUsage, usageError{"report: " + msg}
+		}
+		return exitUnreachable, fmt.Errorf("report: %s", msg)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".spdash-report-*")
+	if err != nil {
+		return exitInvalid, fmt.Errorf("report: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(rec.Body.Bytes()); err != nil {
+		tmp.Close()
+		return exitInvalid, fmt.Errorf("report: write %s: %w", *out, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return exitInvalid, fmt.Errorf("report: write %s: %w", *out, err)
+	}
+	if err := os.Rename(tmp.Name(), *out); err != nil { // complete or not at all
+		return exitInvalid, fmt.Errorf("report: %w", err)
+	}
+	fmt.Fprintf(a.stdout, "%s: %s (%s bytes, data version %s, disclosure control %s)\n", *out, name,
+		fmt.Sprint(rec.Body.Len()), rec.Header().Get("X-Spdash-Data-Version"), rec.Header().Get("X-Spdash-Disclosure"))
+	return exitOK, nil
+}
