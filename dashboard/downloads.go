@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -21,30 +22,53 @@ import (
 // downloadParams are the parameters a download takes beyond the selection.
 var downloadParams = append(append([]string{}, targetingParams...), "outcome")
 
+// WholeSelection is the workbook of every report of a selection.
+const WholeSelection = "selection"
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 func (s *Server) download(c echo.Context) error {
 	file := c.Param("file")
 	name, ext, ok := strings.Cut(file, ".")
-	if !ok || ext != "csv" || !isReport(name) {
-		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no download %q. The downloads are %s, each as .csv.", file, strings.Join(reports.Names, ", ")))
+	if !ok || (ext != "csv" && ext != "xlsx") || !(isReport(name) || (name == WholeSelection && ext == "xlsx")) {
+		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no download %q. The downloads are %s, each as .csv or .xlsx, and %s.xlsx.",
+			file, strings.Join(reports.Names, ", "), WholeSelection))
 	}
-	t, err := s.buildReport(c, name)
+	names := []string{name}
+	if name == WholeSelection {
+		names = reports.Names
+	}
+	tables, err := s.buildReports(c, names)
 	if err != nil {
 		return err
 	}
-	if t == nil {
+	if tables == nil {
 		return echo.NewHTTPError(http.StatusNotFound, "No data is loaded yet: load the monthly returns with spdash etl load.")
 	}
 	// Built in memory first: an error half-way must not leave a truncated
 	// file that looks complete.
 	var buf bytes.Buffer
-	if err := reports.WriteCSV(&buf, t); err != nil {
+	contentType, fileName := "text/csv; charset=utf-8", reports.FileName(tables[0], ext)
+	if ext == "csv" {
+		err = reports.WriteCSV(&buf, tables[0])
+	} else {
+		contentType = xlsxType
+		title := reports.Titles[name]
+		if name == WholeSelection {
+			title = "Social prescribing: every table of the selection"
+			fileName = strings.Replace(fileName, "-"+tables[0].Report+"-", "-"+WholeSelection+"-", 1)
+		}
+		err = reports.WriteXLSX(&buf, title, tables)
+	}
+	if err != nil {
 		return err
 	}
+	meta := tables[0].Meta
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", reports.FileName(t, "csv")))
-	h.Set("X-Spdash-Data-Version", fmt.Sprint(t.Meta.DataVersion))
-	h.Set("X-Spdash-Disclosure", t.Meta.Disclosure)
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", fileName))
+	h.Set("X-Spdash-Data-Version", fmt.Sprint(meta.DataVersion))
+	h.Set("X-Spdash-Disclosure", meta.Disclosure)
+	return c.Blob(http.StatusOK, contentType, buf.Bytes())
 }
 
 func isReport(name string) bool {
@@ -56,9 +80,9 @@ func isReport(name string) bool {
 	return false
 }
 
-// buildReport computes a report for the request's selection, as the page
-// of the same URL does; nil when no data is loaded.
-func (s *Server) buildReport(c echo.Context, name string) (*reports.Table, error) {
+// buildReports computes reports for the request's selection, as the pages
+// of the same URL do; nil when no data is loaded.
+func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table, error) {
 	ctx := c.Request().Context()
 	v, q, err := s.pageSelection(c, downloadParams...)
 	if err != nil {
@@ -67,25 +91,40 @@ func (s *Server) buildReport(c echo.Context, name string) (*reports.Table, error
 	if !v.HasData() {
 		return nil, nil
 	}
-	meta, err := s.downloadMeta(ctx, v)
-	if err != nil {
-		return nil, err
-	}
 	in, err := parseTargeting(q, s.settings) // checked for every report: a bad input is a 400
 	if err != nil {
 		return nil, err
 	}
-	var t *queries.Targeting
-	if name == reports.Targeting {
-		if t, err = s.target(ctx, v, in); err != nil {
-			return nil, err
-		}
-		meta.Settings = fmt.Sprintf("budget £%s, need weight %s, caseload standard %s, FTE cost £%s, training cost £%s",
-			trimNum(in.Budget), trimNum(in.NeedWeight), trimNum(in.CaseloadStandard), trimNum(in.FTECost), trimNum(in.TrainingCost))
-	} else if v.Report, err = s.metrics(ctx, v.Selection); err != nil {
+	meta, err := s.downloadMeta(ctx, v)
+	if err != nil {
 		return nil, err
 	}
-	return reports.Build(name, v.Report, t, meta)
+	var out []*reports.Table
+	for _, name := range names {
+		m := meta
+		var t *queries.Targeting
+		rep := v.Report
+		if name == reports.Targeting {
+			tv := *v
+			if t, err = s.target(ctx, &tv, in); err != nil {
+				return nil, err
+			}
+			rep = tv.Report
+			m.Settings = fmt.Sprintf("budget £%s, need weight %s, caseload standard %s, FTE cost £%s, training cost £%s",
+				trimNum(in.Budget), trimNum(in.NeedWeight), trimNum(in.CaseloadStandard), trimNum(in.FTECost), trimNum(in.TrainingCost))
+		} else if rep == nil {
+			if v.Report, err = s.metrics(ctx, v.Selection); err != nil {
+				return nil, err
+			}
+			rep = v.Report
+		}
+		tb, err := reports.Build(name, rep, t, m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tb)
+	}
+	return out, nil
 }
 
 // downloadMeta says what a download shows: the selection, the disclosure
@@ -103,6 +142,7 @@ func (s *Server) downloadMeta(ctx context.Context, v *View) (reports.Meta, error
 	}
 	if len(loads) > 0 && loads[0].FinishedAt != nil {
 		m.LatestLoad = loads[0].FinishedAt.UTC().Format("2006-01-02 15:04:05 UTC")
+		m.LatestLoadRFC3339 = loads[0].FinishedAt.UTC().Format(time.RFC3339)
 	}
 	return m, nil
 }
@@ -129,7 +169,8 @@ func withDownloads(cvs []chartView, report string, q url.Values) []chartView {
 		if h := cvs[i].Table.Head; len(h) > 0 && h[0].Label == "Month" {
 			continue
 		}
-		cvs[i].Downloads = []downloadLink{{Label: "Download CSV", Href: downloadHref(report, "csv", q), Report: report}}
+		cvs[i].Downloads = []downloadLink{{Label: "Download CSV", Href: downloadHref(report, "csv", q), Report: report},
+			{Label: "Download Excel", Href: downloadHref(report, "xlsx", q), Report: report}}
 	}
 	return cvs
 }
@@ -137,12 +178,13 @@ func withDownloads(cvs []chartView, report string, q url.Values) []chartView {
 type downloadLink struct{ Label, Href, Report string }
 
 type downloadsBody struct {
+	Selection  string // the whole-selection workbook
 	Reports    []reportEntry
 	Dictionary []dictionaryReport
 }
 
 type reportEntry struct {
-	Name, Title, CSV string
+	Name, Title, CSV, XLSX string
 }
 
 type dictionaryReport struct {
@@ -158,9 +200,9 @@ func (s *Server) downloadsPage(c echo.Context) error {
 		return err
 	}
 	p := basePage(c, v, q, "Downloads")
-	body := downloadsBody{}
+	body := downloadsBody{Selection: downloadHref(WholeSelection, "xlsx", q)}
 	for _, name := range reports.Names {
-		body.Reports = append(body.Reports, reportEntry{Name: name, Title: reports.Titles[name], CSV: downloadHref(name, "csv", q)})
+		body.Reports = append(body.Reports, reportEntry{Name: name, Title: reports.Titles[name], CSV: downloadHref(name, "csv", q), XLSX: downloadHref(name, "xlsx", q)})
 		cols, err := reports.Columns(name)
 		if err != nil {
 			return err

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"spdash/dashboard"
 	"spdash/etl"
 	"spdash/queries/testdb"
@@ -370,5 +372,28 @@ func TestOutcomesCSVWithDisclosureEqualsAnIndependentComputation(t *testing.T) {
 	}
 	if seen != 12 {
 		t.Errorf("checked %d rows, want 6 PCNs × 2 outcomes", seen)
+	}
+	// The workbook shows the same boundaries: [c] where the CSV has *.
+	status, _, xlsx := get(t, srv, "/download/outcomes.xlsx?place=Y61&level=pcn&from=2025-01&to=2025-02&fy=2024-25")
+	if status != 200 {
+		t.Fatalf("outcomes.xlsx: %d", status)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(xlsx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheet, _ := f.GetRows("outcomes", excelize.Options{RawCellValue: true})
+	sheet = sheet[3:] // title, description, header
+	if len(sheet) != len(rows) {
+		t.Fatalf("%d rows in the sheet, %d in the CSV", len(sheet), len(rows))
+	}
+	for i, row := range rows {
+		for j, col := range []string{"people", "cohort", "rate"} {
+			got := sheet[i][9+j] // people, cohort and rate follow the nine identifying columns
+			if (row[col] == "*") != (got == "[c]") {
+				t.Errorf("%s %s %s: CSV %q, workbook %q", row["code"], row["outcome"], col, row[col], got)
+			}
+		}
 	}
 }

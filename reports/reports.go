@@ -120,7 +120,10 @@ type Meta struct {
 	Disclosure  string // on or off
 	DataVersion uint64 // the newest committed load's sequence number
 	LatestLoad  string // when the newest load finished, UTC
-	Settings    string // targeting's inputs, in words; "" for other reports
+	// LatestLoadRFC3339 is the same time for the workbook's properties, so
+	// that a workbook is the same file while no load has happened.
+	LatestLoadRFC3339 string
+	Settings          string // targeting's inputs, in words; "" for other reports
 }
 
 // column builds a column from the catalogue's definition of a figure name.

@@ -30,11 +30,11 @@ Usage:
   spdash etl load [--allow-rejects] [--force] [--kind KIND] [--report FILE] PATH...
   spdash etl generate --out DIR [--seed N] [--scale demo|national]
   spdash serve [--addr :8080] [--query-timeout 20s] [--disclosure on|off]
-  spdash report REPORT --out FILE [--format csv] [--from YYYY-MM] [--to YYYY-MM]
+  spdash report REPORT --out FILE [--format csv|xlsx] [--from YYYY-MM] [--to YYYY-MM]
          [--place CODE] [--level region|icb|pcn] [--fy YYYY-YY] [--disclosure on|off]
          [--budget £ --need-weight W --caseload-standard N --fte-cost £ --training-cost £]
-                     REPORT: capacity, training, outcomes, funding or targeting;
-                     the same file as the dashboard's /download/REPORT.csv
+                     REPORT: capacity, training, outcomes, funding, targeting, or
+                     selection (xlsx: every table); the dashboard's /download/REPORT.FORMAT
   spdash migrate
   spdash demo [--addr :8080] [--scale demo|national]
 

@@ -22,7 +22,7 @@ func (a *app) report(ctx context.Context, args []string) (int, error) {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	var df dbFlags
 	df.register(fs)
-	format := fs.String("format", "csv", "csv")
+	format := fs.String("format", "csv", "csv or xlsx")
 	out := fs.String("out", "", "the file to write (required)")
 	disclosure := disclosureFlag(fs)
 	params := map[string]*string{}
@@ -58,8 +58,8 @@ func (a *app) report(ctx context.Context, args []string) (int, error) {
 		return exitUsage, usageError{"report needs a report name: " + strings.Join(reports.Names, ", ")}
 	case *out == "":
 		return exitUsage, usageError{"report needs --out FILE"}
-	case *format != "csv":
-		return exitUsage, usageError{fmt.Sprintf("--format must be csv, got %q", *format)}
+	case *format != "csv" && *format != "xlsx":
+		return exitUsage, usageError{fmt.Sprintf("--format must be csv or xlsx, got %q", *format)}
 	}
 	off, err := disclosureOff(*disclosure)
 	if err != nil {
