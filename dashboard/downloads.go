@@ -30,9 +30,12 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 func (s *Server) download(c echo.Context) error {
 	file := c.Param("file")
 	name, ext, ok := strings.Cut(file, ".")
-	if !ok || (ext != "csv" && ext != "xlsx") || !(isReport(name) || (name == WholeSelection && ext == "xlsx")) {
-		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no download %q. The downloads are %s, each as .csv or .xlsx, and %s.xlsx.",
-			file, strings.Join(reports.Names, ", "), WholeSelection))
+	if !ok || (ext != "csv" && ext != "xlsx") || !(isReport(name) || (name == WholeSelection && ext == "xlsx") || (name == reports.Monthly && ext == "csv")) {
+		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no download %q. The downloads are %s, each as .csv or .xlsx, %s.csv and %s.xlsx.",
+			file, strings.Join(reports.Names, ", "), reports.Monthly, WholeSelection))
+	}
+	if name == reports.Monthly {
+		return s.downloadMonthly(c)
 	}
 	names := []string{name}
 	if name == WholeSelection {
@@ -48,7 +51,7 @@ func (s *Server) download(c echo.Context) error {
 	// Built in memory first: an error half-way must not leave a truncated
 	// file that looks complete.
 	var buf bytes.Buffer
-	contentType, fileName := "text/csv; charset=utf-8", reports.FileName(tables[0], ext)
+	contentType, fileName := "text/csv; charset=utf-8", reports.FileName(tables[0].Report, tables[0].Meta, ext)
 	if ext == "csv" {
 		err = reports.WriteCSV(&buf, tables[0])
 	} else {
@@ -69,6 +72,65 @@ func (s *Server) download(c echo.Context) error {
 	h.Set("X-Spdash-Data-Version", fmt.Sprint(meta.DataVersion))
 	h.Set("X-Spdash-Disclosure", meta.Disclosure)
 	return c.Blob(http.StatusOK, contentType, buf.Bytes())
+}
+
+// downloadMonthly streams the monthly extract as it is read: constant memory
+// however many areas and months. An error after the first byte aborts the
+// response, so that a client never takes a truncated file for a whole one.
+func (s *Server) downloadMonthly(c echo.Context) error {
+	ctx := c.Request().Context()
+	v, q, err := s.pageSelection(c, downloadParams...)
+	if err != nil {
+		return err
+	}
+	if !v.HasData() {
+		return echo.NewHTTPError(http.StatusNotFound, "No data is loaded yet: load the monthly returns with spdash etl load.")
+	}
+	if _, err := parseTargeting(q, s.settings); err != nil {
+		return err
+	}
+	meta, err := s.downloadMeta(ctx, v)
+	if err != nil {
+		return err
+	}
+	w := c.Response()
+	h := w.Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", reports.FileName(reports.Monthly, meta, "csv")))
+	h.Set("X-Spdash-Data-Version", fmt.Sprint(meta.DataVersion))
+	h.Set("X-Spdash-Disclosure", meta.Disclosure)
+	var write func([]reports.Cell) error
+	var closeCSV func() error
+	started := false
+	err = s.monthlyRows(ctx, s.request(v.Selection), func(am *queries.AreaMonth) error {
+		if !started { // the status goes out with the first row, once the statements run
+			started = true
+			w.WriteHeader(http.StatusOK)
+			var err error
+			if write, closeCSV, err = reports.CSVStream(w, reports.MonthlyColumns()); err != nil {
+				return err
+			}
+		}
+		return write(reports.MonthlyRow(am, meta))
+	})
+	if err == nil && started {
+		err = closeCSV()
+	}
+	switch {
+	case err != nil && started:
+		s.log.Error("monthly download failed part-way: aborting the response", "err", err)
+		panic(http.ErrAbortHandler) // the client sees a broken transfer, not a short file
+	case err != nil:
+		return err
+	case !started: // no area in the selection: the header alone
+		w.WriteHeader(http.StatusOK)
+		_, closeCSV, err := reports.CSVStream(w, reports.MonthlyColumns())
+		if err != nil {
+			return err
+		}
+		return closeCSV()
+	}
+	return nil
 }
 
 func isReport(name string) bool {
@@ -201,12 +263,15 @@ func (s *Server) downloadsPage(c echo.Context) error {
 	}
 	p := basePage(c, v, q, "Downloads")
 	body := downloadsBody{Selection: downloadHref(WholeSelection, "xlsx", q)}
-	for _, name := range reports.Names {
-		body.Reports = append(body.Reports, reportEntry{Name: name, Title: reports.Titles[name], CSV: downloadHref(name, "csv", q), XLSX: downloadHref(name, "xlsx", q)})
-		cols, err := reports.Columns(name)
-		if err != nil {
+	for _, name := range append(append([]string{}, reports.Names...), reports.Monthly) {
+		entry := reportEntry{Name: name, Title: reports.Titles[name], CSV: downloadHref(name, "csv", q), XLSX: downloadHref(name, "xlsx", q)}
+		var cols []reports.Column
+		if name == reports.Monthly { // streamed: CSV only
+			entry.XLSX, cols = "", reports.MonthlyColumns()
+		} else if cols, err = reports.Columns(name); err != nil {
 			return err
 		}
+		body.Reports = append(body.Reports, entry)
 		t := table{ID: "dictionary-" + name, Caption: reports.Titles[name] + ": columns", RowHeads: true,
 			Head: []column{{Label: "Column"}, {Label: "Meaning"}, {Label: "Unit"}, {Label: "Source"}}}
 		for _, col := range cols {

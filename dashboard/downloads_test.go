@@ -17,6 +17,7 @@ import (
 
 	"spdash/dashboard"
 	"spdash/etl"
+	"spdash/queries"
 	"spdash/queries/testdb"
 )
 
@@ -194,7 +195,7 @@ func TestDownloadCSVEqualsTheAPI(t *testing.T) {
 		}
 	}
 	// Unknown downloads and bad selections.
-	for path, want := range map[string]int{"/download/nope.csv": 404, "/download/capacity.pdf": 404, "/download/capacity.csv?level=bad": 400, "/download/capacity.csv?budget=-1": 400} {
+	for path, want := range map[string]int{"/download/nope.csv": 404, "/download/capacity.pdf": 404, "/download/capacity.csv?level=bad": 400, "/download/capacity.csv?budget=-1": 400, "/download/monthly.xlsx": 404, "/download/monthly.csv?level=bad": 400} {
 		if status, _, _ := get(t, srv, path); status != want {
 			t.Errorf("%s: %d, want %d", path, status, want)
 		}
@@ -396,4 +397,69 @@ func TestOutcomesCSVWithDisclosureEqualsAnIndependentComputation(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The monthly extract streams every area's months; each area's rows are the
+// figures its own trend gives (another statement), disclosure control
+// included, and every month of the period is there.
+func TestMonthlyExtractIsEachAreasTrend(t *testing.T) {
+	srv, db := pageServer(t)
+	region, _, _ := firstAreas(t, db)
+	getter := func(p string) (int, map[string][]string, string) {
+		status, h, body := get(t, srv, p)
+		return status, h, body
+	}
+	_, rows := readCSVDownload(t, srv.URL, getter, "/download/monthly.csv?place="+region+"&level=icb&from=2026-01&to=2026-06")
+	geo, _ := db.Places(context.Background())
+	icbs := map[string]bool{}
+	for _, icb := range geo.ICBs {
+		if geo.RegionOf(icb.Code) == region {
+			icbs[icb.Code] = true
+		}
+	}
+	if len(rows) != 6*len(icbs) || len(rows) == 0 {
+		t.Fatalf("%d rows, want 6 months × %d ICBs", len(rows), len(icbs))
+	}
+	byArea := map[string][]map[string]string{}
+	for _, r := range rows {
+		byArea[r["code"]] = append(byArea[r["code"]], r)
+	}
+	withheld := 0
+	for code := range icbs {
+		place, _ := geo.Lookup(code)
+		trend, err := db.Trends(context.Background(), queries.Request{Selection: queries.Selection{From: mustMonth("2026-01"), To: mustMonth("2026-06"), Place: place}, Disclose: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range trend {
+			r := byArea[code][i]
+			if r["month"] != m.Month.Format("2006-01") || r["parent_code"] != region {
+				t.Fatalf("%s row %d: month %s parent %s", code, i, r["month"], r["parent_code"])
+			}
+			check := func(col string, f queries.Figure) {
+				t.Helper()
+				v := any(nil)
+				if x, ok := f.Value(); ok {
+					v = x
+				}
+				if !cellMatches(r[col], v, f.IsWithheld()) {
+					t.Errorf("%s %s %s: CSV %q, trend %v", code, r["month"], col, r[col], f)
+				}
+				if f.IsWithheld() {
+					withheld++
+				}
+			}
+			check("referrals", m.Referrals)
+			check("accepted", m.Accepted)
+			check("fte", m.FTE)
+			check("caseload", m.Caseload)
+			check("employment_support_coverage", m.Training["employment_support"].Coverage)
+			for _, o := range queries.Outcomes {
+				check(o+"_people", m.Outcomes[o].People)
+				check(o+"_cohort", m.Outcomes[o].Cohort)
+				check(o+"_rate", m.Outcomes[o].Rate)
+			}
+		}
+	}
+	t.Logf("%d withheld cells", withheld)
 }

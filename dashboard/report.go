@@ -82,3 +82,8 @@ func (s *Server) monthly(ctx context.Context, req queries.Request) ([]queries.Mo
 func (s *Server) metrics(ctx context.Context, sel queries.Selection) (*queries.Report, error) {
 	return s.report(ctx, s.request(sel))
 }
+
+// monthlyRows streams a request's figures by area and month.
+func (s *Server) monthlyRows(ctx context.Context, req queries.Request, fn func(*queries.AreaMonth) error) error {
+	return s.db.Monthly(ctx, req, fn)
+}

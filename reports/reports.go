@@ -32,6 +32,7 @@ var Titles = map[string]string{
 	Outcomes:  "Work and related outcomes by area and outcome",
 	Funding:   "Funding by area and stream",
 	Targeting: "Targeting additional funding: allocation by area",
+	Monthly:   "Every monthly figure by area and month",
 }
 
 // Column is one column of a report.

@@ -33,8 +33,9 @@ Usage:
   spdash report REPORT --out FILE [--format csv|xlsx] [--from YYYY-MM] [--to YYYY-MM]
          [--place CODE] [--level region|icb|pcn] [--fy YYYY-YY] [--disclosure on|off]
          [--budget £ --need-weight W --caseload-standard N --fte-cost £ --training-cost £]
-                     REPORT: capacity, training, outcomes, funding, targeting, or
-                     selection (xlsx: every table); the dashboard's /download/REPORT.FORMAT
+                     REPORT: capacity, training, outcomes, funding, targeting,
+                     monthly (csv) or selection (xlsx: every table); the same
+                     file as the dashboard's /download/REPORT.FORMAT
   spdash migrate
   spdash demo [--addr :8080] [--scale demo|national]
 

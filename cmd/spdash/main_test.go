@@ -264,6 +264,7 @@ func TestReportIsTheWebDownload(t *testing.T) {
 		{"training", []string{"--level", "icb"}, "?level=icb"},
 		{"targeting", []string{"--level", "pcn", "--budget", "2500000", "--need-weight", "1.5"}, "?level=pcn&budget=2500000&need_weight=1.5"},
 		{"selection", []string{"--format", "xlsx", "--level", "icb"}, "?level=icb"},
+		{"monthly", []string{"--level", "pcn"}, "?level=pcn"},
 		{"outcomes", []string{"--format", "xlsx"}, ""},
 	} {
 		ext := "csv"

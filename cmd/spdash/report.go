@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -82,31 +83,84 @@ func (a *app) report(ctx context.Context, args []string) (int, error) {
 		target += "?" + q.Encode()
 	}
 	req := httptest.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	rec := httptest.NewRecorder()
-	dashboard.New(dashboard.Options{DB: db, Log: a.log, DisclosureOff: off}).ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK {
-		msg := strings.TrimSpace(rec.Body.String())
-		if rec.Code == http.StatusBadRequest || rec.Code == http.StatusNotFound {
-			return exitUsage, usageError{"report: " + msg}
-		}
-		return exitUnreachable, fmt.Errorf("report: %s", msg)
-	}
 	tmp, err := os.CreateTemp(filepath.Dir(*out), ".spdash-report-*")
 	if err != nil {
 		return exitInvalid, fmt.Errorf("report: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(rec.Body.Bytes()); err != nil {
+	// The body goes straight to the file as the handler writes it: the
+	// monthly extract streams in constant memory here as on the web.
+	rw := &fileResponse{file: tmp, header: http.Header{}}
+	handler := dashboard.New(dashboard.Options{DB: db, Log: a.log, DisclosureOff: off})
+	if aborted := serveCatchingAbort(handler, rw, req); aborted {
 		tmp.Close()
-		return exitInvalid, fmt.Errorf("report: write %s: %w", *out, err)
+		return exitUnreachable, fmt.Errorf("report: the extract failed part-way (see the log); nothing was written to %s", *out)
 	}
 	if err := tmp.Close(); err != nil {
 		return exitInvalid, fmt.Errorf("report: write %s: %w", *out, err)
 	}
+	if rw.status != http.StatusOK {
+		msg := strings.TrimSpace(rw.errBody.String())
+		if rw.status == http.StatusBadRequest || rw.status == http.StatusNotFound {
+			return exitUsage, usageError{"report: " + msg}
+		}
+		return exitUnreachable, fmt.Errorf("report: %s", msg)
+	}
+	if rw.err != nil {
+		return exitInvalid, fmt.Errorf("report: write %s: %w", *out, rw.err)
+	}
 	if err := os.Rename(tmp.Name(), *out); err != nil { // complete or not at all
 		return exitInvalid, fmt.Errorf("report: %w", err)
 	}
-	fmt.Fprintf(a.stdout, "%s: %s (%s bytes, data version %s, disclosure control %s)\n", *out, name,
-		fmt.Sprint(rec.Body.Len()), rec.Header().Get("X-Spdash-Data-Version"), rec.Header().Get("X-Spdash-Disclosure"))
+	fmt.Fprintf(a.stdout, "%s: %s (%d bytes, data version %s, disclosure control %s)\n", *out, name,
+		rw.written, rw.header.Get("X-Spdash-Data-Version"), rw.header.Get("X-Spdash-Disclosure"))
 	return exitOK, nil
+}
+
+// fileResponse is an http.ResponseWriter that writes a 200's body to a file
+// and keeps any other status's body as the error message.
+type fileResponse struct {
+	file    *os.File
+	header  http.Header
+	status  int
+	written int64
+	errBody bytes.Buffer
+	err     error
+}
+
+func (r *fileResponse) Header() http.Header { return r.header }
+
+func (r *fileResponse) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+
+func (r *fileResponse) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	if r.status != http.StatusOK {
+		return r.errBody.Write(b)
+	}
+	n, err := r.file.Write(b)
+	r.written += int64(n)
+	if err != nil && r.err == nil {
+		r.err = err
+	}
+	return n, err
+}
+
+// serveCatchingAbort serves one request; aborted is true when the handler
+// gave up part-way (http.ErrAbortHandler), as the web server would drop the
+// connection.
+func serveCatchingAbort(h http.Handler, w http.ResponseWriter, r *http.Request) (aborted bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p != http.ErrAbortHandler {
+				panic(p)
+			}
+			aborted = true
+		}
+	}()
+	h.ServeHTTP(w, r)
+	return false
 }

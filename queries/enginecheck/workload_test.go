@@ -111,6 +111,15 @@ func runWorkload(t *testing.T, db *queries.DB) {
 		{icb, queries.LevelPCN},
 		{pcn, queries.LevelPCN},
 	}
+	for _, req := range []queries.Request{
+		{Selection: queries.Selection{From: month("2024-07"), To: month("2025-06"), Place: region, Level: queries.LevelPCN}, Disclose: true},
+		{Selection: queries.Selection{From: month("2010-01"), To: month("2010-02"), Place: queries.England, Level: queries.LevelICB}},
+	} {
+		rows := 0
+		if err := db.Monthly(ctx, req, func(*queries.AreaMonth) error { rows++; return nil }); err != nil || rows == 0 {
+			t.Fatalf("monthly %+v: %d rows, %v", req.Selection, rows, err)
+		}
+	}
 	for _, p := range periods {
 		for _, sh := range shapes {
 			sel := queries.Selection{From: month(p.from), To: month(p.to), Place: sh.place, Level: sh.level, FY: p.fy}

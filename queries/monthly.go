@@ -1,0 +1,173 @@
+package queries
+
+import (
+	"context"
+	"fmt"
+	"text/template"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// The monthly extract: every area of a selection, month by month, with every
+// monthly figure, streamed. Three statements ordered by area and month are
+// merged as they are read, so memory does not grow with the extract.
+
+var monthlyTemplates = map[string]*template.Template{}
+
+func init() {
+	for _, name := range []string{"monthly_activity", "monthly_training", "monthly_outcomes"} {
+		monthlyTemplates[name] = parseWithShared(name)
+	}
+}
+
+// AreaMonth is one area's figures in one month.
+type AreaMonth struct {
+	Code, Name, ParentCode, ParentName string
+	MonthFigures
+}
+
+// Monthly calls fn for each area of the request's level (in code order) and
+// each month of its period (in order): every month is present, zeros where
+// nothing was loaded. With disclosure control on, each area's months are
+// controlled as trends are (below England). fn's error stops it.
+func (db *DB) Monthly(ctx context.Context, req Request, fn func(*AreaMonth) error) error {
+	ctx, cancel := db.readContext(ctx)
+	defer cancel()
+	sel := req.Selection
+	n := sel.Months()
+	if n < 1 || n > 1200 {
+		return fmt.Errorf("monthly: a period of %d months", n)
+	}
+	cols, err := levelColumns(sel.Level)
+	if err != nil {
+		return err
+	}
+	cols.Where = placeFilter(sel.Place)
+	args := []any{clickhouse.Named("place", sel.Place.Code), clickhouse.Named("from", sel.From.Format("2006-01-02")),
+		clickhouse.Named("to", sel.To.Format("2006-01-02")), clickhouse.Named("fy", sel.FY),
+		clickhouse.Named("fy_from", "1970-01-01"), clickhouse.Named("fy_to", "1970-01-01")}
+
+	// The areas are few (at most the PCNs): read them first.
+	areaRows, err := db.conn.Query(ctx, expand(metricTemplates["metrics_areas"], cols), args...)
+	if err != nil {
+		return Classify(fmt.Errorf("monthly areas: %w", err))
+	}
+	var areas []areaCounts
+	for areaRows.Next() {
+		var a areaCounts
+		var pop, wap uint64
+		var imd *float64
+		if err := areaRows.Scan(&a.code, &a.name, &a.parentCode, &a.parentName, &pop, &wap, &imd); err != nil {
+			areaRows.Close()
+			return fmt.Errorf("monthly areas: %w", err)
+		}
+		areas = append(areas, a)
+	}
+	areaRows.Close()
+	if err := areaRows.Err(); err != nil {
+		return Classify(err)
+	}
+
+	streams := make([]*monthStream, 0, 3)
+	defer func() {
+		for _, s := range streams {
+			s.rows.Close()
+		}
+	}()
+	for _, name := range []string{"monthly_activity", "monthly_training", "monthly_outcomes"} {
+		rows, err := db.conn.Query(ctx, expand(monthlyTemplates[name], cols), args...)
+		if err != nil {
+			return Classify(fmt.Errorf("%s: %w", name, err))
+		}
+		s := &monthStream{name: name, rows: rows}
+		streams = append(streams, s)
+		if err := s.next(); err != nil {
+			return err
+		}
+	}
+	ctl := control{on: req.Disclose} // the areas are below England
+	for i := range areas {
+		a := &areas[i]
+		for m := 0; m < n; m++ {
+			month := sel.From.AddDate(0, m, 0)
+			c := newCounts()
+			for _, s := range streams {
+				if err := s.take(a.code, monthKey(month), c); err != nil {
+					return err
+				}
+			}
+			am := AreaMonth{Code: a.code, Name: a.name, ParentCode: a.parentCode, ParentName: a.parentName,
+				MonthFigures: monthFigures(month, c, ctl)}
+			if err := fn(&am); err != nil {
+				return err
+			}
+		}
+	}
+	for _, s := range streams {
+		if err := s.rows.Err(); err != nil {
+			return Classify(fmt.Errorf("%s: %w", s.name, err))
+		}
+	}
+	return nil
+}
+
+// monthStream is one ordered statement, read a row ahead.
+type monthStream struct {
+	name string
+	rows driver.Rows
+	done bool
+	// the row read ahead
+	code, month, key string
+	a, b             float64
+	c, d, e          float64
+}
+
+func (s *monthStream) next() error {
+	if !s.rows.Next() {
+		s.done = true
+		return Classify(s.rows.Err())
+	}
+	var month time.Time
+	var err error
+	switch s.name {
+	case "monthly_activity":
+		var referrals, accepted, supported, caseload uint64
+		var fte float64
+		err = s.rows.Scan(&s.code, &month, &referrals, &accepted, &supported, &fte, &caseload)
+		s.a, s.b, s.c, s.d, s.e = float64(referrals), float64(accepted), float64(supported), fte, float64(caseload)
+	default:
+		var x, y uint64
+		err = s.rows.Scan(&s.code, &month, &s.key, &x, &y)
+		s.a, s.b = float64(x), float64(y)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.name, err)
+	}
+	s.month = monthKey(month)
+	return nil
+}
+
+// take adds to c the rows of this area and month, and reads on.
+func (s *monthStream) take(code, month string, c *counts) error {
+	for !s.done && (s.code < code || (s.code == code && s.month < month)) { // rows of no listed area or month
+		if err := s.next(); err != nil {
+			return err
+		}
+	}
+	for !s.done && s.code == code && s.month == month {
+		switch s.name {
+		case "monthly_activity":
+			c.referrals, c.accepted, c.supported, c.fte, c.caseload = s.a, s.b, s.c, s.d, s.e
+		case "monthly_training":
+			c.inPost[s.key], c.trained[s.key] = s.a, s.b
+		case "monthly_outcomes":
+			c.people[s.key], c.cohort[s.key] = s.a, s.b
+		}
+		if err := s.next(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
