@@ -61,6 +61,12 @@ func (db *DB) SetQueryTimeout(d time.Duration) { db.queryTimeout = d }
 
 // readContext applies the query timeout to ctx, on the client and the server.
 func (db *DB) readContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return db.readContextWith(ctx, nil)
+}
+
+// readContextWith is readContext with more server settings (int values only
+// on 18.16).
+func (db *DB) readContextWith(ctx context.Context, extra clickhouse.Settings) (context.Context, context.CancelFunc) {
 	d := db.queryTimeout
 	if d <= 0 {
 		d = DefaultQueryTimeout
@@ -69,7 +75,11 @@ func (db *DB) readContext(ctx context.Context) (context.Context, context.CancelF
 	if secs < 1 {
 		secs = 1
 	}
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_execution_time": secs}))
+	settings := clickhouse.Settings{"max_execution_time": secs}
+	for k, v := range extra {
+		settings[k] = v
+	}
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(settings))
 	return context.WithTimeout(ctx, d+2*time.Second)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"text/template"
 	"time"
@@ -534,7 +535,7 @@ func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level
 		}
 		c := &areas[i].counts
 		c.referrals, c.accepted, c.supported = float64(referrals), float64(accepted), float64(supported)
-		c.fte, c.headcount, c.caseload = fte, float64(headcount), float64(caseload)
+		c.fte, c.headcount, c.caseload = steadySum(fte), float64(headcount), float64(caseload)
 		c.waits = waits
 	}
 	rows.Close()
@@ -583,7 +584,7 @@ func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level
 		if i, ok := index[code]; ok {
 			a := &areas[i]
 			a.streams[stream] += funding
-			a.funding += funding
+			a.funding = pennies(a.funding + funding) // the same total whatever order the streams come in
 			a.hasFunding = true
 		}
 	}
@@ -613,6 +614,16 @@ func (db *DB) scanOutcomes(ctx context.Context, q string, args []any, index map[
 	}
 	return Classify(rows.Err())
 }
+
+// steadySum makes a sum of Float64 values (FTE) the same whatever order the
+// server added them in: ClickHouse adds in parallel, so the last bits of
+// a float sum can differ between two runs of one query, and a download
+// would not be the same file twice. FTE has no meaning below 1e-9.
+func steadySum(x float64) float64 { return math.Round(x*1e9) / 1e9 }
+
+// pennies rounds money to whole pennies (the contract's amounts have at most
+// two decimal places, so this only removes float error).
+func pennies(x float64) float64 { return math.Round(x*100) / 100 }
 
 // FinancialYearMonths returns April and March of a financial year YYYY-YY.
 func FinancialYearMonths(fy string) (time.Time, time.Time, bool) {

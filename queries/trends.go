@@ -71,7 +71,7 @@ func (db *DB) Trends(ctx context.Context, req Request) ([]MonthFigures, error) {
 		}
 		if i, ok := index[monthKey(m)]; ok {
 			c := &raw[i]
-			c.referrals, c.accepted, c.supported, c.fte, c.caseload = float64(referrals), float64(accepted), float64(supported), fte, float64(caseload)
+			c.referrals, c.accepted, c.supported, c.fte, c.caseload = float64(referrals), float64(accepted), float64(supported), steadySum(fte), float64(caseload)
 		}
 	}
 	rows.Close()

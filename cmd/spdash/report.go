@@ -109,6 +109,9 @@ func (a *app) report(ctx context.Context, args []string) (int, error) {
 	if rw.err != nil {
 		return exitInvalid, fmt.Errorf("report: write %s: %w", *out, rw.err)
 	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil { // as a file the user wrote, not a private temp file
+		return exitInvalid, fmt.Errorf("report: %w", err)
+	}
 	if err := os.Rename(tmp.Name(), *out); err != nil { // complete or not at all
 		return exitInvalid, fmt.Errorf("report: %w", err)
 	}
