@@ -1,11 +1,12 @@
 package dashboard
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -30,12 +31,9 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 func (s *Server) download(c echo.Context) error {
 	file := c.Param("file")
 	name, ext, ok := strings.Cut(file, ".")
-	if !ok || (ext != "csv" && ext != "xlsx") || !(isReport(name) || (name == WholeSelection && ext == "xlsx") || (name == reports.Monthly && ext == "csv")) {
-		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no download %q. The downloads are %s, each as .csv or .xlsx, %s.csv and %s.xlsx.",
-			file, strings.Join(reports.Names, ", "), reports.Monthly, WholeSelection))
-	}
-	if name == reports.Monthly {
-		return s.downloadMonthly(c)
+	if !ok || (ext != "csv" && ext != "xlsx") || !(isReport(name) || (name == WholeSelection && ext == "xlsx")) {
+		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no download %q. The downloads are %s, each as .csv or .xlsx, and %s.xlsx.",
+			file, strings.Join(append(append([]string{}, reports.Names...), reports.Monthly), ", "), WholeSelection))
 	}
 	names := []string{name}
 	if name == WholeSelection {
@@ -48,93 +46,80 @@ func (s *Server) download(c echo.Context) error {
 	if tables == nil {
 		return echo.NewHTTPError(http.StatusNotFound, "No data is loaded yet: load the monthly returns with spdash etl load.")
 	}
-	// Built in memory first: an error half-way must not leave a truncated
-	// file that looks complete.
-	var buf bytes.Buffer
-	contentType, fileName := "text/csv; charset=utf-8", reports.FileName(tables[0].Report, tables[0].Meta, ext)
+	meta := tables[0].Meta
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", reports.FileName(name, meta, ext)))
+	h.Set("X-Spdash-Data-Version", fmt.Sprint(meta.DataVersion))
+	h.Set("X-Spdash-Disclosure", meta.Disclosure)
+	if ext == "csv" && tables[0].Stream != nil {
+		return s.streamCSV(c, tables[0])
+	}
+	// Built whole first (a streamed workbook in a temporary file): an error
+	// half-way must not leave a truncated file that looks complete.
+	tmp, err := os.CreateTemp("", "spdash-download-*")
+	if err != nil {
+		return fmt.Errorf("download: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	contentType := "text/csv; charset=utf-8"
 	if ext == "csv" {
-		err = reports.WriteCSV(&buf, tables[0])
+		err = reports.WriteCSV(tmp, tables[0])
 	} else {
 		contentType = xlsxType
 		title := reports.Titles[name]
 		if name == WholeSelection {
 			title = "Social prescribing: every table of the selection"
-			fileName = strings.Replace(fileName, "-"+tables[0].Report+"-", "-"+WholeSelection+"-", 1)
 		}
-		err = reports.WriteXLSX(&buf, title, tables)
+		err = reports.WriteXLSX(tmp, title, tables)
 	}
 	if err != nil {
 		return err
 	}
-	meta := tables[0].Meta
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", fileName))
-	h.Set("X-Spdash-Data-Version", fmt.Sprint(meta.DataVersion))
-	h.Set("X-Spdash-Disclosure", meta.Disclosure)
-	return c.Blob(http.StatusOK, contentType, buf.Bytes())
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("download: %w", err)
+	}
+	return c.Stream(http.StatusOK, contentType, tmp)
 }
 
-// downloadMonthly streams the monthly extract as it is read: constant memory
-// however many areas and months. An error after the first byte aborts the
-// response, so that a client never takes a truncated file for a whole one.
-func (s *Server) downloadMonthly(c echo.Context) error {
-	ctx := c.Request().Context()
-	v, q, err := s.pageSelection(c, downloadParams...)
-	if err != nil {
-		return err
-	}
-	if !v.HasData() {
-		return echo.NewHTTPError(http.StatusNotFound, "No data is loaded yet: load the monthly returns with spdash etl load.")
-	}
-	if _, err := parseTargeting(q, s.settings); err != nil {
-		return err
-	}
-	meta, err := s.downloadMeta(ctx, v)
-	if err != nil {
-		return err
-	}
+// streamCSV writes a streamed table (the monthly extract) as it is read:
+// constant memory however many areas and months. The status goes out with
+// the first row, once the statements have run; an error after that aborts
+// the response, so a client never takes a truncated file for a whole one.
+func (s *Server) streamCSV(c echo.Context, t *reports.Table) error {
 	w := c.Response()
-	h := w.Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", reports.FileName(reports.Monthly, meta, "csv")))
-	h.Set("X-Spdash-Data-Version", fmt.Sprint(meta.DataVersion))
-	h.Set("X-Spdash-Disclosure", meta.Disclosure)
+	w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	var write func([]reports.Cell) error
 	var closeCSV func() error
-	started := false
-	err = s.monthlyRows(ctx, s.request(v.Selection), func(am *queries.AreaMonth) error {
-		if !started { // the status goes out with the first row, once the statements run
-			started = true
-			w.WriteHeader(http.StatusOK)
-			var err error
-			if write, closeCSV, err = reports.CSVStream(w, reports.MonthlyColumns()); err != nil {
+	start := func() error {
+		w.WriteHeader(http.StatusOK)
+		var err error
+		write, closeCSV, err = reports.CSVStream(w, t.Columns)
+		return err
+	}
+	err := t.Each(func(row []reports.Cell) error {
+		if write == nil {
+			if err := start(); err != nil {
 				return err
 			}
 		}
-		return write(reports.MonthlyRow(am, meta))
+		return write(row)
 	})
-	if err == nil && started {
+	if err == nil && write == nil { // no area in the selection: the header alone
+		err = start()
+	}
+	if err == nil {
 		err = closeCSV()
 	}
-	switch {
-	case err != nil && started:
-		s.log.Error("monthly download failed part-way: aborting the response", "err", err)
+	if err != nil && w.Committed {
+		s.log.Error("download failed part-way: aborting the response", "report", t.Report, "err", err)
 		panic(http.ErrAbortHandler) // the client sees a broken transfer, not a short file
-	case err != nil:
-		return err
-	case !started: // no area in the selection: the header alone
-		w.WriteHeader(http.StatusOK)
-		_, closeCSV, err := reports.CSVStream(w, reports.MonthlyColumns())
-		if err != nil {
-			return err
-		}
-		return closeCSV()
 	}
-	return nil
+	return err
 }
 
 func isReport(name string) bool {
-	for _, n := range reports.Names {
+	for _, n := range append(append([]string{}, reports.Names...), reports.Monthly) {
 		if n == name {
 			return true
 		}
@@ -166,6 +151,11 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 		m := meta
 		var t *queries.Targeting
 		rep := v.Report
+		if name == reports.Monthly {
+			req := s.request(v.Selection)
+			out = append(out, reports.MonthlyTable(m, func(fn func(*queries.AreaMonth) error) error { return s.monthlyRows(ctx, req, fn) }))
+			continue
+		}
 		if name == reports.Targeting {
 			tv := *v
 			if t, err = s.target(ctx, &tv, in); err != nil {
@@ -224,20 +214,33 @@ func downloadHref(report, ext string, q url.Values) string {
 	return href
 }
 
-// withDownloads links each chart to the report that holds its table; a
-// chart of months waits for the monthly report.
-func withDownloads(cvs []chartView, report string, q url.Values) []chartView {
+// withDownloads links each chart to the report that holds its table: a
+// chart of the place's months to the monthly extract of the place itself
+// (England's by region, the extract's highest level), any other to report.
+func withDownloads(cvs []chartView, report string, v *View, q url.Values) []chartView {
 	for i := range cvs {
+		name, query, what := report, q, "the whole "+report+" report for this selection"
 		if h := cvs[i].Table.Head; len(h) > 0 && h[0].Label == "Month" {
-			continue
+			name, query = reports.Monthly, url.Values{}
+			for k, vs := range q {
+				query[k] = vs
+			}
+			query.Set("place", v.Selection.Place.Code)
+			if v.Selection.Place.Level == queries.LevelEngland {
+				query.Set("level", queries.LevelRegion)
+				what = "every monthly figure of England's regions"
+			} else {
+				query.Set("level", v.Selection.Place.Level)
+				what = "every monthly figure of " + v.Selection.Place.Name
+			}
 		}
-		cvs[i].Downloads = []downloadLink{{Label: "Download CSV", Href: downloadHref(report, "csv", q), Report: report},
-			{Label: "Download Excel", Href: downloadHref(report, "xlsx", q), Report: report}}
+		cvs[i].Downloads = []downloadLink{{Label: "Download CSV", Href: downloadHref(name, "csv", query), What: what},
+			{Label: "Download Excel", Href: downloadHref(name, "xlsx", query), What: what}}
 	}
 	return cvs
 }
 
-type downloadLink struct{ Label, Href, Report string }
+type downloadLink struct{ Label, Href, What string }
 
 type downloadsBody struct {
 	Selection  string // the whole-selection workbook
@@ -266,8 +269,8 @@ func (s *Server) downloadsPage(c echo.Context) error {
 	for _, name := range append(append([]string{}, reports.Names...), reports.Monthly) {
 		entry := reportEntry{Name: name, Title: reports.Titles[name], CSV: downloadHref(name, "csv", q), XLSX: downloadHref(name, "xlsx", q)}
 		var cols []reports.Column
-		if name == reports.Monthly { // streamed: CSV only
-			entry.XLSX, cols = "", reports.MonthlyColumns()
+		if name == reports.Monthly {
+			cols = reports.MonthlyColumns()
 		} else if cols, err = reports.Columns(name); err != nil {
 			return err
 		}

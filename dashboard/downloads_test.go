@@ -195,7 +195,7 @@ func TestDownloadCSVEqualsTheAPI(t *testing.T) {
 		}
 	}
 	// Unknown downloads and bad selections.
-	for path, want := range map[string]int{"/download/nope.csv": 404, "/download/capacity.pdf": 404, "/download/capacity.csv?level=bad": 400, "/download/capacity.csv?budget=-1": 400, "/download/monthly.xlsx": 404, "/download/monthly.csv?level=bad": 400} {
+	for path, want := range map[string]int{"/download/nope.csv": 404, "/download/capacity.pdf": 404, "/download/capacity.csv?level=bad": 400, "/download/capacity.csv?budget=-1": 400, "/download/monthly.pdf": 404, "/download/monthly.csv?level=bad": 400} {
 		if status, _, _ := get(t, srv, path); status != want {
 			t.Errorf("%s: %d, want %d", path, status, want)
 		}
@@ -462,4 +462,42 @@ func TestMonthlyExtractIsEachAreasTrend(t *testing.T) {
 		}
 	}
 	t.Logf("%d withheld cells", withheld)
+
+	// The same extract as a workbook: the same cells.
+	status, _, body := get(t, srv, "/download/monthly.xlsx?place="+region+"&level=icb&from=2026-01&to=2026-06")
+	if status != 200 {
+		t.Fatalf("monthly.xlsx: %d", status)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheet, _ := f.GetRows("monthly", excelize.Options{RawCellValue: true})
+	_, _, csvBody := get(t, srv, "/download/monthly.csv?place="+region+"&level=icb&from=2026-01&to=2026-06")
+	recs, _ := csv.NewReader(strings.NewReader(csvBody)).ReadAll()
+	if len(sheet) != len(recs)+2 {
+		t.Fatalf("%d rows in the sheet, %d in the CSV", len(sheet)-2, len(recs))
+	}
+	for i, rec := range recs {
+		for j, want := range rec {
+			got := sheet[i+2][j]
+			switch want {
+			case "*":
+				want = "[c]"
+			case "":
+				if i > 0 {
+					want = "[x]"
+				}
+			}
+			if got != want {
+				if gv, err1 := strconv.ParseFloat(got, 64); err1 == nil {
+					if wv, err2 := strconv.ParseFloat(want, 64); err2 == nil && math.Abs(gv-wv) <= 1e-12*math.Max(1, math.Abs(wv)) {
+						continue
+					}
+				}
+				t.Errorf("monthly row %d %s: workbook %q, CSV %q", i, rec[0], got, want)
+			}
+		}
+	}
 }

@@ -47,7 +47,7 @@ func (s *Server) capacityPage(c echo.Context) error {
 		}
 		body.Charts = append(body.Charts, cv)
 	}
-	body.Charts = withDownloads(body.Charts, reports.Capacity, q)
+	body.Charts = withDownloads(body.Charts, reports.Capacity, v, q)
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "capacity", p)
 }

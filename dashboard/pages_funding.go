@@ -48,7 +48,7 @@ func (s *Server) fundingPage(c echo.Context) error {
 		}
 		body.Charts = append(body.Charts, cv)
 	}
-	body.Charts = withDownloads(body.Charts, reports.Funding, q)
+	body.Charts = withDownloads(body.Charts, reports.Funding, v, q)
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "capacity", p)
 }

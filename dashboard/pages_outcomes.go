@@ -61,7 +61,7 @@ func (s *Server) outcomesPage(c echo.Context) error {
 		}
 		body.Charts = append(body.Charts, cv)
 	}
-	body.Charts = withDownloads(body.Charts, reports.Outcomes, q)
+	body.Charts = withDownloads(body.Charts, reports.Outcomes, v, q)
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "outcomes", p)
 }

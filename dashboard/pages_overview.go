@@ -9,6 +9,7 @@ import (
 
 	"spdash/dashboard/charts"
 	"spdash/queries"
+	"spdash/reports"
 )
 
 type overviewBody struct {
@@ -60,6 +61,7 @@ func (s *Server) overviewPage(c echo.Context) error {
 		}
 		body.Charts = append(body.Charts, cv)
 	}
+	body.Charts = withDownloads(body.Charts, reports.Monthly, v, q)
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "overview", p)
 }

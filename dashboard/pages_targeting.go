@@ -92,7 +92,7 @@ func (s *Server) targetingPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body.Charts = withDownloads([]chartView{alloc, buys}, reports.Targeting, q)
+	body.Charts = withDownloads([]chartView{alloc, buys}, reports.Targeting, &v, q)
 	if body.Sensitive, err = sensitivityChart(&v, in, q); err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func (s *Server) trainingPage(c echo.Context) error {
 		}
 		body.Charts = append(body.Charts, cv)
 	}
-	body.Charts = withDownloads(body.Charts, reports.Training, q)
+	body.Charts = withDownloads(body.Charts, reports.Training, v, q)
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "training", p)
 }

@@ -13,10 +13,8 @@ func WriteCSV(w io.Writer, t *Table) error {
 	if err != nil {
 		return err
 	}
-	for _, row := range t.Rows {
-		if err := write(row); err != nil {
-			return fmt.Errorf("write %s CSV: %w", t.Report, err)
-		}
+	if err := t.Each(write); err != nil {
+		return fmt.Errorf("write %s CSV: %w", t.Report, err)
 	}
 	return closeCSV()
 }

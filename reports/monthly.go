@@ -15,6 +15,15 @@ import (
 // memory, so it is not a Table.
 const Monthly = "monthly"
 
+// MonthlyTable is the monthly extract as a streamed table: source calls its
+// function with each area's month, in order (queries.DB.Monthly).
+func MonthlyTable(meta Meta, source func(fn func(*queries.AreaMonth) error) error) *Table {
+	return &Table{Report: Monthly, Title: Titles[Monthly], Columns: MonthlyColumns(), Meta: meta,
+		Stream: func(yield func([]Cell) error) error {
+			return source(func(am *queries.AreaMonth) error { return yield(MonthlyRow(am, meta)) })
+		}}
+}
+
 // MonthlyColumns are the monthly extract's columns.
 func MonthlyColumns() []Column {
 	inMonth := func(c Column) Column {

@@ -103,12 +103,28 @@ func (c Cell) CSV() string {
 }
 
 // Table is one report: its columns and rows, and what it was computed from.
+// A streamed table (the monthly extract) has no Rows but a Stream that
+// produces them as they are read.
 type Table struct {
 	Report  string
 	Title   string
 	Columns []Column
 	Rows    [][]Cell
+	Stream  func(yield func([]Cell) error) error
 	Meta    Meta
+}
+
+// Each calls yield with each row, from Rows or the Stream.
+func (t *Table) Each(yield func([]Cell) error) error {
+	if t.Stream != nil {
+		return t.Stream(yield)
+	}
+	for _, row := range t.Rows {
+		if err := yield(row); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Meta says what a download shows, so that the same request gives the same

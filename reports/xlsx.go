@@ -54,6 +54,7 @@ var notesFor = map[string][]int{
 	Outcomes:  {1, 2, 4},
 	Funding:   {2},
 	Targeting: {1, 2, 4},
+	Monthly:   {1, 2, 3, 4},
 }
 
 func noteRefs(ns []int) string {
@@ -265,7 +266,8 @@ func tableSheet(f *excelize.File, t *Table, bold int) error {
 	if err := sw.SetRow("A3", header); err != nil {
 		return err
 	}
-	for r, row := range t.Rows {
+	rows := 0
+	err = t.Each(func(row []Cell) error {
 		vals := make([]any, len(row))
 		for i, c := range row {
 			switch {
@@ -281,12 +283,13 @@ func tableSheet(f *excelize.File, t *Table, bold int) error {
 				}
 			}
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, 4+r)
-		if err := sw.SetRow(cell, vals); err != nil {
-			return err
-		}
+		cell, _ := excelize.CoordinatesToCellName(1, 4+rows)
+		rows++
+		return sw.SetRow(cell, vals)
+	})
+	if err != nil {
+		return fmt.Errorf("write %s sheet: %w", t.Report, err)
 	}
-	rows := len(t.Rows)
 	if rows == 0 { // a table needs a data row
 		rows = 1
 	}

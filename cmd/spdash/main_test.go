@@ -265,6 +265,7 @@ func TestReportIsTheWebDownload(t *testing.T) {
 		{"targeting", []string{"--level", "pcn", "--budget", "2500000", "--need-weight", "1.5"}, "?level=pcn&budget=2500000&need_weight=1.5"},
 		{"selection", []string{"--format", "xlsx", "--level", "icb"}, "?level=icb"},
 		{"monthly", []string{"--level", "pcn"}, "?level=pcn"},
+		{"monthly", []string{"--format", "xlsx", "--level", "icb"}, "?level=icb"},
 		{"outcomes", []string{"--format", "xlsx"}, ""},
 	} {
 		ext := "csv"
