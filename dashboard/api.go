@@ -2,6 +2,8 @@ package dashboard
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,25 +17,36 @@ type Period struct {
 	Months int    `json:"months"`
 }
 
-// Answer says what an API answer is about: its selection and whether
-// disclosure control applied.
+// Answer says what an API answer is about: its selection, whether
+// disclosure control applied, and which data it shows (METRICS.md: one data
+// version per answer). The version is a string: it is an identifier beyond
+// JSON's exact integers, not a figure.
 type Answer struct {
-	Period     Period        `json:"period"`
-	Place      queries.Place `json:"place"`
-	Level      string        `json:"level"`
-	FY         string        `json:"fy"`
-	Disclosure string        `json:"disclosure"`
+	Period       Period        `json:"period"`
+	Place        queries.Place `json:"place"`
+	Level        string        `json:"level"`
+	FY           string        `json:"fy"`
+	Disclosure   string        `json:"disclosure"`
+	DataVersion  string        `json:"data_version"`
+	DataLoadedAt string        `json:"data_loaded_at,omitempty"` // RFC 3339, UTC
 }
 
 func newAnswer(v *View) Answer {
 	sel := v.Selection
-	return Answer{
+	a := Answer{
 		Period:     Period{From: sel.From.Format("2006-01"), To: sel.To.Format("2006-01"), Months: sel.Months()},
 		Place:      sel.Place,
 		Level:      sel.Level,
 		FY:         sel.FY,
 		Disclosure: v.Disclosure,
 	}
+	if v.Report != nil {
+		a.DataVersion = strconv.FormatUint(v.Report.AsOf.Version, 10)
+		if at := v.Report.AsOf.LoadedAt; !at.IsZero() {
+			a.DataLoadedAt = at.Format(time.RFC3339)
+		}
+	}
+	return a
 }
 
 // noDataMessage is an answer's message when nothing is loaded.

@@ -151,21 +151,23 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 		m := meta
 		var t *queries.Targeting
 		rep := v.Report
+		// Every table of a download reads the version its meta names.
+		req := s.request(v.Selection)
+		req.Version = meta.DataVersion
 		if name == reports.Monthly {
-			req := s.request(v.Selection)
 			out = append(out, reports.MonthlyTable(m, func(fn func(*queries.AreaMonth) error) error { return s.monthlyRows(ctx, req, fn) }))
 			continue
 		}
 		if name == reports.Targeting {
 			tv := *v
-			if t, err = s.target(ctx, &tv, in); err != nil {
+			if t, err = s.target(ctx, &tv, in, meta.DataVersion); err != nil {
 				return nil, err
 			}
 			rep = tv.Report
 			m.Settings = fmt.Sprintf("budget £%s, need weight %s, caseload standard %s, FTE cost £%s, training cost £%s",
 				trimNum(in.Budget), trimNum(in.NeedWeight), trimNum(in.CaseloadStandard), trimNum(in.FTECost), trimNum(in.TrainingCost))
 		} else if rep == nil {
-			if v.Report, err = s.metrics(ctx, v.Selection); err != nil {
+			if v.Report, err = s.report(ctx, req); err != nil {
 				return nil, err
 			}
 			rep = v.Report
@@ -182,19 +184,15 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 // downloadMeta says what a download shows: the selection, the disclosure
 // rule and the data version (read before the figures).
 func (s *Server) downloadMeta(ctx context.Context, v *View) (reports.Meta, error) {
-	version, err := s.db.DataVersion(ctx)
+	version, loadedAt, err := s.db.DataAsOf(ctx)
 	if err != nil {
 		return reports.Meta{}, err
 	}
 	m := reports.Meta{From: v.Selection.From.Format("2006-01"), To: v.Selection.To.Format("2006-01"), Place: v.Selection.Place,
 		Level: v.Selection.Level, FY: v.Selection.FY, Disclosure: v.Disclosure, DataVersion: version}
-	loads, err := s.db.RecentLoads(ctx, 1)
-	if err != nil {
-		return m, err
-	}
-	if len(loads) > 0 && loads[0].FinishedAt != nil {
-		m.LatestLoad = loads[0].FinishedAt.UTC().Format("2006-01-02 15:04:05 UTC")
-		m.LatestLoadRFC3339 = loads[0].FinishedAt.UTC().Format(time.RFC3339)
+	if !loadedAt.IsZero() {
+		m.LatestLoad = loadedAt.Format("2006-01-02 15:04:05 UTC")
+		m.LatestLoadRFC3339 = loadedAt.Format(time.RFC3339)
 	}
 	return m, nil
 }

@@ -24,7 +24,9 @@ type pageData struct {
 	NoData bool
 	// Disclosure says whether disclosure control applied to the figures.
 	Disclosure string
-	Body       any
+	// DataAsOf says which data the page's figures show.
+	DataAsOf string
+	Body     any
 }
 
 type navLink struct {
@@ -108,7 +110,20 @@ func basePage(c echo.Context, v *View, q url.Values, title string) *pageData {
 		p.Lead = selectionLead(v.Selection)
 		p.Filter = newFilterBar(c.Request().URL.Path, v, q, false)
 	}
+	if v.Report != nil {
+		p.DataAsOf = dataAsOfText(v.Report.AsOf)
+	}
 	return p
+}
+
+// dataAsOfText says which data a page shows (METRICS.md: one data version
+// per answer).
+func dataAsOfText(a queries.DataAsOf) string {
+	text := fmt.Sprintf("Data version %d", a.Version)
+	if !a.LoadedAt.IsZero() {
+		text += ", loaded " + a.LoadedAt.Format("2 January 2006 15:04") + " UTC"
+	}
+	return text + "."
 }
 
 // selectionLead says what the page shows: "North West, by ICB: Jul 2024 to

@@ -77,10 +77,11 @@ func (s *Server) targetingPage(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	v := *v0
-	t, err := s.target(ctx, &v, in)
+	t, err := s.target(ctx, &v, in, 0)
 	if err != nil {
 		return err
 	}
+	p.DataAsOf = dataAsOfText(v.Report.AsOf)
 	body := targetingBody{Method: targetingMethod(in), APIHref: "/api/v1/targeting" + targetingQuery(q, in), ScenarioOn: hasB}
 	body.Notes = targetingNotes(&v, t)
 	body.Headlines, body.Outcomes = targetingHeadlines(t)
@@ -98,7 +99,7 @@ func (s *Server) targetingPage(c echo.Context) error {
 	}
 	if hasB {
 		vb := *v0
-		tb, err := s.target(ctx, &vb, b)
+		tb, err := s.target(ctx, &vb, b, v.Report.AsOf.Version) // both scenarios on the same data
 		if err != nil {
 			return err
 		}

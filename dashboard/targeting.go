@@ -99,17 +99,17 @@ func (s *Server) targetingFor(c echo.Context, q url.Values, extra ...string) (*t
 	if !v.HasData() {
 		return tv, nil
 	}
-	if tv.Targeting, err = s.target(c.Request().Context(), v, in); err != nil {
+	if tv.Targeting, err = s.target(c.Request().Context(), v, in, 0); err != nil {
 		return nil, err
 	}
 	return tv, nil
 }
 
 // target computes the figures of the view's selection with the inputs'
-// settings, and the targeting over them.
-func (s *Server) target(ctx context.Context, v *View, in TargetingInputs) (*queries.Targeting, error) {
+// settings (at a data version, 0 for the newest), and the targeting over them.
+func (s *Server) target(ctx context.Context, v *View, in TargetingInputs, version uint64) (*queries.Targeting, error) {
 	req := s.request(v.Selection)
-	req.Settings = in.settings()
+	req.Settings, req.Version = in.settings(), version
 	rep, err := s.report(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("targeting: %w", err)

@@ -116,11 +116,22 @@ func (db *DB) queryLoads(ctx context.Context, query string, args ...any) ([]Load
 // DataVersion is the seq of the newest committed load (0 with none). Every
 // completed load advances it, so caches can be keyed by it.
 func (db *DB) DataVersion(ctx context.Context) (uint64, error) {
+	v, _, err := db.DataAsOf(ctx)
+	return v, err
+}
+
+// DataAsOf is the newest committed data's version and when its last load
+// finished (zero time when nothing is loaded).
+func (db *DB) DataAsOf(ctx context.Context) (uint64, time.Time, error) {
 	var v uint64
-	if err := db.conn.QueryRow(ctx, sqlText("data_version")).Scan(&v); err != nil {
-		return 0, Classify(fmt.Errorf("read data version: %w", err))
+	var at time.Time
+	if err := db.conn.QueryRow(ctx, sqlText("data_as_of")).Scan(&v, &at); err != nil {
+		return 0, time.Time{}, Classify(fmt.Errorf("read data version: %w", err))
 	}
-	return v, nil
+	if at.Unix() <= 0 {
+		at = time.Time{}
+	}
+	return v, at.UTC(), nil
 }
 
 // AreaCodes returns the codes of the currently loaded areas.

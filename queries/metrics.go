@@ -63,12 +63,34 @@ type Settings struct {
 // DefaultSettings are METRICS.md's defaults.
 var DefaultSettings = Settings{CaseloadStandard: 250, FTECost: 42000, TrainingCost: 600, NeedWeight: 1}
 
-// Request is one request for figures: the selection, the settings, and
-// whether disclosure control applies (below England).
+// Request is one request for figures: the selection, the settings, whether
+// disclosure control applies (below England), and the data version to read
+// (0: the newest committed; an answer reads one version throughout).
 type Request struct {
 	Selection Selection
 	Settings  Settings
 	Disclose  bool
+	Version   uint64
+}
+
+// DataAsOf says which data an answer shows: the version (the highest
+// committed load_seq it reads) and when the newest load finished.
+type DataAsOf struct {
+	Version  uint64
+	LoadedAt time.Time // zero when nothing is loaded
+}
+
+// asOf resolves a request's data version: the newest committed one unless
+// the request names one.
+func (db *DB) asOf(ctx context.Context, req Request) (DataAsOf, error) {
+	v, at, err := db.DataAsOf(ctx)
+	if err != nil {
+		return DataAsOf{}, err
+	}
+	if req.Version != 0 && req.Version < v {
+		return DataAsOf{Version: req.Version}, nil // an older version's load time is not kept here
+	}
+	return DataAsOf{Version: v, LoadedAt: at}, nil
 }
 
 // Place is England, a region or an ICB.
@@ -243,6 +265,7 @@ type AreaMetrics struct {
 // Report is the answer to a Request: England and each area.
 type Report struct {
 	Request   Request       `json:"-"`
+	AsOf      DataAsOf      `json:"-"`
 	Selection Selection     `json:"-"`
 	England   Metrics       `json:"england"`
 	Areas     []AreaMetrics `json:"areas"`
@@ -303,15 +326,19 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
 	sel := req.Selection
+	asOf, err := db.asOf(ctx, req)
+	if err != nil {
+		return nil, err
+	}
 	// England and the areas are independent queries: run them side by side.
 	var england []areaCounts
 	var englandErr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		england, englandErr = db.levelCounts(ctx, sel, England, LevelEngland)
+		england, englandErr = db.levelCounts(ctx, sel, England, LevelEngland, asOf.Version)
 	}()
-	areas, err := db.levelCounts(ctx, sel, sel.Place, sel.Level)
+	areas, err := db.levelCounts(ctx, sel, sel.Place, sel.Level, asOf.Version)
 	<-done
 	if englandErr != nil {
 		return nil, englandErr
@@ -319,7 +346,8 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Request: req, Selection: sel, Areas: make([]AreaMetrics, len(areas))}
+	req.Version = asOf.Version
+	rep := &Report{Request: req, AsOf: asOf, Selection: sel, Areas: make([]AreaMetrics, len(areas))}
 	if len(england) > 0 {
 		rep.England = figures(&england[0].counts, sel.Months(), req.Settings, false)
 	} else {
@@ -477,7 +505,7 @@ func compareWithEngland(m *Metrics, england Metrics) {
 }
 
 // levelCounts reads the counts of each area at a level below (or at) a place.
-func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level string) ([]areaCounts, error) {
+func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level string, version uint64) ([]areaCounts, error) {
 	cols, err := levelColumns(level)
 	if err != nil {
 		return nil, err
@@ -489,7 +517,7 @@ func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level
 	if !ok { // no funding loaded: a range that matches no month
 		fyFrom, fyTo = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	args := []any{clickhouse.Named("place", place.Code), clickhouse.Named("from", from), clickhouse.Named("to", to), clickhouse.Named("fy", sel.FY),
+	args := []any{clickhouse.Named("version", version), clickhouse.Named("place", place.Code), clickhouse.Named("from", from), clickhouse.Named("to", to), clickhouse.Named("fy", sel.FY),
 		clickhouse.Named("fy_from", fyFrom.Format("2006-01-02")), clickhouse.Named("fy_to", fyTo.Format("2006-01-02"))}
 	query := func(name string) string { return expand(metricTemplates[name], cols) }
 

@@ -3,6 +3,7 @@ package queries_test
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -338,4 +339,84 @@ func TestTrendsAgreeWithMetricsAndAreaParents(t *testing.T) {
 		t.Errorf("trends (referrals %v, people %v, last fte %v) disagree with metrics (%v, %v, %v)",
 			referrals, people, last.FTE, region.Referrals, region.Outcomes["entered_employment"].People, region.FTE)
 	}
+}
+
+// One data version per answer (METRICS.md): an answer reads only the loads
+// committed by its version, so a request for an older version still gives
+// the older figures after a correction, and every answer says its version.
+func TestAnswersReadOneDataVersion(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 31, Scale: sample.Demo, Months: 6, End: "2025-06"}); err != nil {
+		t.Fatal(err)
+	}
+	load := func(paths ...string) {
+		t.Helper()
+		pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "r.csv"), false)
+		files, _ := etl.ExpandPaths(paths, nil)
+		if _, err := (&etl.Loader{DB: db, Problems: pl, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).LoadAll(ctx, files, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load(dir)
+	month := func(s string) time.Time { m, _ := time.Parse("2006-01", s); return m }
+	req := queries.Request{Selection: queries.Selection{From: month("2025-01"), To: month("2025-06"), Place: queries.England, Level: queries.LevelICB}, Settings: queries.DefaultSettings}
+	before, err := db.Metrics(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, _ := db.DataVersion(ctx)
+	if before.AsOf.Version != v1 || v1 == 0 || before.AsOf.LoadedAt.IsZero() {
+		t.Fatalf("answer as of %+v, data version %d", before.AsOf, v1)
+	}
+	// A correction: every activity row of June with twice the referrals.
+	lines := readCSV(t, filepath.Join(dir, "activity.csv"))
+	var b strings.Builder
+	b.WriteString("month,area_code,provider_code,referrals_received,referrals_accepted,people_supported,active_caseload,link_worker_headcount,link_worker_fte,median_wait_days\n")
+	for _, r := range lines {
+		if r["month"] != "2025-06" {
+			continue
+		}
+		n, _ := strconv.Atoi(r["referrals_received"])
+		fmt.Fprintf(&b, "%s,%s,%s,%d,%s,%s,%s,%s,%s,%s\n", r["month"], r["area_code"], r["provider_code"], 2*n, r["referrals_accepted"],
+			r["people_supported"], r["active_caseload"], r["link_worker_headcount"], r["link_worker_fte"], r["median_wait_days"])
+	}
+	fix := filepath.Join(t.TempDir(), "activity_fix.csv")
+	if err := os.WriteFile(fix, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	load(fix)
+	after, err := db.Metrics(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Version = v1
+	pinned, err := db.Metrics(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.AsOf.Version <= v1 || pinned.AsOf.Version != v1 {
+		t.Fatalf("versions: after %d, pinned %d, first %d", after.AsOf.Version, pinned.AsOf.Version, v1)
+	}
+	if value(after.England.Referrals) <= value(before.England.Referrals) {
+		t.Errorf("the correction did not show: %v then %v", before.England.Referrals, after.England.Referrals)
+	}
+	for i := range before.Areas {
+		if pinned.Areas[i].Referrals != before.Areas[i].Referrals || pinned.Areas[i].FTE != before.Areas[i].FTE {
+			t.Errorf("%s at version %d: %v referrals, first answer %v", before.Areas[i].Code, v1, pinned.Areas[i].Referrals, before.Areas[i].Referrals)
+		}
+	}
+	trend, err := db.Trends(ctx, req)
+	if err != nil || len(trend) != 6 || value(trend[5].Referrals) != value(before.England.Referrals)-sumReferrals(trend[:5]) {
+		t.Errorf("the trend at version %d does not add up to the first answer (%v)", v1, err)
+	}
+}
+
+func sumReferrals(months []queries.MonthFigures) float64 {
+	var s float64
+	for _, m := range months {
+		s += value(m.Referrals)
+	}
+	return s
 }

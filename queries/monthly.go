@@ -52,7 +52,11 @@ func (db *DB) Monthly(ctx context.Context, req Request, fn func(*AreaMonth) erro
 		return err
 	}
 	cols.Where = placeFilter(sel.Place)
-	args := []any{clickhouse.Named("place", sel.Place.Code), clickhouse.Named("from", sel.From.Format("2006-01-02")),
+	asOf, err := db.asOf(ctx, req)
+	if err != nil {
+		return err
+	}
+	args := []any{clickhouse.Named("version", asOf.Version), clickhouse.Named("place", sel.Place.Code), clickhouse.Named("from", sel.From.Format("2006-01-02")),
 		clickhouse.Named("to", sel.To.Format("2006-01-02")), clickhouse.Named("fy", sel.FY),
 		clickhouse.Named("fy_from", "1970-01-01"), clickhouse.Named("fy_to", "1970-01-01")}
 

@@ -54,7 +54,11 @@ func (db *DB) Trends(ctx context.Context, req Request) ([]MonthFigures, error) {
 		index[monthKey(sel.From.AddDate(0, i, 0))] = i
 	}
 	where := map[string]string{"Where": placeFilter(sel.Place)}
-	args := []any{clickhouse.Named("place", sel.Place.Code), clickhouse.Named("from", sel.From.Format("2006-01-02")), clickhouse.Named("to", sel.To.Format("2006-01-02"))}
+	asOf, err := db.asOf(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	args := []any{clickhouse.Named("version", asOf.Version), clickhouse.Named("place", sel.Place.Code), clickhouse.Named("from", sel.From.Format("2006-01-02")), clickhouse.Named("to", sel.To.Format("2006-01-02"))}
 	q := func(name string) string { return expand(trendTemplates[name], where) }
 
 	rows, err := db.conn.Query(ctx, q("trend_activity"), args...)

@@ -9,7 +9,7 @@ SELECT
     sum(working_age_population) AS total_working_age,
     if(sumIf(population, isNotNull(imd_score)) = 0, NULL,
        sumIf(population * imd_score, isNotNull(imd_score)) / sumIf(population, isNotNull(imd_score))) AS weighted_imd
-FROM areas
+FROM {{template "areas_at"}} AS versioned_areas
 {{.Where}}
 GROUP BY code
 ORDER BY code

@@ -1,0 +1,5 @@
+-- The newest committed data: its version (the highest committed load_seq)
+-- and when the last committed load finished. toDateTime(0) when none has.
+SELECT max(seq) AS version, max(ifNull(finished_at, toDateTime(0))) AS loaded_at
+FROM load_log
+WHERE status IN ('loaded', 'partial')

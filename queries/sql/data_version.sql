@@ -1,1 +1,0 @@
-SELECT max(seq) FROM load_log WHERE status IN ('loaded', 'partial')
