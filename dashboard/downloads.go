@@ -182,17 +182,13 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 }
 
 // downloadMeta says what a download shows: the selection, the disclosure
-// rule and the data version (read before the figures).
-func (s *Server) downloadMeta(ctx context.Context, v *View) (reports.Meta, error) {
-	version, loadedAt, err := s.db.DataAsOf(ctx)
-	if err != nil {
-		return reports.Meta{}, err
-	}
+// rule and the data version every table of it reads (the request's).
+func (s *Server) downloadMeta(_ context.Context, v *View) (reports.Meta, error) {
 	m := reports.Meta{From: v.Selection.From.Format("2006-01"), To: v.Selection.To.Format("2006-01"), Place: v.Selection.Place,
-		Level: v.Selection.Level, FY: v.Selection.FY, Disclosure: v.Disclosure, DataVersion: version}
-	if !loadedAt.IsZero() {
-		m.LatestLoad = loadedAt.Format("2006-01-02 15:04:05 UTC")
-		m.LatestLoadRFC3339 = loadedAt.Format(time.RFC3339)
+		Level: v.Selection.Level, FY: v.Selection.FY, Disclosure: v.Disclosure, DataVersion: v.AsOf.Version}
+	if at := v.AsOf.LoadedAt; !at.IsZero() {
+		m.LatestLoad = at.Format("2006-01-02 15:04:05 UTC")
+		m.LatestLoadRFC3339 = at.Format(time.RFC3339)
 	}
 	return m, nil
 }

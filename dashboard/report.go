@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,6 +18,8 @@ type View struct {
 	Report    *queries.Report // nil when no data is loaded
 	// Disclosure says whether disclosure control was applied to Report.
 	Disclosure string
+	// AsOf is the data version every figure of this request reads.
+	AsOf queries.DataAsOf
 }
 
 // HasData reports whether any areas and activity are loaded.
@@ -37,18 +40,33 @@ func (s *Server) view(c echo.Context, extra ...string) (*View, error) {
 }
 
 // selection parses the request's selection without computing figures, for
-// pages that only need what is loaded.
+// pages that only need what is loaded. It reads the request's data version
+// once: every figure of the request reads that version (METRICS.md: one data
+// version per answer), and the version keys the cache.
 func (s *Server) selection(c echo.Context, extra ...string) (*View, error) {
 	q := c.QueryParams()
 	if err := checkKnown(q, selectionParams, extra); err != nil {
 		return nil, err
 	}
 	ctx := c.Request().Context()
-	geo, err := s.db.Places(ctx)
+	asOf, ok := ctx.Value(asOfKey{}).(queries.DataAsOf) // read by the ETag step
+	if !ok {
+		var err error
+		if asOf, err = s.dataAsOf(ctx); err != nil {
+			return nil, err
+		}
+		ctx = context.WithValue(ctx, asOfKey{}, asOf)
+		c.SetRequest(c.Request().WithContext(ctx))
+	}
+	geo, err := cached(ctx, s, fmt.Sprintf("places|%d", asOf.Version), func(ctx context.Context) (*queries.Geography, error) {
+		return s.db.Places(ctx)
+	}, func(g *queries.Geography) int { return len(g.PCNs)/10 + 1 })
 	if err != nil {
 		return nil, err
 	}
-	data, err := s.db.Range(ctx)
+	data, err := cached(ctx, s, fmt.Sprintf("range|%d", asOf.Version), func(ctx context.Context) (queries.DataRange, error) {
+		return s.db.Range(ctx)
+	}, func(queries.DataRange) int { return 1 })
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +74,7 @@ func (s *Server) selection(c echo.Context, extra ...string) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &View{Selection: sel, Geography: geo, Data: data, Disclosure: s.disclosure}, nil
+	return &View{Selection: sel, Geography: geo, Data: data, Disclosure: s.disclosure, AsOf: asOf}, nil
 }
 
 // request is a selection with this server's settings and disclosure control.
@@ -65,17 +83,31 @@ func (s *Server) request(sel queries.Selection) queries.Request {
 }
 
 // The one place in dashboard/ that asks queries for figures: every page, the
-// API and (later) downloads get theirs through report, monthly and target.
+// API and the downloads get theirs through report, monthly, monthlyRows and
+// target, at the request's data version, from the cache when they can.
 
 // report computes a request's figures (DB.Metrics: counts, disclosure
-// control when on, then every derived figure once).
+// control when on, then every derived figure once), from the cache when the
+// same request at the same data version was answered before.
 func (s *Server) report(ctx context.Context, req queries.Request) (*queries.Report, error) {
-	return s.db.Metrics(ctx, req)
+	req, err := s.versioned(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return cached(ctx, s, requestKey("report", req), func(ctx context.Context) (*queries.Report, error) {
+		return s.db.Metrics(ctx, req)
+	}, func(r *queries.Report) int { return len(r.Areas) + 1 })
 }
 
 // monthly computes a request's figures month by month for its place.
 func (s *Server) monthly(ctx context.Context, req queries.Request) ([]queries.MonthFigures, error) {
-	return s.db.Trends(ctx, req)
+	req, err := s.versioned(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return cached(ctx, s, requestKey("trends", req), func(ctx context.Context) ([]queries.MonthFigures, error) {
+		return s.db.Trends(ctx, req)
+	}, func(m []queries.MonthFigures) int { return len(m)/12 + 1 })
 }
 
 // metrics computes a selection's figures with the server's settings.
@@ -83,7 +115,61 @@ func (s *Server) metrics(ctx context.Context, sel queries.Selection) (*queries.R
 	return s.report(ctx, s.request(sel))
 }
 
-// monthlyRows streams a request's figures by area and month.
+// monthlyRows streams a request's figures by area and month (not cached:
+// an extract is read once, as it is written).
 func (s *Server) monthlyRows(ctx context.Context, req queries.Request, fn func(*queries.AreaMonth) error) error {
+	req, err := s.versioned(ctx, req)
+	if err != nil {
+		return err
+	}
 	return s.db.Monthly(ctx, req, fn)
+}
+
+// asOfKey carries a request's data version in its context.
+type asOfKey struct{}
+
+// dataAsOf is the newest committed data version; concurrent requests share
+// one query.
+func (s *Server) dataAsOf(ctx context.Context) (queries.DataAsOf, error) {
+	v, err := s.versionCheck.do(ctx, func(ctx context.Context) (any, error) {
+		version, at, err := s.db.DataAsOf(ctx)
+		return queries.DataAsOf{Version: version, LoadedAt: at}, err
+	})
+	if err != nil {
+		return queries.DataAsOf{}, err
+	}
+	return v.(queries.DataAsOf), nil
+}
+
+// versioned pins a request to the data version of the HTTP request it
+// serves (its context), or to the newest when it has none.
+func (s *Server) versioned(ctx context.Context, req queries.Request) (queries.Request, error) {
+	if req.Version != 0 {
+		return req, nil
+	}
+	if a, ok := ctx.Value(asOfKey{}).(queries.DataAsOf); ok {
+		req.Version = a.Version
+		return req, nil
+	}
+	a, err := s.dataAsOf(ctx)
+	req.Version = a.Version
+	return req, err
+}
+
+// cached is figureCache.get with types.
+func cached[T any](ctx context.Context, s *Server, key string, compute func(context.Context) (T, error), weigh func(T) int) (T, error) {
+	v, err := s.cache.get(ctx, key, func(ctx context.Context) (any, error) { return compute(ctx) },
+		func(v any) int { return weigh(v.(T)) })
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v.(T), nil
+}
+
+// requestKey names a request in the cache: everything that changes its answer.
+func requestKey(kind string, req queries.Request) string {
+	sel, set := req.Selection, req.Settings
+	return fmt.Sprintf("%s|%d|%s|%s|%s|%s|%s|%v|%g|%g|%g|%g", kind, req.Version, sel.From.Format("2006-01"), sel.To.Format("2006-01"),
+		sel.Place.Code, sel.Level, sel.FY, req.Disclose, set.CaseloadStandard, set.FTECost, set.TrainingCost, set.NeedWeight)
 }

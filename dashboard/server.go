@@ -24,6 +24,8 @@ type Options struct {
 	// DisclosureOff turns disclosure control off, for a deployment used only
 	// by internal analysts (METRICS.md). It is on by default.
 	DisclosureOff bool
+	// CacheWeight bounds the answers kept in memory (DefaultCacheWeight when 0).
+	CacheWeight int
 }
 
 // Server holds what the handlers share.
@@ -32,6 +34,10 @@ type Server struct {
 	log        *slog.Logger
 	settings   queries.Settings
 	disclosure string // queries.DisclosureOn or Off
+	// cache holds computed answers by request and data version;
+	// versionCheck shares the data version's query among concurrent requests.
+	cache        *figureCache
+	versionCheck oneFlight
 }
 
 // contentSecurityPolicy allows only the server's own scripts, styles and
@@ -41,13 +47,18 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // New returns the HTTP handler of the dashboard.
 func New(opts Options) *echo.Echo {
+	_, e := newServer(opts)
+	return e
+}
+
+func newServer(opts Options) (*Server, *echo.Echo) {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
 	if opts.Settings.CaseloadStandard == 0 {
 		opts.Settings = queries.DefaultSettings
 	}
-	s := &Server{db: opts.DB, log: opts.Log, settings: opts.Settings, disclosure: queries.DisclosureOn}
+	s := &Server{db: opts.DB, log: opts.Log, settings: opts.Settings, disclosure: queries.DisclosureOn, cache: newFigureCache(opts.CacheWeight)}
 	if opts.DisclosureOff {
 		s.disclosure = queries.DisclosureOff
 	}
@@ -65,13 +76,14 @@ func New(opts Options) *echo.Echo {
 	}))
 	e.Use(middleware.Gzip())
 	e.Use(s.logRequests)
+	e.Use(s.etags)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/api/v1/metrics", s.apiMetrics)
 	e.GET("/api/v1/targeting", s.apiTargeting)
 	s.routePages(e)
-	return e
+	return s, e
 }
 
 func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {

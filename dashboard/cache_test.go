@@ -1,0 +1,209 @@
+package dashboard
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"spdash/etl"
+	"spdash/etl/sample"
+	"spdash/queries/testdb"
+)
+
+func TestFigureCacheComputesOnceAndEvicts(t *testing.T) {
+	c := newFigureCache(10)
+	var runs atomic.Int64
+	release := make(chan struct{})
+	compute := func(context.Context) (any, error) {
+		runs.Add(1)
+		<-release
+		return "answer", nil
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, err := c.get(context.Background(), "k", compute, func(any) int { return 4 })
+			if v != "answer" || err != nil {
+				t.Errorf("got %v, %v", v, err)
+			}
+		}()
+	}
+	time.Sleep(50 * time.Millisecond) // let them all arrive while the first computes
+	close(release)
+	wg.Wait()
+	if runs.Load() != 1 {
+		t.Errorf("20 concurrent requests computed %d times, want 1", runs.Load())
+	}
+	// Weight 4 each in a budget of 10: a third entry evicts the least recently used.
+	c.get(context.Background(), "a", func(context.Context) (any, error) { return 1, nil }, func(any) int { return 4 })
+	c.get(context.Background(), "k", compute, func(any) int { return 4 }) // k is used again
+	c.get(context.Background(), "b", func(context.Context) (any, error) { return 2, nil }, func(any) int { return 4 })
+	if _, ok := c.entries["a"]; ok || c.len() != 2 {
+		t.Errorf("after eviction: %d entries, a kept %v", c.len(), ok)
+	}
+	if _, ok := c.entries["k"]; !ok {
+		t.Error("the recently used entry was evicted")
+	}
+	// Errors are not kept; an entry heavier than the budget is served, not kept.
+	boom := errors.New("boom")
+	if _, err := c.get(context.Background(), "e", func(context.Context) (any, error) { return nil, boom }, func(any) int { return 1 }); err != boom {
+		t.Errorf("error %v", err)
+	}
+	if _, ok := c.entries["e"]; ok {
+		t.Error("an error was cached")
+	}
+	if v, _ := c.get(context.Background(), "huge", func(context.Context) (any, error) { return 3, nil }, func(any) int { return 11 }); v != 3 || c.entries["huge"] != nil {
+		t.Error("an entry heavier than the cache was kept")
+	}
+}
+
+// Pages and the API between loads come from memory; the first request after
+// a load computes afresh at the new data version.
+func TestCacheAnswersRepeatsAndRecomputesAfterALoad(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 8, Scale: sample.Demo, Months: 6, End: "2025-06"}); err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	load := func(paths ...string) {
+		t.Helper()
+		pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "r.csv"), false)
+		files, _ := etl.ExpandPaths(paths, nil)
+		if _, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(ctx, files, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load(dir)
+	s, e := newServer(Options{DB: db, Log: quiet})
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	type answer struct {
+		DataVersion string `json:"data_version"`
+		England     struct {
+			Referrals float64 `json:"referrals"`
+		} `json:"england"`
+	}
+	fetch := func(path string) answer {
+		t.Helper()
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var a answer
+		if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&a) != nil {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return a
+	}
+	const path = "/api/v1/metrics?level=pcn&from=2025-01&to=2025-06"
+	first := fetch(path)
+	computed := s.cache.computes.Load()
+	again := fetch(path)
+	if s.cache.computes.Load() != computed || again != first {
+		t.Errorf("the same request computed again (%d then %d) or differs", computed, s.cache.computes.Load())
+	}
+	// Pages share the answers: the capacity page of the same selection
+	// computes only its trend.
+	if resp, err := http.Get(srv.URL + "/capacity?level=pcn&from=2025-01&to=2025-06"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("capacity: %v", err)
+	}
+	if n := s.cache.computes.Load() - computed; n != 1 {
+		t.Errorf("the capacity page computed %d answers, want 1 (its trend; the report is cached)", n)
+	}
+
+	// A load: the next request reads the new version and computes.
+	var b strings.Builder
+	b.WriteString("month,area_code,provider_code,referrals_received,referrals_accepted,people_supported,active_caseload,link_worker_headcount,link_worker_fte,median_wait_days\n")
+	codes := sample.AreaCodes(8, sample.Demo)
+	fmt.Fprintf(&b, "2025-06,%s,NEWPROV,500,400,10,10,1,1,\n", codes[0])
+	fix := filepath.Join(t.TempDir(), "activity_new.csv")
+	if err := os.WriteFile(fix, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	load(fix)
+	before := s.cache.computes.Load()
+	after := fetch(path)
+	if s.cache.computes.Load() == before || after.DataVersion == first.DataVersion || after.England.Referrals != first.England.Referrals+500 {
+		t.Errorf("after a load: version %s (was %s), referrals %v (was %v), computes %d→%d",
+			after.DataVersion, first.DataVersion, after.England.Referrals, first.England.Referrals, before, s.cache.computes.Load())
+	}
+	if v, _ := strconv.ParseUint(after.DataVersion, 10, 64); v == 0 {
+		t.Errorf("data_version %q", after.DataVersion)
+	}
+}
+
+// A client holding the current answer gets 304 without a computation; after
+// a load its tag no longer matches.
+func TestETagsFollowTheDataVersion(t *testing.T) {
+	db := testdb.New(t)
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 9, Scale: sample.Demo, Months: 3, End: "2025-06"}); err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "r.csv"), false)
+	files, _ := etl.ExpandPaths([]string{filepath.Join(dir, "areas.csv"), filepath.Join(dir, "activity.csv")}, nil)
+	if _, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(context.Background(), files, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	s, e := newServer(Options{DB: db, Log: quiet})
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	get := func(path, inm string) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if inm != "" {
+			req.Header.Set("If-None-Match", inm)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("ETag")
+	}
+	for _, path := range []string{"/capacity", "/api/v1/metrics", "/download/capacity.csv"} {
+		status, tag := get(path, "")
+		if status != 200 || tag == "" {
+			t.Fatalf("%s: %d, ETag %q", path, status, tag)
+		}
+		computes := s.cache.computes.Load()
+		if status, _ := get(path, tag); status != http.StatusNotModified {
+			t.Errorf("%s with its ETag: %d, want 304", path, status)
+		}
+		if s.cache.computes.Load() != computes {
+			t.Errorf("%s: a 304 computed figures", path)
+		}
+		if status, other := get(path+"?level=icb", tag); status != 200 || other == tag {
+			t.Errorf("%s?level=icb with the other URL's tag: %d, tag %q", path, status, other)
+		}
+	}
+	_, tag := get("/capacity", "")
+	more, _ := etl.ExpandPaths([]string{filepath.Join(dir, "training.csv")}, nil)
+	if _, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(context.Background(), more, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if status, newTag := get("/capacity", tag); status != 200 || newTag == tag {
+		t.Errorf("after a load: %d, tag %q (was %q)", status, newTag, tag)
+	}
+	if status, tag := get("/static/app.css", ""); status != 200 || tag != "" {
+		t.Errorf("static files keep their own caching: %d, ETag %q", status, tag)
+	}
+}

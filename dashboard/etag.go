@@ -1,0 +1,69 @@
+package dashboard
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Data pages, the API and downloads carry an ETag made of the data version,
+// the disclosure rule, the build and the URL: a browser or proxy that sends
+// it back gets 304 Not Modified, without the figures being computed, until a
+// load commits (or a new build is served).
+
+// buildTag identifies the templates and static files of this build.
+var buildTag = func() string {
+	h := sha256.New()
+	for _, fsys := range []fs.FS{templateFiles, staticFiles} {
+		err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "%s\x00%d\x00", p, len(b))
+			h.Write(b)
+			return nil
+		})
+		if err != nil {
+			panic(fmt.Sprintf("dashboard: reading embedded files: %v", err))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:6])
+}()
+
+// etags answers a GET of a data page, the API or a download with 304 when the
+// client holds the current answer, and otherwise tags the answer it gives.
+func (s *Server) etags(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		p := r.URL.Path
+		if r.Method != http.MethodGet || p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/static/") {
+			return next(c)
+		}
+		asOf, err := s.dataAsOf(r.Context())
+		if err != nil {
+			return next(c) // the handler reports it
+		}
+		c.SetRequest(r.WithContext(context.WithValue(r.Context(), asOfKey{}, asOf)))
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s\x00%s", asOf.Version, s.disclosure, buildTag, r.URL.RequestURI())))
+		tag := `"` + hex.EncodeToString(sum[:12]) + `"`
+		h := c.Response().Header()
+		h.Set("ETag", tag)
+		h.Set("Cache-Control", "no-cache") // keep it, but ask each time: a load may have committed
+		for _, inm := range strings.Split(r.Header.Get("If-None-Match"), ",") {
+			if t := strings.TrimSpace(inm); t == tag || t == "W/"+tag {
+				return c.NoContent(http.StatusNotModified)
+			}
+		}
+		return next(c)
+	}
+}
