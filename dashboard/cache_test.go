@@ -207,3 +207,71 @@ func TestETagsFollowTheDataVersion(t *testing.T) {
 		t.Errorf("static files keep their own caching: %d, ETag %q", status, tag)
 	}
 }
+
+func TestResponseCacheIsBoundedInBytes(t *testing.T) {
+	rc := newResponseCache(100)
+	rc.put(&savedResponse{key: "a", body: make([]byte, 10)})
+	rc.put(&savedResponse{key: "big", body: make([]byte, 13)}) // over budget/8: not kept
+	if _, ok := rc.get("big"); ok {
+		t.Error("a response over an eighth of the budget was kept")
+	}
+	for i := 0; i < 12; i++ {
+		rc.put(&savedResponse{key: strconv.Itoa(i), body: make([]byte, 10)})
+	}
+	if rc.size > 100 || len(rc.entries) != 10 {
+		t.Errorf("%d bytes in %d entries, budget 100", rc.size, len(rc.entries))
+	}
+	if _, ok := rc.get("a"); ok {
+		t.Error("the least recently used response stayed")
+	}
+}
+
+// A page asked again is written from memory, byte for byte, with its ETag.
+func TestPagesAskedAgainComeFromMemory(t *testing.T) {
+	db := testdb.New(t)
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 10, Scale: sample.Demo, Months: 3, End: "2025-06"}); err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "r.csv"), false)
+	files, _ := etl.ExpandPaths([]string{dir}, nil)
+	if _, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(context.Background(), files, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	s, e := newServer(Options{DB: db, Log: quiet})
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	read := func(path string) (string, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return string(b), resp.Header.Get("ETag")
+	}
+	for _, path := range []string{"/outcomes?level=pcn", "/api/v1/metrics?level=icb", "/targeting?budget=2000000"} {
+		first, tag := read(path)
+		if _, ok := s.responses.get(tag); !ok {
+			t.Fatalf("%s was not kept", path)
+		}
+		again, tag2 := read(path)
+		if again != first || tag2 != tag {
+			t.Errorf("%s asked again differs", path)
+		}
+	}
+	// An error page is not kept.
+	kept := len(s.responses.entries)
+	resp, err := http.Get(srv.URL + "/capacity?level=nation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 || len(s.responses.entries) != kept {
+		t.Errorf("a bad request: %d, %d responses kept (was %d)", resp.StatusCode, len(s.responses.entries), kept)
+	}
+}

@@ -64,6 +64,6 @@ func (s *Server) etags(next echo.HandlerFunc) echo.HandlerFunc {
 				return c.NoContent(http.StatusNotModified)
 			}
 		}
-		return next(c)
+		return s.serveSaved(c, tag, next)
 	}
 }

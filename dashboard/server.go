@@ -37,6 +37,7 @@ type Server struct {
 	// cache holds computed answers by request and data version;
 	// versionCheck shares the data version's query among concurrent requests.
 	cache        *figureCache
+	responses    *responseCache
 	versionCheck oneFlight
 }
 
@@ -58,7 +59,8 @@ func newServer(opts Options) (*Server, *echo.Echo) {
 	if opts.Settings.CaseloadStandard == 0 {
 		opts.Settings = queries.DefaultSettings
 	}
-	s := &Server{db: opts.DB, log: opts.Log, settings: opts.Settings, disclosure: queries.DisclosureOn, cache: newFigureCache(opts.CacheWeight)}
+	s := &Server{db: opts.DB, log: opts.Log, settings: opts.Settings, disclosure: queries.DisclosureOn, cache: newFigureCache(opts.CacheWeight),
+		responses: newResponseCache(0)}
 	if opts.DisclosureOff {
 		s.disclosure = queries.DisclosureOff
 	}

@@ -1,0 +1,111 @@
+package dashboard
+
+import (
+	"bytes"
+	"container/list"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+)
+
+// responseCache keeps whole answers of data pages and the API, by their ETag
+// (data version, disclosure rule, build and URL): a page asked again before
+// the next load is written from memory, without computing or rendering it.
+// Bounded in bytes, least recently used first out. Downloads are not kept
+// (they are large and rarely asked twice).
+type responseCache struct {
+	mu      sync.Mutex
+	budget  int
+	size    int
+	entries map[string]*list.Element
+	lru     *list.List
+}
+
+type savedResponse struct {
+	key         string
+	contentType string
+	body        []byte
+}
+
+// DefaultResponseBytes bounds the response cache.
+const DefaultResponseBytes = 64 << 20
+
+func newResponseCache(budget int) *responseCache {
+	if budget <= 0 {
+		budget = DefaultResponseBytes
+	}
+	return &responseCache{budget: budget, entries: map[string]*list.Element{}, lru: list.New()}
+}
+
+func (rc *responseCache) get(key string) (*savedResponse, bool) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	el, ok := rc.entries[key]
+	if !ok {
+		return nil, false
+	}
+	rc.lru.MoveToFront(el)
+	return el.Value.(*savedResponse), true
+}
+
+func (rc *responseCache) put(r *savedResponse) {
+	if len(r.body) > rc.budget/8 {
+		return
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if _, ok := rc.entries[r.key]; ok {
+		return
+	}
+	rc.entries[r.key] = rc.lru.PushFront(r)
+	rc.size += len(r.body)
+	for rc.size > rc.budget {
+		el := rc.lru.Back()
+		old := el.Value.(*savedResponse)
+		rc.lru.Remove(el)
+		delete(rc.entries, old.key)
+		rc.size -= len(old.body)
+	}
+}
+
+// recorder copies what a handler writes, to keep it.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	buf    bytes.Buffer
+}
+
+func (r *recorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	r.buf.Write(b)
+	return r.ResponseWriter.Write(b)
+}
+
+// serveSaved writes a kept answer, or runs the handler and keeps its 200.
+// tag is the request's ETag (etags).
+func (s *Server) serveSaved(c echo.Context, tag string, next echo.HandlerFunc) error {
+	if strings.HasPrefix(c.Request().URL.Path, "/download/") {
+		return next(c)
+	}
+	if saved, ok := s.responses.get(tag); ok {
+		return c.Blob(http.StatusOK, saved.contentType, saved.body)
+	}
+	w := c.Response().Writer
+	rec := &recorder{ResponseWriter: w}
+	c.Response().Writer = rec
+	err := next(c)
+	c.Response().Writer = w
+	if err == nil && rec.status == http.StatusOK {
+		s.responses.put(&savedResponse{key: tag, contentType: c.Response().Header().Get(echo.HeaderContentType), body: rec.buf.Bytes()})
+	}
+	return err
+}
