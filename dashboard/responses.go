@@ -24,9 +24,9 @@ type responseCache struct {
 }
 
 type savedResponse struct {
-	key         string
-	contentType string
-	body        []byte
+	key    string
+	header http.Header // Content-Type, Content-Encoding, Vary
+	body   []byte      // as sent: compressed when the client took gzip
 }
 
 // DefaultResponseBytes bounds the response cache.
@@ -91,13 +91,23 @@ func (r *recorder) Write(b []byte) (int, error) {
 }
 
 // serveSaved writes a kept answer, or runs the handler and keeps its 200.
-// tag is the request's ETag (etags).
+// tag is the request's ETag (etags); an answer is kept per encoding.
 func (s *Server) serveSaved(c echo.Context, tag string, next echo.HandlerFunc) error {
 	if strings.HasPrefix(c.Request().URL.Path, "/download/") {
 		return next(c)
 	}
-	if saved, ok := s.responses.get(tag); ok {
-		return c.Blob(http.StatusOK, saved.contentType, saved.body)
+	key := tag
+	if strings.Contains(c.Request().Header.Get(echo.HeaderAcceptEncoding), "gzip") {
+		key += "|gzip"
+	}
+	if saved, ok := s.responses.get(key); ok {
+		h := c.Response().Header()
+		for k, vs := range saved.header {
+			h[k] = vs
+		}
+		c.Response().WriteHeader(http.StatusOK)
+		_, err := c.Response().Write(saved.body)
+		return err
 	}
 	w := c.Response().Writer
 	rec := &recorder{ResponseWriter: w}
@@ -105,7 +115,13 @@ func (s *Server) serveSaved(c echo.Context, tag string, next echo.HandlerFunc) e
 	err := next(c)
 	c.Response().Writer = w
 	if err == nil && rec.status == http.StatusOK {
-		s.responses.put(&savedResponse{key: tag, contentType: c.Response().Header().Get(echo.HeaderContentType), body: rec.buf.Bytes()})
+		h := http.Header{}
+		for _, k := range []string{echo.HeaderContentType, echo.HeaderContentEncoding, echo.HeaderVary} {
+			if v := c.Response().Header().Values(k); len(v) > 0 {
+				h[k] = append([]string(nil), v...)
+			}
+		}
+		s.responses.put(&savedResponse{key: key, header: h, body: rec.buf.Bytes()})
 	}
 	return err
 }

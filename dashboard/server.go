@@ -76,9 +76,11 @@ func newServer(opts Options) (*Server, *echo.Echo) {
 		ContentSecurityPolicy: contentSecurityPolicy,
 		ReferrerPolicy:        "same-origin",
 	}))
-	e.Use(middleware.Gzip())
 	e.Use(s.logRequests)
+	// The ETag step (and the answers it keeps) sits outside compression, so
+	// that a kept answer is kept compressed and written as it is.
 	e.Use(s.etags)
+	e.Use(middleware.Gzip())
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -131,6 +133,8 @@ func errorStatus(err error) (int, string) {
 	switch {
 	case errors.As(err, &pe):
 		return http.StatusBadRequest, pe.Error()
+	case errors.Is(err, queries.ErrBusy):
+		return http.StatusServiceUnavailable, "The dashboard is busy just now: every database connection is in use. Try again in a few seconds."
 	case errors.Is(err, queries.ErrUnreachable):
 		return http.StatusServiceUnavailable, "The database cannot be reached just now. Try again in a minute; if it goes on, tell the dashboard's administrators."
 	case errors.Is(err, context.DeadlineExceeded):

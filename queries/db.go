@@ -43,6 +43,10 @@ func sqlText(name string) string {
 // or the connection was lost; the CLI maps it to exit status 3.
 var ErrUnreachable = errors.New("clickhouse unreachable")
 
+// ErrBusy marks a query that waited its time for a connection from the pool
+// and got none: the server is up but every connection is in use.
+var ErrBusy = errors.New("clickhouse busy: every connection is in use")
+
 // DB is a connection to one spdash database.
 type DB struct {
 	conn         driver.Conn
@@ -51,6 +55,9 @@ type DB struct {
 	log          *slog.Logger
 	queryTimeout time.Duration
 }
+
+// DefaultMaxOpenConns is the connection pool's size when the DSN sets none.
+const DefaultMaxOpenConns = 24
 
 // DefaultQueryTimeout bounds each dashboard query.
 const DefaultQueryTimeout = 20 * time.Second
@@ -107,6 +114,16 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 	}
 	if opts.DialTimeout == 0 || opts.DialTimeout > 10*time.Second {
 		opts.DialTimeout = 5 * time.Second
+	}
+	// The pool, sized on purpose unless the DSN says (max_open_conns,
+	// max_idle_conns): a page runs a few statements side by side, and more
+	// than a few dozen at once only queue inside ClickHouse. A query that
+	// waits longer than DialTimeout for a connection fails as ErrBusy.
+	if opts.MaxOpenConns == 0 {
+		opts.MaxOpenConns = DefaultMaxOpenConns
+	}
+	if opts.MaxIdleConns == 0 {
+		opts.MaxIdleConns = DefaultMaxOpenConns / 2
 	}
 	addr := strings.Join(opts.Addr, ",")
 
@@ -181,8 +198,11 @@ func unreachable(addr string, err error) error {
 // Classify wraps err with ErrUnreachable when it is a network failure rather
 // than an error the server reported.
 func Classify(err error) error {
-	if err == nil || errors.Is(err, ErrUnreachable) {
+	if err == nil || errors.Is(err, ErrUnreachable) || errors.Is(err, ErrBusy) {
 		return err
+	}
+	if errors.Is(err, clickhouse.ErrAcquireConnTimeout) { // busy is not unreachable
+		return fmt.Errorf("%w: %w", ErrBusy, err)
 	}
 	var exc *clickhouse.Exception
 	if errors.As(err, &exc) {
@@ -190,8 +210,7 @@ func Classify(err error) error {
 	}
 	var netErr net.Error
 	if errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
-		errors.Is(err, clickhouse.ErrAcquireConnTimeout) {
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
 		return fmt.Errorf("%w: %w", ErrUnreachable, err)
 	}
 	return err

@@ -3,8 +3,11 @@ package queries_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 
 	"spdash/queries"
 	"spdash/queries/testdb"
@@ -123,4 +126,12 @@ func mustMonthQ(s string) time.Time {
 		panic(err)
 	}
 	return m
+}
+
+// Waiting too long for a pooled connection is "busy", not "unreachable".
+func TestBusyIsNotUnreachable(t *testing.T) {
+	err := queries.Classify(fmt.Errorf("metrics: %w", clickhouse.ErrAcquireConnTimeout))
+	if !errors.Is(err, queries.ErrBusy) || errors.Is(err, queries.ErrUnreachable) {
+		t.Errorf("acquire timeout classified as %v", err)
+	}
 }
