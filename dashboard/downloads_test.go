@@ -463,6 +463,39 @@ func TestMonthlyExtractIsEachAreasTrend(t *testing.T) {
 	}
 	t.Logf("%d withheld cells", withheld)
 
+	// And, exactly (no disclosure control), the months add up to the period's
+	// figures as Metrics computes them with other statements: flows summed,
+	// stocks at the last month.
+	regionPlace, _ := geo.Lookup(region)
+	sel := queries.Selection{From: mustMonth("2026-01"), To: mustMonth("2026-06"), Place: regionPlace, Level: "icb"}
+	rep, err := db.Metrics(context.Background(), queries.Request{Selection: sel, Settings: queries.DefaultSettings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := map[string]float64{}
+	lastFTE := map[string]float64{}
+	if err := db.Monthly(context.Background(), queries.Request{Selection: sel, Version: rep.AsOf.Version}, func(am *queries.AreaMonth) error {
+		v, _ := am.Referrals.Value()
+		sums[am.Code] += v
+		p, _ := am.Outcomes["entered_employment"].People.Value()
+		sums[am.Code+"|people"] += p
+		if am.Month.Equal(sel.To) {
+			lastFTE[am.Code], _ = am.FTE.Value()
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range rep.Areas {
+		referrals, _ := a.Referrals.Value()
+		people, _ := a.Outcomes["entered_employment"].People.Value()
+		fte, _ := a.FTE.Value()
+		if sums[a.Code] != referrals || sums[a.Code+"|people"] != people || math.Abs(lastFTE[a.Code]-fte) > 1e-9 {
+			t.Errorf("%s: months add to %v referrals, %v people, last FTE %v; the period has %v, %v, %v",
+				a.Code, sums[a.Code], sums[a.Code+"|people"], lastFTE[a.Code], referrals, people, fte)
+		}
+	}
+
 	// The same extract as a workbook: the same cells.
 	status, _, body := get(t, srv, "/download/monthly.xlsx?place="+region+"&level=icb&from=2026-01&to=2026-06")
 	if status != 200 {

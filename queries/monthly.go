@@ -38,7 +38,8 @@ type AreaMonth struct {
 // Monthly calls fn for each area of the request's level (in code order) and
 // each month of its period (in order): every month is present, zeros where
 // nothing was loaded. With disclosure control on, each area's months are
-// controlled as trends are (below England). fn's error stops it.
+// controlled (below England). The level may be the place's own, England's
+// included: Trends is that. fn's error stops it.
 func (db *DB) Monthly(ctx context.Context, req Request, fn func(*AreaMonth) error) error {
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
@@ -81,7 +82,7 @@ func (db *DB) Monthly(ctx context.Context, req Request, fn func(*AreaMonth) erro
 		return Classify(err)
 	}
 
-	ctl := control{on: req.Disclose} // the areas are below England
+	ctl := control{on: req.Disclose && sel.Level != LevelEngland} // England's own figures are not controlled
 	per := max(1, monthlyChunk/n)
 	for start := 0; start < len(areas); start += per {
 		chunk := areas[start:min(start+per, len(areas))]

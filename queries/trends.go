@@ -3,10 +3,7 @@ package queries
 import (
 	"context"
 	"fmt"
-	"text/template"
 	"time"
-
-	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // MonthFigures are one month's figures for the selected place.
@@ -26,99 +23,34 @@ type MonthFigures struct {
 // compare the location too.
 func monthKey(t time.Time) string { return t.Format("2006-01") }
 
-var trendTemplates = map[string]*template.Template{}
-
-func init() {
-	for _, name := range []string{"trend_activity", "trend_training", "trend_outcomes"} {
-		trendTemplates[name] = parseWithShared(name)
-	}
-}
-
 // Trends returns the selected place's figures month by month over the
 // request's period, every month present (zeros where nothing was loaded).
 // The place may be England, a region, an ICB or a PCN. Below England, with
 // disclosure control on, each month's counts are controlled as the period's
-// are, and its rates computed from them.
+// are, and its rates computed from them. It is the monthly extract of the
+// place alone (the place at its own level): one computation of the monthly
+// figures.
 func (db *DB) Trends(ctx context.Context, req Request) ([]MonthFigures, error) {
-	ctx, cancel := db.readContext(ctx)
-	defer cancel()
-	sel := req.Selection
-	n := sel.Months()
+	n := req.Selection.Months()
 	if n < 1 || n > 1200 {
 		return nil, fmt.Errorf("trends: a period of %d months", n)
 	}
-	raw := make([]counts, n)
-	index := map[string]int{}
-	for i := range raw {
-		raw[i] = *newCounts()
-		index[monthKey(sel.From.AddDate(0, i, 0))] = i
-	}
-	where := map[string]string{"Where": placeFilter(sel.Place)}
-	asOf, err := db.asOf(ctx, req)
+	req.Selection.Level = req.Selection.Place.Level
+	months := make([]MonthFigures, 0, n)
+	err := db.Monthly(ctx, req, func(am *AreaMonth) error {
+		if am.Code != req.Selection.Place.Code {
+			return fmt.Errorf("trends of %s: the extract gave %s", req.Selection.Place.Code, am.Code)
+		}
+		months = append(months, am.MonthFigures)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	args := []any{clickhouse.Named("version", asOf.Version), clickhouse.Named("place", sel.Place.Code), clickhouse.Named("from", sel.From.Format("2006-01-02")), clickhouse.Named("to", sel.To.Format("2006-01-02"))}
-	q := func(name string) string { return expand(trendTemplates[name], where) }
-
-	rows, err := db.conn.Query(ctx, q("trend_activity"), args...)
-	if err != nil {
-		return nil, Classify(fmt.Errorf("trends activity: %w", err))
-	}
-	for rows.Next() {
-		var m time.Time
-		var referrals, accepted, supported, caseload uint64
-		var fte float64
-		if err := rows.Scan(&m, &referrals, &accepted, &supported, &fte, &caseload); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("trends activity: %w", err)
+	if len(months) == 0 { // a place with no areas loaded: every month, empty
+		for i := 0; i < n; i++ {
+			months = append(months, monthFigures(req.Selection.From.AddDate(0, i, 0), newCounts(), control{}))
 		}
-		if i, ok := index[monthKey(m)]; ok {
-			c := &raw[i]
-			c.referrals, c.accepted, c.supported, c.fte, c.caseload = float64(referrals), float64(accepted), float64(supported), steadySum(fte), float64(caseload)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, Classify(err)
-	}
-
-	for _, spec := range []struct {
-		name string
-		set  func(c *counts, key string, a, b float64)
-	}{
-		{"trend_training", func(c *counts, key string, inPost, trained float64) {
-			c.inPost[key], c.trained[key] = inPost, trained
-		}},
-		{"trend_outcomes", func(c *counts, key string, people, cohort float64) {
-			c.people[key], c.cohort[key] = people, cohort
-		}},
-	} {
-		rows, err := db.conn.Query(ctx, q(spec.name), args...)
-		if err != nil {
-			return nil, Classify(fmt.Errorf("%s: %w", spec.name, err))
-		}
-		for rows.Next() {
-			var m time.Time
-			var key string
-			var a, b uint64
-			if err := rows.Scan(&m, &key, &a, &b); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("%s: %w", spec.name, err)
-			}
-			if i, ok := index[monthKey(m)]; ok {
-				spec.set(&raw[i], key, float64(a), float64(b))
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, Classify(err)
-		}
-	}
-	ctl := control{on: req.Disclose && sel.Place.Level != LevelEngland}
-	months := make([]MonthFigures, n)
-	for i := range raw {
-		months[i] = monthFigures(sel.From.AddDate(0, i, 0), &raw[i], ctl)
 	}
 	return months, nil
 }
