@@ -3,6 +3,7 @@ package dashboard
 import (
 	"container/list"
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 )
@@ -78,16 +79,26 @@ func (c *figureCache) get(ctx context.Context, key string, compute func(context.
 	c.mu.Unlock()
 
 	c.computes.Add(1)
-	f.value, f.err = compute(context.WithoutCancel(ctx))
-	c.mu.Lock()
-	delete(c.inflight, key)
-	if f.err == nil {
-		c.store(key, f.value, max(1, weigh(f.value)))
-	}
-	c.mu.Unlock()
-	close(f.done)
+	// Whatever happens in compute, a panic included, the waiters are
+	// released and the key freed: nobody waits on a computation that died.
+	f.err = errComputationFailed
+	func() {
+		defer func() {
+			c.mu.Lock()
+			delete(c.inflight, key)
+			if f.err == nil {
+				c.store(key, f.value, max(1, weigh(f.value)))
+			}
+			c.mu.Unlock()
+			close(f.done)
+		}()
+		f.value, f.err = compute(context.WithoutCancel(ctx))
+	}()
 	return f.value, f.err
 }
+
+// errComputationFailed is what waiters get when a shared computation panicked.
+var errComputationFailed = errors.New("the computation failed")
 
 // store adds an entry and evicts the least recently used beyond the budget.
 // c.mu is held.
@@ -131,13 +142,17 @@ func (o *oneFlight) do(ctx context.Context, fn func(context.Context) (any, error
 			return nil, ctx.Err()
 		}
 	}
-	f := &flight{done: make(chan struct{})}
+	f := &flight{done: make(chan struct{}), err: errComputationFailed}
 	o.f = f
 	o.mu.Unlock()
-	f.value, f.err = fn(context.WithoutCancel(ctx))
-	o.mu.Lock()
-	o.f = nil
-	o.mu.Unlock()
-	close(f.done)
+	func() {
+		defer func() {
+			o.mu.Lock()
+			o.f = nil
+			o.mu.Unlock()
+			close(f.done)
+		}()
+		f.value, f.err = fn(context.WithoutCancel(ctx))
+	}()
 	return f.value, f.err
 }

@@ -275,3 +275,37 @@ func TestPagesAskedAgainComeFromMemory(t *testing.T) {
 		t.Errorf("a bad request: %d, %d responses kept (was %d)", resp.StatusCode, len(s.responses.entries), kept)
 	}
 }
+
+// A computation that panics releases everyone waiting for it, and the next
+// request computes afresh.
+func TestFigureCacheSurvivesAPanic(t *testing.T) {
+	c := newFigureCache(10)
+	started, release := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer func() { _ = recover() }()
+		c.get(context.Background(), "k", func(context.Context) (any, error) {
+			close(started)
+			<-release
+			panic("boom")
+		}, func(any) int { return 1 })
+	}()
+	<-started
+	waited := make(chan error, 1)
+	go func() {
+		_, err := c.get(context.Background(), "k", func(context.Context) (any, error) { return "never", nil }, func(any) int { return 1 })
+		waited <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	close(release)
+	select {
+	case err := <-waited:
+		if err == nil {
+			t.Error("the waiter got no error from a computation that panicked")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiter was left waiting")
+	}
+	if v, err := c.get(context.Background(), "k", func(context.Context) (any, error) { return "fresh", nil }, func(any) int { return 1 }); v != "fresh" || err != nil {
+		t.Errorf("after the panic: %v, %v", v, err)
+	}
+}

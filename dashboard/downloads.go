@@ -47,12 +47,16 @@ func (s *Server) download(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusNotFound, "No data is loaded yet: load the monthly returns with spdash etl load.")
 	}
 	meta := tables[0].Meta
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", reports.FileName(name, meta, ext)))
-	h.Set("X-Spdash-Data-Version", fmt.Sprint(meta.DataVersion))
-	h.Set("X-Spdash-Disclosure", meta.Disclosure)
+	// The file's headers go out only with the file: an error before it is a
+	// message, never saved under the file's name.
+	fileHeaders := func() {
+		h := c.Response().Header()
+		h.Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", reports.FileName(name, meta, ext)))
+		h.Set("X-Spdash-Data-Version", fmt.Sprint(meta.DataVersion))
+		h.Set("X-Spdash-Disclosure", meta.Disclosure)
+	}
 	if ext == "csv" && tables[0].Stream != nil {
-		return s.streamCSV(c, tables[0])
+		return s.streamCSV(c, tables[0], fileHeaders)
 	}
 	// Built whole first (a streamed workbook in a temporary file): an error
 	// half-way must not leave a truncated file that looks complete.
@@ -79,6 +83,7 @@ func (s *Server) download(c echo.Context) error {
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("download: %w", err)
 	}
+	fileHeaders()
 	return c.Stream(http.StatusOK, contentType, tmp)
 }
 
@@ -86,12 +91,13 @@ func (s *Server) download(c echo.Context) error {
 // constant memory however many areas and months. The status goes out with
 // the first row, once the statements have run; an error after that aborts
 // the response, so a client never takes a truncated file for a whole one.
-func (s *Server) streamCSV(c echo.Context, t *reports.Table) error {
+func (s *Server) streamCSV(c echo.Context, t *reports.Table, fileHeaders func()) error {
 	w := c.Response()
-	w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	var write func([]reports.Cell) error
 	var closeCSV func() error
 	start := func() error {
+		fileHeaders()
+		w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 		w.WriteHeader(http.StatusOK)
 		var err error
 		write, closeCSV, err = reports.CSVStream(w, t.Columns)

@@ -5,17 +5,34 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 )
 
-// Data pages, the API and downloads carry an ETag made of the data version,
-// the disclosure rule, the build and the URL: a browser or proxy that sends
+// Data pages, the API and downloads carry an ETag made of the data's stamp
+// (version and commits), the disclosure rule, the build and the URL: a browser or proxy that sends
 // it back gets 304 Not Modified, without the figures being computed, until a
 // load commits (or a new build is served).
+
+// buildIdentity names this build for ETags: the templates and static files,
+// and the executable itself (a new build may compute figures differently
+// with the same templates). Read once when the server is made.
+func buildIdentity() string {
+	h := sha256.New()
+	h.Write([]byte(buildTag))
+	if exe, err := os.Executable(); err == nil {
+		if f, err := os.Open(exe); err == nil {
+			_, _ = io.Copy(h, f)
+			f.Close()
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
 
 // buildTag identifies the templates and static files of this build.
 var buildTag = func() string {
@@ -46,7 +63,9 @@ func (s *Server) etags(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		p := r.URL.Path
-		if r.Method != http.MethodGet || p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/static/") {
+		// /about shows loads still running or failed, which no data version
+		// marks: it is always made afresh.
+		if r.Method != http.MethodGet || p == "/healthz" || p == "/readyz" || p == "/about" || strings.HasPrefix(p, "/static/") {
 			return next(c)
 		}
 		asOf, err := s.dataAsOf(r.Context())
@@ -54,7 +73,7 @@ func (s *Server) etags(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c) // the handler reports it
 		}
 		c.SetRequest(r.WithContext(context.WithValue(r.Context(), asOfKey{}, asOf)))
-		sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s\x00%s", asOf.Version, s.disclosure, buildTag, r.URL.RequestURI())))
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%s\x00%s", asOf.Stamp(), s.disclosure, s.build, r.URL.RequestURI())))
 		tag := `"` + hex.EncodeToString(sum[:12]) + `"`
 		h := c.Response().Header()
 		h.Set("ETag", tag)

@@ -224,7 +224,7 @@ func whyText(a queries.TargetArea) string {
 	case a.CapacityGapFTE.IsWithheld():
 		gap = "Its capacity gap is withheld by disclosure control, so only its training gap is funded"
 	case ok && fte > 0:
-		gap = fmt.Sprintf("Short of %s link-worker FTE (£%s a year)", fmtNum(fte), fmtCount(a.CapacityCost))
+		gap = fmt.Sprintf("Short of %s link-worker FTE (£%s a year)", fmtNum(fte), countOf(a.CapacityCost))
 	default:
 		gap = "Has the link workers its accepted referrals need"
 	}
@@ -274,7 +274,7 @@ func allocationChart(v *View, t *queries.Targeting, q url.Values) (chartView, er
 			row = append(row, cell{Text: a.ParentName})
 		}
 		tbl.Rows = append(tbl.Rows, append(row, num(trimNum(round(a.NeedIndex, 3))), num(numOf(a.CapacityGapFTE)), num(fmtCount(a.UntrainedStaff)),
-			num(fmtCount(a.CapacityCost)), num(fmtCount(a.TrainingCost)), num(fmtCount(a.GapCost)), num(fmtCount(a.Priority)), num(fmtCount(a.Allocation)),
+			num(countOf(a.CapacityCost)), num(fmtCount(a.TrainingCost)), num(fmtCount(a.GapCost)), num(fmtCount(a.Priority)), num(fmtCount(a.Allocation)),
 			num(fmtNum(a.FundedFTE)), num(fmtNum(a.TrainingPlaces)), num(fmtCount(a.ExpectedExtraPeople)), cell{Text: whyText(a)}))
 		if a.Allocation > 0 && len(cats) < maxBars {
 			onFTE := a.FundedFTE * t.Settings.FTECost

@@ -58,13 +58,13 @@ func (s *Server) selection(c echo.Context, extra ...string) (*View, error) {
 		ctx = context.WithValue(ctx, asOfKey{}, asOf)
 		c.SetRequest(c.Request().WithContext(ctx))
 	}
-	geo, err := cached(ctx, s, fmt.Sprintf("places|%d", asOf.Version), func(ctx context.Context) (*queries.Geography, error) {
+	geo, err := cached(ctx, s, "places|"+asOf.Stamp(), func(ctx context.Context) (*queries.Geography, error) {
 		return s.db.Places(ctx)
 	}, func(g *queries.Geography) int { return len(g.PCNs)/10 + 1 })
 	if err != nil {
 		return nil, err
 	}
-	data, err := cached(ctx, s, fmt.Sprintf("range|%d", asOf.Version), func(ctx context.Context) (queries.DataRange, error) {
+	data, err := cached(ctx, s, "range|"+asOf.Stamp(), func(ctx context.Context) (queries.DataRange, error) {
 		return s.db.Range(ctx)
 	}, func(queries.DataRange) int { return 1 })
 	if err != nil {
@@ -94,7 +94,7 @@ func (s *Server) report(ctx context.Context, req queries.Request) (*queries.Repo
 	if err != nil {
 		return nil, err
 	}
-	return cached(ctx, s, requestKey("report", req), func(ctx context.Context) (*queries.Report, error) {
+	return cached(ctx, s, requestKey("report", req, stampOf(ctx)), func(ctx context.Context) (*queries.Report, error) {
 		return s.db.Metrics(ctx, req)
 	}, func(r *queries.Report) int { return len(r.Areas) + 1 })
 }
@@ -105,7 +105,7 @@ func (s *Server) monthly(ctx context.Context, req queries.Request) ([]queries.Mo
 	if err != nil {
 		return nil, err
 	}
-	return cached(ctx, s, requestKey("trends", req), func(ctx context.Context) ([]queries.MonthFigures, error) {
+	return cached(ctx, s, requestKey("trends", req, stampOf(ctx)), func(ctx context.Context) ([]queries.MonthFigures, error) {
 		return s.db.Trends(ctx, req)
 	}, func(m []queries.MonthFigures) int { return len(m)/12 + 1 })
 }
@@ -132,8 +132,7 @@ type asOfKey struct{}
 // one query.
 func (s *Server) dataAsOf(ctx context.Context) (queries.DataAsOf, error) {
 	v, err := s.versionCheck.do(ctx, func(ctx context.Context) (any, error) {
-		version, at, err := s.db.DataAsOf(ctx)
-		return queries.DataAsOf{Version: version, LoadedAt: at}, err
+		return s.db.DataAsOf(ctx)
 	})
 	if err != nil {
 		return queries.DataAsOf{}, err
@@ -167,9 +166,19 @@ func cached[T any](ctx context.Context, s *Server, key string, compute func(cont
 	return v.(T), nil
 }
 
-// requestKey names a request in the cache: everything that changes its answer.
-func requestKey(kind string, req queries.Request) string {
+// requestKey names a request in the cache: everything that changes its
+// answer, with the stamp of the data current when it was asked.
+func requestKey(kind string, req queries.Request, stamp string) string {
 	sel, set := req.Selection, req.Settings
-	return fmt.Sprintf("%s|%d|%s|%s|%s|%s|%s|%v|%g|%g|%g|%g", kind, req.Version, sel.From.Format("2006-01"), sel.To.Format("2006-01"),
+	return fmt.Sprintf("%s|%d|%s|%s|%s|%s|%s|%s|%v|%g|%g|%g|%g", kind, req.Version, stamp, sel.From.Format("2006-01"), sel.To.Format("2006-01"),
 		sel.Place.Code, sel.Level, sel.FY, req.Disclose, set.CaseloadStandard, set.FTECost, set.TrainingCost, set.NeedWeight)
+}
+
+// stampOf is the stamp of the request's data (its context's), or "" outside
+// a request (the version alone then keys it).
+func stampOf(ctx context.Context) string {
+	if a, ok := ctx.Value(asOfKey{}).(queries.DataAsOf); ok {
+		return a.Stamp()
+	}
+	return ""
 }

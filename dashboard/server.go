@@ -39,6 +39,7 @@ type Server struct {
 	cache        *figureCache
 	responses    *responseCache
 	versionCheck oneFlight
+	build        string // this build's identity, for ETags
 }
 
 // contentSecurityPolicy allows only the server's own scripts, styles and
@@ -60,7 +61,7 @@ func newServer(opts Options) (*Server, *echo.Echo) {
 		opts.Settings = queries.DefaultSettings
 	}
 	s := &Server{db: opts.DB, log: opts.Log, settings: opts.Settings, disclosure: queries.DisclosureOn, cache: newFigureCache(opts.CacheWeight),
-		responses: newResponseCache(0)}
+		responses: newResponseCache(0), build: buildIdentity()}
 	if opts.DisclosureOff {
 		s.disclosure = queries.DisclosureOff
 	}

@@ -116,22 +116,25 @@ func (db *DB) queryLoads(ctx context.Context, query string, args ...any) ([]Load
 // DataVersion is the seq of the newest committed load (0 with none). Every
 // completed load advances it, so caches can be keyed by it.
 func (db *DB) DataVersion(ctx context.Context) (uint64, error) {
-	v, _, err := db.DataAsOf(ctx)
-	return v, err
+	a, err := db.DataAsOf(ctx)
+	return a.Version, err
 }
 
-// DataAsOf is the newest committed data's version and when its last load
-// finished (zero time when nothing is loaded).
-func (db *DB) DataAsOf(ctx context.Context) (uint64, time.Time, error) {
-	var v uint64
-	var at time.Time
-	if err := db.conn.QueryRow(ctx, sqlText("data_as_of")).Scan(&v, &at); err != nil {
-		return 0, time.Time{}, Classify(fmt.Errorf("read data version: %w", err))
+// DataAsOf says which data is current: the newest committed version, how
+// many loads have committed, and when the newest finished (zero time when
+// nothing is loaded).
+func (db *DB) DataAsOf(ctx context.Context) (DataAsOf, error) {
+	ctx, cancel := db.readContext(ctx)
+	defer cancel()
+	var a DataAsOf
+	if err := db.conn.QueryRow(ctx, sqlText("data_as_of")).Scan(&a.Version, &a.Commits, &a.LoadedAt); err != nil {
+		return DataAsOf{}, Classify(fmt.Errorf("read data version: %w", err))
 	}
-	if at.Unix() <= 0 {
-		at = time.Time{}
+	if a.LoadedAt.Unix() <= 0 {
+		a.LoadedAt = time.Time{}
 	}
-	return v, at.UTC(), nil
+	a.LoadedAt = a.LoadedAt.UTC()
+	return a, nil
 }
 
 // AreaCodes returns the codes of the currently loaded areas.

@@ -74,23 +74,29 @@ type Request struct {
 }
 
 // DataAsOf says which data an answer shows: the version (the highest
-// committed load_seq it reads) and when the newest load finished.
+// committed load_seq it reads), how many loads had committed, and when the
+// newest load finished.
 type DataAsOf struct {
 	Version  uint64
+	Commits  uint64    // a load that began before another but committed after it changes this, not Version
 	LoadedAt time.Time // zero when nothing is loaded
 }
 
+// Stamp names the data for caches and ETags: it changes with every commit,
+// even one that does not raise the version.
+func (a DataAsOf) Stamp() string { return fmt.Sprintf("%d.%d", a.Version, a.Commits) }
+
 // asOf resolves a request's data version: the newest committed one unless
-// the request names one.
+// the request names an older one.
 func (db *DB) asOf(ctx context.Context, req Request) (DataAsOf, error) {
-	v, at, err := db.DataAsOf(ctx)
+	a, err := db.DataAsOf(ctx)
 	if err != nil {
 		return DataAsOf{}, err
 	}
-	if req.Version != 0 && req.Version < v {
+	if req.Version != 0 && req.Version < a.Version {
 		return DataAsOf{Version: req.Version}, nil // an older version's load time is not kept here
 	}
-	return DataAsOf{Version: v, LoadedAt: at}, nil
+	return a, nil
 }
 
 // Place is England, a region or an ICB.

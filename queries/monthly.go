@@ -41,8 +41,8 @@ type AreaMonth struct {
 // controlled (below England). The level may be the place's own, England's
 // included: Trends is that. fn's error stops it.
 func (db *DB) Monthly(ctx context.Context, req Request, fn func(*AreaMonth) error) error {
-	ctx, cancel := db.readContext(ctx)
-	defer cancel()
+	// No deadline over the whole extract: fn may write to a slow client for
+	// longer than any query may take. Each round of statements has its own.
 	sel := req.Selection
 	n := sel.Months()
 	if n < 1 || n > 1200 {
@@ -53,7 +53,9 @@ func (db *DB) Monthly(ctx context.Context, req Request, fn func(*AreaMonth) erro
 		return err
 	}
 	cols.Where = placeFilter(sel.Place)
-	asOf, err := db.asOf(ctx, req)
+	actx, cancel := db.readContext(ctx)
+	defer cancel()
+	asOf, err := db.asOf(actx, req)
 	if err != nil {
 		return err
 	}
@@ -62,7 +64,7 @@ func (db *DB) Monthly(ctx context.Context, req Request, fn func(*AreaMonth) erro
 		clickhouse.Named("fy_from", "1970-01-01"), clickhouse.Named("fy_to", "1970-01-01")}
 
 	// The areas are few (at most the PCNs): read them first.
-	areaRows, err := db.conn.Query(ctx, expand(metricTemplates["metrics_areas"], cols), args...)
+	areaRows, err := db.conn.Query(actx, expand(metricTemplates["metrics_areas"], cols), args...)
 	if err != nil {
 		return Classify(fmt.Errorf("monthly areas: %w", err))
 	}
@@ -94,8 +96,25 @@ func (db *DB) Monthly(ctx context.Context, req Request, fn func(*AreaMonth) erro
 }
 
 // monthlyChunk reads the three monthly statements for some areas and merges
-// them, calling fn for each area and month in order.
+// them, then calls fn for each area and month in order. The round is read
+// whole (at most monthlyChunk area-months) and its connections released
+// before fn runs, so a slow reader holds no connection and no deadline.
 func (db *DB) monthlyChunk(ctx context.Context, sel Selection, cols levelSQL, args []any, chunk []areaCounts, ctl control, fn func(*AreaMonth) error) error {
+	rows, err := db.readChunk(ctx, sel, cols, args, chunk, ctl)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		if err := fn(&rows[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) readChunk(ctx context.Context, sel Selection, cols levelSQL, args []any, chunk []areaCounts, ctl control) ([]AreaMonth, error) {
+	ctx, cancel := db.readContext(ctx)
+	defer cancel()
 	codes := make([]string, len(chunk))
 	for i := range chunk {
 		codes[i] = chunk[i].code
@@ -116,14 +135,15 @@ func (db *DB) monthlyChunk(ctx context.Context, sel Selection, cols levelSQL, ar
 	for _, name := range []string{"monthly_activity", "monthly_training", "monthly_outcomes"} {
 		rows, err := db.conn.Query(ctx, expand(monthlyTemplates[name], cols), args...)
 		if err != nil {
-			return Classify(fmt.Errorf("%s: %w", name, err))
+			return nil, Classify(fmt.Errorf("%s: %w", name, err))
 		}
 		s := &monthStream{name: name, rows: rows}
 		streams = append(streams, s)
 		if err := s.next(); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	out := make([]AreaMonth, 0, len(chunk)*sel.Months())
 	for i := range chunk {
 		a := &chunk[i]
 		for m := 0; m < sel.Months(); m++ {
@@ -131,22 +151,19 @@ func (db *DB) monthlyChunk(ctx context.Context, sel Selection, cols levelSQL, ar
 			c := newCounts()
 			for _, s := range streams {
 				if err := s.take(a.code, monthKey(month), c); err != nil {
-					return err
+					return nil, err
 				}
 			}
-			am := AreaMonth{Code: a.code, Name: a.name, ParentCode: a.parentCode, ParentName: a.parentName,
-				MonthFigures: monthFigures(month, c, ctl)}
-			if err := fn(&am); err != nil {
-				return err
-			}
+			out = append(out, AreaMonth{Code: a.code, Name: a.name, ParentCode: a.parentCode, ParentName: a.parentName,
+				MonthFigures: monthFigures(month, c, ctl)})
 		}
 	}
 	for _, s := range streams {
 		if err := s.rows.Err(); err != nil {
-			return Classify(fmt.Errorf("%s: %w", s.name, err))
+			return nil, Classify(fmt.Errorf("%s: %w", s.name, err))
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // monthStream is one ordered statement, read a row ahead.

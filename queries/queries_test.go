@@ -135,3 +135,32 @@ func TestBusyIsNotUnreachable(t *testing.T) {
 		t.Errorf("acquire timeout classified as %v", err)
 	}
 }
+
+// A load that started before another but commits after it changes the data
+// without raising the version: the stamp (commits) still moves, so caches
+// and ETags keyed by it do not serve the earlier answers.
+func TestLateCommitMovesTheStamp(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	commit := func(seq uint64) {
+		t.Helper()
+		l := queries.Load{ID: fmt.Sprintf("load-%d", seq), Seq: seq, FileName: "x.csv", Kind: "activity", Status: "loaded", StartedAt: now, FinishedAt: &now}
+		if err := db.RecordLoad(ctx, l, 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit(200) // B, started second, commits first
+	before, err := db.DataAsOf(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit(100) // A, started first, commits later
+	after, err := db.DataAsOf(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Version != before.Version || after.Stamp() == before.Stamp() || after.Commits != before.Commits+1 {
+		t.Errorf("before %+v (%s), after %+v (%s)", before, before.Stamp(), after, after.Stamp())
+	}
+}

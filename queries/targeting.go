@@ -47,7 +47,7 @@ type TargetArea struct {
 	NeedIndex      float64 `json:"need_index"`
 	CapacityGapFTE Figure  `json:"capacity_gap_fte"` // withheld: funded for training only
 	UntrainedStaff float64 `json:"untrained_staff"`
-	CapacityCost   float64 `json:"capacity_gap_cost"` // capacity_gap_fte × fte_cost
+	CapacityCost   Figure  `json:"capacity_gap_cost"` // capacity_gap_fte × fte_cost; withheld with the gap (then funded for training only)
 	TrainingCost   float64 `json:"training_gap_cost"` // untrained_staff × training_cost
 	GapCost        float64 `json:"gap_cost"`
 	Priority       float64 `json:"priority"`
@@ -85,11 +85,10 @@ func Target(rep *Report, budget float64) *Targeting {
 			ta.NeedIndex = math.Pow(imd/englandIMD, set.NeedWeight)
 		}
 		ta.UntrainedStaff, _ = a.UntrainedStaff.Value() // workforce: never withheld
-		if gap, ok := a.CapacityGapFTE.Value(); ok {
-			ta.CapacityCost = gap * set.FTECost
-		}
+		ta.CapacityCost = Scale(a.CapacityGapFTE, set.FTECost)
+		capacity, _ := ta.CapacityCost.Value() // a withheld gap is not funded: training only
 		ta.TrainingCost = ta.UntrainedStaff * set.TrainingCost
-		ta.GapCost = ta.CapacityCost + ta.TrainingCost
+		ta.GapCost = capacity + ta.TrainingCost
 		ta.Priority = ta.GapCost * ta.NeedIndex
 		t.Areas = append(t.Areas, ta)
 	}

@@ -218,7 +218,7 @@ func TestTargetWithheldCapacityGapFundsTrainingOnly(t *testing.T) {
 		if a.Code != "TRN" {
 			continue
 		}
-		if !a.CapacityGapFTE.IsWithheld() || a.CapacityCost != 0 || !near(a.GapCost, 8*600) || a.FundedFTE != 0 || !near(a.TrainingPlaces, 8) {
+		if !a.CapacityGapFTE.IsWithheld() || !a.CapacityCost.IsWithheld() || !near(a.GapCost, 8*600) || a.FundedFTE != 0 || !near(a.TrainingPlaces, 8) {
 			t.Errorf("TRN: gap %v capacity cost %v gap cost %v FTE %v places %v", a.CapacityGapFTE, a.CapacityCost, a.GapCost, a.FundedFTE, a.TrainingPlaces)
 		}
 		return

@@ -282,7 +282,7 @@ func Build(name string, rep *queries.Report, t *queries.Targeting, meta Meta) (*
 		for _, a := range t.Areas {
 			row := []Cell{Text(a.Code), Text(a.Name), Text(rep.Selection.Level), Text(a.ParentCode), Text(a.ParentName), from, to,
 				Number(float64(a.Rank)), FigureCell(a.IMDScore), Number(a.NeedIndex), FigureCell(a.CapacityGapFTE),
-				Number(a.UntrainedStaff), Number(a.CapacityCost), Number(a.TrainingCost), Number(a.GapCost), Number(a.Priority),
+				Number(a.UntrainedStaff), FigureCell(a.CapacityCost), Number(a.TrainingCost), Number(a.GapCost), Number(a.Priority),
 				Number(a.Allocation), Text(strconv.FormatBool(a.Capped)), Number(a.FundedFTE), Number(a.TrainingPlaces),
 				Number(a.ExpectedExtraPeople)}
 			for _, o := range queries.Outcomes {
