@@ -97,6 +97,9 @@ func (s *Server) routePages(e *echo.Echo) {
 // render executes a page into a buffer first, so a template error gives an
 // error page rather than half a page.
 func (s *Server) render(c echo.Context, status int, name string, data *pageData) error {
+	if id, _ := c.Get(tableParam).(string); id != "" && status == http.StatusOK {
+		return writeTable(c, c.Request().URL.Path, data)
+	}
 	t, ok := pageTemplates[name]
 	if !ok {
 		return fmt.Errorf("render: no page template %q", name)

@@ -98,7 +98,7 @@ func (s *Server) areaPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body.Charts = append(body.Charts, demand, rates)
+	body.Charts = withTableDownloads(c, append(body.Charts, demand, rates))
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "area", p)
 }

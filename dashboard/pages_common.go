@@ -61,6 +61,7 @@ func (s *Server) pageSelection(c echo.Context, extra ...string) (*View, url.Valu
 }
 
 func (s *Server) pageViewWith(c echo.Context, view func(echo.Context, ...string) (*View, error), extra ...string) (*View, url.Values, error) {
+	takeTableParam(c)
 	q := c.QueryParams() // echo caches this map: view reads the cleaned one
 	for name, values := range q {
 		if len(values) == 1 && strings.TrimSpace(values[0]) == "" {

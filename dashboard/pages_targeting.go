@@ -97,6 +97,7 @@ func (s *Server) targetingPage(c echo.Context) error {
 	if body.Sensitive, err = sensitivityChart(&v, in, q); err != nil {
 		return err
 	}
+	body.Sensitive = withTableDownloads(c, []chartView{body.Sensitive})[0]
 	if hasB {
 		vb := *v0
 		tb, err := s.target(ctx, &vb, b, v.Report.AsOf.Version) // both scenarios on the same data
@@ -106,6 +107,7 @@ func (s *Server) targetingPage(c echo.Context) error {
 		if body.Scenario, err = compareScenarios(q, in, b, t, tb, v.Selection.Level); err != nil {
 			return err
 		}
+		body.Scenario.Chart = withTableDownloads(c, []chartView{body.Scenario.Chart})[0]
 	}
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "targeting", p)

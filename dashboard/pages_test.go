@@ -2,6 +2,7 @@ package dashboard_test
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"io"
 	"net/http/httptest"
@@ -577,5 +578,55 @@ func TestProfileTrendIsTheAreas(t *testing.T) {
 	}
 	if rows != 6 || sum != want {
 		t.Fatalf("profile trend: %d months summing to %v accepted, want 6 months and the API's %v", rows, sum, want)
+	}
+}
+
+// Charts that no report holds link to their own table as shown: the CSV is
+// the page's table, cell by cell.
+func TestChartTablesAsCSV(t *testing.T) {
+	srv, db := pageServer(t)
+	_, _, pcn := firstAreas(t, db)
+	for _, c := range []struct{ page, chart string }{
+		{"/areas/" + pcn, "chart-demand"},
+		{"/areas/" + pcn + "?from=2026-01&to=2026-06", "chart-area-outcomes"},
+		{"/targeting?budget=3000000&vs_need_weight=2", "chart-sensitivity"},
+		{"/targeting?budget=3000000&vs_need_weight=2", "chart-scenarios"},
+	} {
+		status, _, page := get(t, srv, c.page)
+		if status != 200 {
+			t.Fatalf("%s: %d", c.page, status)
+		}
+		doc := parseHTML(t, page)
+		section := findFirst(doc, func(n *html.Node) bool { return attr(n, "aria-labelledby") == c.chart+"-title" })
+		if section == nil {
+			t.Fatalf("%s: no %s", c.page, c.chart)
+		}
+		link := findFirst(section, func(n *html.Node) bool { return n.Data == "a" && strings.Contains(attr(n, "href"), "table="+c.chart) })
+		if link == nil {
+			t.Fatalf("%s %s: no link to its table", c.page, c.chart)
+		}
+		status, header, body := get(t, srv, attr(link, "href"))
+		if status != 200 || !strings.HasPrefix(header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("%s: %d %s", attr(link, "href"), status, header.Get("Content-Type"))
+		}
+		recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := findAll(findFirst(section, func(n *html.Node) bool { return n.Data == "tbody" }), func(n *html.Node) bool { return n.Data == "tr" })
+		if len(recs) != len(rows)+1 || len(rows) == 0 {
+			t.Fatalf("%s: %d CSV rows, %d table rows", c.chart, len(recs)-1, len(rows))
+		}
+		for i, row := range rows {
+			cells := findAll(row, func(n *html.Node) bool { return n.Data == "td" || n.Data == "th" })
+			for j, cell := range cells {
+				if text(cell) != recs[i+1][j] {
+					t.Errorf("%s row %d col %d: table %q, CSV %q", c.chart, i, j, text(cell), recs[i+1][j])
+				}
+			}
+		}
+	}
+	if status, _, _ := get(t, srv, "/areas/"+pcn+"?table=chart-nope"); status != 404 {
+		t.Errorf("an unknown chart's table: %d, want 404", status)
 	}
 }
