@@ -360,7 +360,9 @@ func TestTargetingScenariosAndSensitivity(t *testing.T) {
 		}
 	}
 	var links []string
-	for _, a := range findAll(doc, func(n *html.Node) bool { return n.Data == "a" && strings.HasPrefix(attr(n, "href"), "/targeting?") }) {
+	for _, a := range findAll(doc, func(n *html.Node) bool {
+		return n.Data == "a" && strings.HasPrefix(attr(n, "href"), "/targeting?") && !strings.Contains(attr(n, "href"), "table=")
+	}) {
 		links = append(links, attr(a, "href"))
 	}
 	joined := strings.Join(links, " ")
