@@ -9,36 +9,21 @@ import (
 )
 
 // figureCache keeps computed answers in memory, keyed by what was asked and
-// the data version they read. Data changes only when a load commits, and
-// every committed load advances the version, so an answer never goes stale
-// under its key: a request after a load asks under the new version and is
-// computed afresh. Concurrent requests for one key compute once. The cache is
-// bounded by a weight (roughly the areas held), the least recently used
-// answers leaving first.
+// the data they read. Data changes only when a load commits, and every
+// commit moves the data's stamp, so an answer never goes stale under its
+// key: a request after a load asks under the new stamp and is computed
+// afresh. Concurrent requests for one key compute once. The cache is bounded
+// by a weight (roughly the areas held), the least recently used answers
+// leaving first.
 //
 // Cached values are shared between requests: they are read, never changed.
 type figureCache struct {
-	mu       sync.Mutex
-	budget   int // total weight held at most
-	weight   int
-	entries  map[string]*list.Element
-	lru      *list.List // front: most recently used
-	inflight map[string]*flight
+	mu      sync.Mutex
+	held    lru
+	flights flights
 
 	computes atomic.Int64 // answers computed (misses that ran), for tests and logs
 	hits     atomic.Int64
-}
-
-type cacheEntry struct {
-	key    string
-	value  any
-	weight int
-}
-
-type flight struct {
-	done  chan struct{}
-	value any
-	err   error
 }
 
 // DefaultCacheWeight bounds the cache: about this many areas' figures (a
@@ -49,92 +34,116 @@ func newFigureCache(budget int) *figureCache {
 	if budget <= 0 {
 		budget = DefaultCacheWeight
 	}
-	return &figureCache{budget: budget, entries: map[string]*list.Element{}, lru: list.New(), inflight: map[string]*flight{}}
+	return &figureCache{held: newLRU(budget)}
 }
 
 // get returns the value under key, computing it with compute when absent;
 // concurrent callers of one key wait for a single computation. weigh gives a
 // value's weight; errors are not kept. compute runs without the caller's
-// cancellation (it may serve others too) but keeps its deadline's spirit
-// through the database's own query timeout.
+// cancellation (it may serve others too); the database's own query timeout
+// bounds it.
 func (c *figureCache) get(ctx context.Context, key string, compute func(context.Context) (any, error), weigh func(any) int) (any, error) {
-	c.mu.Lock()
-	if el, ok := c.entries[key]; ok {
-		c.lru.MoveToFront(el)
-		c.mu.Unlock()
+	if v, ok := c.lookup(key); ok {
 		c.hits.Add(1)
-		return el.Value.(*cacheEntry).value, nil
+		return v, nil
 	}
-	if f, ok := c.inflight[key]; ok {
-		c.mu.Unlock()
-		select {
-		case <-f.done:
-			return f.value, f.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
+	return c.flights.do(ctx, key, func(ctx context.Context) (any, error) {
+		if v, ok := c.lookup(key); ok { // kept by a flight that ended just before this one began
+			return v, nil
 		}
-	}
-	f := &flight{done: make(chan struct{})}
-	c.inflight[key] = f
-	c.mu.Unlock()
-
-	c.computes.Add(1)
-	// Whatever happens in compute, a panic included, the waiters are
-	// released and the key freed: nobody waits on a computation that died.
-	f.err = errComputationFailed
-	func() {
-		defer func() {
+		c.computes.Add(1)
+		v, err := compute(ctx)
+		if err == nil {
 			c.mu.Lock()
-			delete(c.inflight, key)
-			if f.err == nil {
-				c.store(key, f.value, max(1, weigh(f.value)))
-			}
+			c.held.put(key, v, max(1, weigh(v)))
 			c.mu.Unlock()
-			close(f.done)
-		}()
-		f.value, f.err = compute(context.WithoutCancel(ctx))
-	}()
-	return f.value, f.err
+		}
+		return v, err
+	})
 }
 
-// errComputationFailed is what waiters get when a shared computation panicked.
-var errComputationFailed = errors.New("the computation failed")
-
-// store adds an entry and evicts the least recently used beyond the budget.
-// c.mu is held.
-func (c *figureCache) store(key string, value any, weight int) {
-	if weight > c.budget {
-		return // larger than the whole cache: served, not kept
-	}
-	c.entries[key] = c.lru.PushFront(&cacheEntry{key: key, value: value, weight: weight})
-	c.weight += weight
-	for c.weight > c.budget {
-		el := c.lru.Back()
-		e := el.Value.(*cacheEntry)
-		c.lru.Remove(el)
-		delete(c.entries, e.key)
-		c.weight -= e.weight
-	}
+func (c *figureCache) lookup(key string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.held.get(key)
 }
 
 // len is the number of answers held.
 func (c *figureCache) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.entries)
+	return len(c.held.entries)
 }
 
-// oneFlight shares one call among concurrent callers, keeping nothing: every
-// request still asks, but fifty at once ask once.
-type oneFlight struct {
+// lru holds values by key up to a total weight, the least recently used
+// leaving first. Its callers lock.
+type lru struct {
+	budget  int // total weight held at most
+	weight  int
+	entries map[string]*list.Element
+	order   *list.List // front: most recently used
+}
+
+type lruEntry struct {
+	key    string
+	value  any
+	weight int
+}
+
+func newLRU(budget int) lru {
+	return lru{budget: budget, entries: map[string]*list.Element{}, order: list.New()}
+}
+
+func (l *lru) get(key string) (any, bool) {
+	el, ok := l.entries[key]
+	if !ok {
+		return nil, false
+	}
+	l.order.MoveToFront(el)
+	return el.Value.(*lruEntry).value, true
+}
+
+// put keeps a value unless its key is held or it weighs more than the whole
+// budget (served, not kept), then evicts beyond the budget.
+func (l *lru) put(key string, value any, weight int) {
+	if _, ok := l.entries[key]; ok || weight > l.budget {
+		return
+	}
+	l.entries[key] = l.order.PushFront(&lruEntry{key: key, value: value, weight: weight})
+	l.weight += weight
+	for l.weight > l.budget {
+		el := l.order.Back()
+		e := el.Value.(*lruEntry)
+		l.order.Remove(el)
+		delete(l.entries, e.key)
+		l.weight -= e.weight
+	}
+}
+
+// flights shares one call per key among concurrent callers, keeping
+// nothing: fifty requests at once ask once.
+type flights struct {
 	mu sync.Mutex
-	f  *flight
+	m  map[string]*flight
 }
 
-func (o *oneFlight) do(ctx context.Context, fn func(context.Context) (any, error)) (any, error) {
-	o.mu.Lock()
-	if f := o.f; f != nil {
-		o.mu.Unlock()
+type flight struct {
+	done  chan struct{}
+	value any
+	err   error
+}
+
+// errComputationFailed is what waiters get when a shared computation panicked.
+var errComputationFailed = errors.New("the computation failed")
+
+// do runs fn once for the callers of key that arrive while it runs. fn runs
+// without the first caller's cancellation; a waiter whose context ends stops
+// waiting. Whatever happens in fn, a panic included, the waiters are released
+// and the key freed.
+func (g *flights) do(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, error) {
+	g.mu.Lock()
+	if f, ok := g.m[key]; ok {
+		g.mu.Unlock()
 		select {
 		case <-f.done:
 			return f.value, f.err
@@ -142,14 +151,17 @@ func (o *oneFlight) do(ctx context.Context, fn func(context.Context) (any, error
 			return nil, ctx.Err()
 		}
 	}
+	if g.m == nil {
+		g.m = map[string]*flight{}
+	}
 	f := &flight{done: make(chan struct{}), err: errComputationFailed}
-	o.f = f
-	o.mu.Unlock()
+	g.m[key] = f
+	g.mu.Unlock()
 	func() {
 		defer func() {
-			o.mu.Lock()
-			o.f = nil
-			o.mu.Unlock()
+			g.mu.Lock()
+			delete(g.m, key)
+			g.mu.Unlock()
 			close(f.done)
 		}()
 		f.value, f.err = fn(context.WithoutCancel(ctx))

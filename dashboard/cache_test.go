@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"spdash/etl"
+	"spdash/etl/etltest"
 	"spdash/etl/sample"
 	"spdash/queries/testdb"
 )
@@ -53,10 +53,10 @@ func TestFigureCacheComputesOnceAndEvicts(t *testing.T) {
 	c.get(context.Background(), "a", func(context.Context) (any, error) { return 1, nil }, func(any) int { return 4 })
 	c.get(context.Background(), "k", compute, func(any) int { return 4 }) // k is used again
 	c.get(context.Background(), "b", func(context.Context) (any, error) { return 2, nil }, func(any) int { return 4 })
-	if _, ok := c.entries["a"]; ok || c.len() != 2 {
+	if _, ok := c.held.entries["a"]; ok || c.len() != 2 {
 		t.Errorf("after eviction: %d entries, a kept %v", c.len(), ok)
 	}
-	if _, ok := c.entries["k"]; !ok {
+	if _, ok := c.held.entries["k"]; !ok {
 		t.Error("the recently used entry was evicted")
 	}
 	// Errors are not kept; an entry heavier than the budget is served, not kept.
@@ -64,10 +64,10 @@ func TestFigureCacheComputesOnceAndEvicts(t *testing.T) {
 	if _, err := c.get(context.Background(), "e", func(context.Context) (any, error) { return nil, boom }, func(any) int { return 1 }); err != boom {
 		t.Errorf("error %v", err)
 	}
-	if _, ok := c.entries["e"]; ok {
+	if _, ok := c.held.entries["e"]; ok {
 		t.Error("an error was cached")
 	}
-	if v, _ := c.get(context.Background(), "huge", func(context.Context) (any, error) { return 3, nil }, func(any) int { return 11 }); v != 3 || c.entries["huge"] != nil {
+	if v, _ := c.get(context.Background(), "huge", func(context.Context) (any, error) { return 3, nil }, func(any) int { return 11 }); v != 3 || c.held.entries["huge"] != nil {
 		t.Error("an entry heavier than the cache was kept")
 	}
 }
@@ -75,22 +75,13 @@ func TestFigureCacheComputesOnceAndEvicts(t *testing.T) {
 // Pages and the API between loads come from memory; the first request after
 // a load computes afresh at the new data version.
 func TestCacheAnswersRepeatsAndRecomputesAfterALoad(t *testing.T) {
-	ctx := context.Background()
 	db := testdb.New(t)
 	dir := t.TempDir()
 	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 8, Scale: sample.Demo, Months: 6, End: "2025-06"}); err != nil {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	load := func(paths ...string) {
-		t.Helper()
-		pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "r.csv"), false)
-		files, _ := etl.ExpandPaths(paths, nil)
-		if _, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(ctx, files, io.Discard); err != nil {
-			t.Fatal(err)
-		}
-	}
-	load(dir)
+	etltest.Load(t, db, dir)
 	s, e := newServer(Options{DB: db, Log: quiet})
 	srv := httptest.NewServer(e)
 	defer srv.Close()
@@ -138,7 +129,7 @@ func TestCacheAnswersRepeatsAndRecomputesAfterALoad(t *testing.T) {
 	if err := os.WriteFile(fix, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	load(fix)
+	etltest.Load(t, db, fix)
 	before := s.cache.computes.Load()
 	after := fetch(path)
 	if s.cache.computes.Load() == before || after.DataVersion == first.DataVersion || after.England.Referrals != first.England.Referrals+500 {
@@ -159,11 +150,7 @@ func TestETagsFollowTheDataVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "r.csv"), false)
-	files, _ := etl.ExpandPaths([]string{filepath.Join(dir, "areas.csv"), filepath.Join(dir, "activity.csv")}, nil)
-	if _, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(context.Background(), files, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	etltest.Load(t, db, filepath.Join(dir, "areas.csv"), filepath.Join(dir, "activity.csv"))
 	s, e := newServer(Options{DB: db, Log: quiet})
 	srv := httptest.NewServer(e)
 	defer srv.Close()
@@ -196,10 +183,7 @@ func TestETagsFollowTheDataVersion(t *testing.T) {
 		}
 	}
 	_, tag := get("/capacity", "")
-	more, _ := etl.ExpandPaths([]string{filepath.Join(dir, "training.csv")}, nil)
-	if _, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(context.Background(), more, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	etltest.Load(t, db, filepath.Join(dir, "training.csv"))
 	if status, newTag := get("/capacity", tag); status != 200 || newTag == tag {
 		t.Errorf("after a load: %d, tag %q (was %q)", status, newTag, tag)
 	}
@@ -218,8 +202,8 @@ func TestResponseCacheIsBoundedInBytes(t *testing.T) {
 	for i := 0; i < 12; i++ {
 		rc.put(&savedResponse{key: strconv.Itoa(i), body: make([]byte, 10)})
 	}
-	if rc.size > 100 || len(rc.entries) != 10 {
-		t.Errorf("%d bytes in %d entries, budget 100", rc.size, len(rc.entries))
+	if rc.held.weight > 100 || len(rc.held.entries) != 10 {
+		t.Errorf("%d bytes in %d entries, budget 100", rc.held.weight, len(rc.held.entries))
 	}
 	if _, ok := rc.get("a"); ok {
 		t.Error("the least recently used response stayed")
@@ -234,11 +218,7 @@ func TestPagesAskedAgainComeFromMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "r.csv"), false)
-	files, _ := etl.ExpandPaths([]string{dir}, nil)
-	if _, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(context.Background(), files, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	etltest.Load(t, db, dir)
 	s, e := newServer(Options{DB: db, Log: quiet})
 	srv := httptest.NewServer(e)
 	defer srv.Close()
@@ -265,14 +245,14 @@ func TestPagesAskedAgainComeFromMemory(t *testing.T) {
 		}
 	}
 	// An error page is not kept.
-	kept := len(s.responses.entries)
+	kept := len(s.responses.held.entries)
 	resp, err := http.Get(srv.URL + "/capacity?level=nation")
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 400 || len(s.responses.entries) != kept {
-		t.Errorf("a bad request: %d, %d responses kept (was %d)", resp.StatusCode, len(s.responses.entries), kept)
+	if resp.StatusCode != 400 || len(s.responses.held.entries) != kept {
+		t.Errorf("a bad request: %d, %d responses kept (was %d)", resp.StatusCode, len(s.responses.held.entries), kept)
 	}
 }
 

@@ -1,14 +1,12 @@
 package dashboard
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -148,30 +146,24 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 	if err != nil {
 		return nil, err
 	}
-	meta, err := s.downloadMeta(ctx, v)
-	if err != nil {
-		return nil, err
-	}
+	meta := downloadMeta(v)
 	var out []*reports.Table
 	for _, name := range names {
 		m := meta
 		var t *queries.Targeting
 		rep := v.Report
-		// Every table of a download reads the version its meta names.
+		// Every table reads the request's data version, the one meta names.
 		req := s.request(v.Selection)
-		req.Version = meta.DataVersion
 		if name == reports.Monthly {
 			out = append(out, reports.MonthlyTable(m, func(fn func(*queries.AreaMonth) error) error { return s.monthlyRows(ctx, req, fn) }))
 			continue
 		}
 		if name == reports.Targeting {
 			tv := *v
-			if t, err = s.target(ctx, &tv, in, meta.DataVersion); err != nil {
+			if t, err = s.target(ctx, &tv, in); err != nil {
 				return nil, err
 			}
-			rep = tv.Report
-			m.Settings = fmt.Sprintf("budget £%s, need weight %s, caseload standard %s, FTE cost £%s, training cost £%s",
-				trimNum(in.Budget), trimNum(in.NeedWeight), trimNum(in.CaseloadStandard), trimNum(in.FTECost), trimNum(in.TrainingCost))
+			rep, m.Settings = tv.Report, in.String()
 		} else if rep == nil {
 			if v.Report, err = s.report(ctx, req); err != nil {
 				return nil, err
@@ -189,14 +181,9 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 
 // downloadMeta says what a download shows: the selection, the disclosure
 // rule and the data version every table of it reads (the request's).
-func (s *Server) downloadMeta(_ context.Context, v *View) (reports.Meta, error) {
-	m := reports.Meta{From: v.Selection.From.Format("2006-01"), To: v.Selection.To.Format("2006-01"), Place: v.Selection.Place,
-		Level: v.Selection.Level, FY: v.Selection.FY, Disclosure: v.Disclosure, DataVersion: v.AsOf.Version}
-	if at := v.AsOf.LoadedAt; !at.IsZero() {
-		m.LatestLoad = at.Format("2006-01-02 15:04:05 UTC")
-		m.LatestLoadRFC3339 = at.Format(time.RFC3339)
-	}
-	return m, nil
+func downloadMeta(v *View) reports.Meta {
+	return reports.Meta{From: v.Selection.From.Format("2006-01"), To: v.Selection.To.Format("2006-01"), Place: v.Selection.Place,
+		Level: v.Selection.Level, FY: v.Selection.FY, Disclosure: v.Disclosure, DataVersion: v.AsOf.Version, LoadedAt: v.AsOf.LoadedAt}
 }
 
 // downloadHref links to a report for the page's selection (and inputs).

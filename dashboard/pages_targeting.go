@@ -77,7 +77,7 @@ func (s *Server) targetingPage(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	v := *v0
-	t, err := s.target(ctx, &v, in, 0)
+	t, err := s.target(ctx, &v, in)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (s *Server) targetingPage(c echo.Context) error {
 	body.Sensitive = withTableDownloads(c, []chartView{body.Sensitive})[0]
 	if hasB {
 		vb := *v0
-		tb, err := s.target(ctx, &vb, b, v.Report.AsOf.Version) // both scenarios on the same data
+		tb, err := s.target(ctx, &vb, b) // the request's data version: both scenarios on the same data
 		if err != nil {
 			return err
 		}

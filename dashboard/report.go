@@ -131,7 +131,7 @@ type asOfKey struct{}
 // dataAsOf is the newest committed data version; concurrent requests share
 // one query.
 func (s *Server) dataAsOf(ctx context.Context) (queries.DataAsOf, error) {
-	v, err := s.versionCheck.do(ctx, func(ctx context.Context) (any, error) {
+	v, err := s.versionCheck.do(ctx, "data as of", func(ctx context.Context) (any, error) {
 		return s.db.DataAsOf(ctx)
 	})
 	if err != nil {

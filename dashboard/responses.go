@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"bytes"
-	"container/list"
 	"net/http"
 	"strings"
 	"sync"
@@ -16,11 +15,8 @@ import (
 // Bounded in bytes, least recently used first out. Downloads are not kept
 // (they are large and rarely asked twice).
 type responseCache struct {
-	mu      sync.Mutex
-	budget  int
-	size    int
-	entries map[string]*list.Element
-	lru     *list.List
+	mu   sync.Mutex
+	held lru // weighed in bytes
 }
 
 type savedResponse struct {
@@ -36,38 +32,27 @@ func newResponseCache(budget int) *responseCache {
 	if budget <= 0 {
 		budget = DefaultResponseBytes
 	}
-	return &responseCache{budget: budget, entries: map[string]*list.Element{}, lru: list.New()}
+	return &responseCache{held: newLRU(budget)}
 }
 
 func (rc *responseCache) get(key string) (*savedResponse, bool) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	el, ok := rc.entries[key]
+	v, ok := rc.held.get(key)
 	if !ok {
 		return nil, false
 	}
-	rc.lru.MoveToFront(el)
-	return el.Value.(*savedResponse), true
+	return v.(*savedResponse), true
 }
 
+// put keeps a response, unless it is larger than an eighth of the budget.
 func (rc *responseCache) put(r *savedResponse) {
-	if len(r.body) > rc.budget/8 {
+	if len(r.body) > rc.held.budget/8 {
 		return
 	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if _, ok := rc.entries[r.key]; ok {
-		return
-	}
-	rc.entries[r.key] = rc.lru.PushFront(r)
-	rc.size += len(r.body)
-	for rc.size > rc.budget {
-		el := rc.lru.Back()
-		old := el.Value.(*savedResponse)
-		rc.lru.Remove(el)
-		delete(rc.entries, old.key)
-		rc.size -= len(old.body)
-	}
+	rc.held.put(r.key, r, len(r.body))
 }
 
 // recorder copies what a handler writes, to keep it.

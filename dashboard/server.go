@@ -38,7 +38,7 @@ type Server struct {
 	// versionCheck shares the data version's query among concurrent requests.
 	cache        *figureCache
 	responses    *responseCache
-	versionCheck oneFlight
+	versionCheck flights
 	build        string // this build's identity, for ETags
 }
 

@@ -33,6 +33,12 @@ type TargetingInputs struct {
 	NeedWeight       float64 `json:"need_weight"`
 }
 
+// String says the inputs in words, for a download's cover.
+func (in TargetingInputs) String() string {
+	return fmt.Sprintf("budget £%s, need weight %s, caseload standard %s, FTE cost £%s, training cost £%s",
+		trimNum(in.Budget), trimNum(in.NeedWeight), trimNum(in.CaseloadStandard), trimNum(in.FTECost), trimNum(in.TrainingCost))
+}
+
 func (in TargetingInputs) settings() queries.Settings {
 	return queries.Settings{CaseloadStandard: in.CaseloadStandard, FTECost: in.FTECost, TrainingCost: in.TrainingCost, NeedWeight: in.NeedWeight}
 }
@@ -99,17 +105,18 @@ func (s *Server) targetingFor(c echo.Context, q url.Values, extra ...string) (*t
 	if !v.HasData() {
 		return tv, nil
 	}
-	if tv.Targeting, err = s.target(c.Request().Context(), v, in, 0); err != nil {
+	if tv.Targeting, err = s.target(c.Request().Context(), v, in); err != nil {
 		return nil, err
 	}
 	return tv, nil
 }
 
 // target computes the figures of the view's selection with the inputs'
-// settings (at a data version, 0 for the newest), and the targeting over them.
-func (s *Server) target(ctx context.Context, v *View, in TargetingInputs, version uint64) (*queries.Targeting, error) {
+// settings (at the request's data version, as every figure of a request),
+// and the targeting over them.
+func (s *Server) target(ctx context.Context, v *View, in TargetingInputs) (*queries.Targeting, error) {
 	req := s.request(v.Selection)
-	req.Settings, req.Version = in.settings(), version
+	req.Settings = in.settings()
 	rep, err := s.report(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("targeting: %w", err)

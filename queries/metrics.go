@@ -270,11 +270,10 @@ type AreaMetrics struct {
 
 // Report is the answer to a Request: England and each area.
 type Report struct {
-	Request   Request       `json:"-"`
-	AsOf      DataAsOf      `json:"-"`
-	Selection Selection     `json:"-"`
-	England   Metrics       `json:"england"`
-	Areas     []AreaMetrics `json:"areas"`
+	Request Request       `json:"-"` // what was asked, at the version read (AsOf.Version)
+	AsOf    DataAsOf      `json:"-"`
+	England Metrics       `json:"england"`
+	Areas   []AreaMetrics `json:"areas"`
 }
 
 type levelSQL struct {
@@ -353,7 +352,7 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 		return nil, err
 	}
 	req.Version = asOf.Version
-	rep := &Report{Request: req, AsOf: asOf, Selection: sel, Areas: make([]AreaMetrics, len(areas))}
+	rep := &Report{Request: req, AsOf: asOf, Areas: make([]AreaMetrics, len(areas))}
 	if len(england) > 0 {
 		rep.England = figures(&england[0].counts, sel.Months(), req.Settings, false)
 	} else {
@@ -517,40 +516,20 @@ func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level
 		return nil, err
 	}
 	cols.Where = placeFilter(place)
-	to := sel.To.Format("2006-01-02")
-	from := sel.From.Format("2006-01-02")
-	fyFrom, fyTo, ok := FinancialYearMonths(sel.FY)
-	if !ok { // no funding loaded: a range that matches no month
-		fyFrom, fyTo = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	args := []any{clickhouse.Named("version", version), clickhouse.Named("place", place.Code), clickhouse.Named("from", from), clickhouse.Named("to", to), clickhouse.Named("fy", sel.FY),
-		clickhouse.Named("fy_from", fyFrom.Format("2006-01-02")), clickhouse.Named("fy_to", fyTo.Format("2006-01-02"))}
+	args := levelArgs(sel, place, version)
 	query := func(name string) string { return expand(metricTemplates[name], cols) }
 
-	var areas []areaCounts
-	index := map[string]int{}
-	rows, err := db.conn.Query(ctx, query("metrics_areas"), args...)
+	areas, err := db.readAreas(ctx, cols, args)
 	if err != nil {
-		return nil, Classify(fmt.Errorf("metrics areas: %w", err))
+		return nil, err
 	}
-	for rows.Next() {
-		a := areaCounts{counts: *newCounts()}
-		var pop, wap uint64
-		if err := rows.Scan(&a.code, &a.name, &a.parentCode, &a.parentName, &pop, &wap, &a.imd); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("metrics areas: %w", err)
-		}
-		a.population = float64(pop)
-		index[a.code] = len(areas)
-		areas = append(areas, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, Classify(err)
+	index := map[string]int{}
+	for i := range areas {
+		index[areas[i].code] = i
 	}
 
 	// Capacity.
-	rows, err = db.conn.Query(ctx, query("metrics_activity"), args...)
+	rows, err := db.conn.Query(ctx, query("metrics_activity"), args...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("metrics activity: %w", err))
 	}
@@ -658,6 +637,39 @@ func steadySum(x float64) float64 { return math.Round(x*1e9) / 1e9 }
 // pennies rounds money to whole pennies (the contract's amounts have at most
 // two decimal places, so this only removes float error).
 func pennies(x float64) float64 { return math.Round(x*100) / 100 }
+
+// levelArgs are the parameters the statements of a level's figures bind:
+// the data version, the place, the period and the financial year.
+func levelArgs(sel Selection, place Place, version uint64) []any {
+	fyFrom, fyTo, ok := FinancialYearMonths(sel.FY)
+	if !ok { // no funding loaded: a range that matches no month
+		fyFrom, fyTo = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return []any{clickhouse.Named("version", version), clickhouse.Named("place", place.Code),
+		clickhouse.Named("from", sel.From.Format("2006-01-02")), clickhouse.Named("to", sel.To.Format("2006-01-02")),
+		clickhouse.Named("fy", sel.FY), clickhouse.Named("fy_from", fyFrom.Format("2006-01-02")), clickhouse.Named("fy_to", fyTo.Format("2006-01-02"))}
+}
+
+// readAreas reads the areas at a level (metrics_areas.sql) in code order:
+// names, parents, population and deprivation.
+func (db *DB) readAreas(ctx context.Context, cols levelSQL, args []any) ([]areaCounts, error) {
+	rows, err := db.conn.Query(ctx, expand(metricTemplates["metrics_areas"], cols), args...)
+	if err != nil {
+		return nil, Classify(fmt.Errorf("metrics areas: %w", err))
+	}
+	defer rows.Close()
+	var areas []areaCounts
+	for rows.Next() {
+		a := areaCounts{counts: *newCounts()}
+		var pop, wap uint64
+		if err := rows.Scan(&a.code, &a.name, &a.parentCode, &a.parentName, &pop, &wap, &a.imd); err != nil {
+			return nil, fmt.Errorf("metrics areas: %w", err)
+		}
+		a.population = float64(pop)
+		areas = append(areas, a)
+	}
+	return areas, Classify(rows.Err())
+}
 
 // FinancialYearMonths returns April and March of a financial year YYYY-YY.
 func FinancialYearMonths(fy string) (time.Time, time.Time, bool) {

@@ -59,29 +59,11 @@ func (db *DB) Monthly(ctx context.Context, req Request, fn func(*AreaMonth) erro
 	if err != nil {
 		return err
 	}
-	args := []any{clickhouse.Named("version", asOf.Version), clickhouse.Named("place", sel.Place.Code), clickhouse.Named("from", sel.From.Format("2006-01-02")),
-		clickhouse.Named("to", sel.To.Format("2006-01-02")), clickhouse.Named("fy", sel.FY),
-		clickhouse.Named("fy_from", "1970-01-01"), clickhouse.Named("fy_to", "1970-01-01")}
-
+	args := levelArgs(sel, sel.Place, asOf.Version)
 	// The areas are few (at most the PCNs): read them first.
-	areaRows, err := db.conn.Query(actx, expand(metricTemplates["metrics_areas"], cols), args...)
+	areas, err := db.readAreas(actx, cols, args)
 	if err != nil {
-		return Classify(fmt.Errorf("monthly areas: %w", err))
-	}
-	var areas []areaCounts
-	for areaRows.Next() {
-		var a areaCounts
-		var pop, wap uint64
-		var imd *float64
-		if err := areaRows.Scan(&a.code, &a.name, &a.parentCode, &a.parentName, &pop, &wap, &imd); err != nil {
-			areaRows.Close()
-			return fmt.Errorf("monthly areas: %w", err)
-		}
-		areas = append(areas, a)
-	}
-	areaRows.Close()
-	if err := areaRows.Err(); err != nil {
-		return Classify(err)
+		return err
 	}
 
 	ctl := control{on: req.Disclose && sel.Level != LevelEngland} // England's own figures are not controlled

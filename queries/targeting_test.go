@@ -132,7 +132,7 @@ func targetReport(disclose bool) *Report {
 	england.people["entered_employment"], england.cohort["entered_employment"] = 50, 1000
 	englandIMD := 20.0
 	england.imd = &englandIMD
-	rep := &Report{Request: Request{Settings: set, Disclose: disclose}, Selection: Selection{From: mustMonth("2024-01"), To: mustMonth("2024-12")}}
+	rep := &Report{Request: Request{Selection: Selection{From: mustMonth("2024-01"), To: mustMonth("2024-12")}, Settings: set, Disclose: disclose}}
 	rep.England = figures(england, 12, set, false)
 	mk := func(code string, imd *float64, accepted, fte, inPost, trained, people, cohort float64) {
 		c := newCounts()

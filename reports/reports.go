@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"time"
 
 	"spdash/queries"
 )
@@ -134,13 +135,10 @@ type Meta struct {
 	Place       queries.Place
 	Level       string
 	FY          string
-	Disclosure  string // on or off
-	DataVersion uint64 // the newest committed load's sequence number
-	LatestLoad  string // when the newest load finished, UTC
-	// LatestLoadRFC3339 is the same time for the workbook's properties, so
-	// that a workbook is the same file while no load has happened.
-	LatestLoadRFC3339 string
-	Settings          string // targeting's inputs, in words; "" for other reports
+	Disclosure  string    // on or off
+	DataVersion uint64    // the newest committed load's sequence number
+	LoadedAt    time.Time // when the newest load finished (zero when unknown); dates the workbook, so it changes only with the data
+	Settings    string    // targeting's inputs, in words; "" for other reports
 }
 
 // column builds a column from the catalogue's definition of a figure name.
@@ -182,7 +180,7 @@ func areasOf(rep *queries.Report) []area {
 	out := []area{{code: queries.EnglandCode, name: "England", level: queries.LevelEngland, m: &rep.England}}
 	for i := range rep.Areas {
 		a := &rep.Areas[i]
-		out = append(out, area{code: a.Code, name: a.Name, level: rep.Selection.Level, parentCode: a.ParentCode, parentName: a.ParentName, m: &a.Metrics})
+		out = append(out, area{code: a.Code, name: a.Name, level: rep.Request.Selection.Level, parentCode: a.ParentCode, parentName: a.ParentName, m: &a.Metrics})
 	}
 	return out
 }
@@ -280,7 +278,7 @@ func Build(name string, rep *queries.Report, t *queries.Targeting, meta Meta) (*
 		}
 		tb.Columns = append(tb.Columns, colRateFrom)
 		for _, a := range t.Areas {
-			row := []Cell{Text(a.Code), Text(a.Name), Text(rep.Selection.Level), Text(a.ParentCode), Text(a.ParentName), from, to,
+			row := []Cell{Text(a.Code), Text(a.Name), Text(rep.Request.Selection.Level), Text(a.ParentCode), Text(a.ParentName), from, to,
 				Number(float64(a.Rank)), FigureCell(a.IMDScore), Number(a.NeedIndex), FigureCell(a.CapacityGapFTE),
 				Number(a.UntrainedStaff), FigureCell(a.CapacityCost), Number(a.TrainingCost), Number(a.GapCost), Number(a.Priority),
 				Number(a.Allocation), Text(strconv.FormatBool(a.Capped)), Number(a.FundedFTE), Number(a.TrainingPlaces),

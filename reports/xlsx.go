@@ -5,6 +5,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -131,7 +132,7 @@ func WriteXLSX(w io.Writer, title string, tables []*Table) error {
 		"Source",
 		"The providers' monthly returns (data contract v1), loaded into spdash.",
 		"Data version",
-		fmt.Sprintf("%d (newest load finished %s). The same request gives the same workbook while no new data is loaded.", meta.DataVersion, orNone(meta.LatestLoad)),
+		fmt.Sprintf("%d (newest load finished %s). The same request gives the same workbook while no new data is loaded.", meta.DataVersion, loadedText(meta.LoadedAt)),
 		"Disclosure control",
 		notes[0].text,
 		"Contact",
@@ -193,8 +194,8 @@ func WriteXLSX(w io.Writer, title string, tables []*Table) error {
 		Description: fmt.Sprintf("%s, by %s, %s to %s; data version %d; disclosure control %s", meta.Place.Name, meta.Level, meta.From, meta.To, meta.DataVersion, meta.Disclosure),
 		Keywords:    "social prescribing, link workers, employment support, outcomes, funding",
 		Language:    "en-GB",
-		Created:     meta.LatestLoadRFC3339,
-		Modified:    meta.LatestLoadRFC3339,
+		Created:     propertyTime(meta.LoadedAt),
+		Modified:    propertyTime(meta.LoadedAt),
 	}); err != nil {
 		return err
 	}
@@ -203,6 +204,20 @@ func WriteXLSX(w io.Writer, title string, tables []*Table) error {
 		return fmt.Errorf("write workbook: %w", err)
 	}
 	return nil
+}
+
+func loadedText(t time.Time) string {
+	if t.IsZero() {
+		return "none"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+func propertyTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 func orNone(s string) string {
