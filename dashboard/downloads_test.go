@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,7 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"spdash/dashboard"
-	"spdash/etl"
+	"spdash/etl/etltest"
 	"spdash/queries"
 	"spdash/queries/testdb"
 )
@@ -249,17 +248,7 @@ func TestOutcomesCSVWithDisclosureEqualsAnIndependentComputation(t *testing.T) {
 	}
 	write("outcomes.csv", out.String())
 	write("funding.csv", "financial_year,area_code,stream,amount_gbp\n2024-25,P1,arrs,1000\n2024-25,P2,arrs,2000\n2024-25,P3,icb,3000\n2024-25,P9,arrs,9000\n")
-	pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "r.csv"), false)
-	files, _ := etl.ExpandPaths([]string{dir}, nil)
-	res, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(context.Background(), files, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range res {
-		if r.Status != etl.ResultLoaded {
-			t.Fatalf("%s: %s", r.Path, r.Status)
-		}
-	}
+	etltest.MustLoad(t, db, dir)
 	srv := newTestServer(t, dashboard.Options{DB: db, Log: quiet})
 	getter := func(p string) (int, map[string][]string, string) {
 		status, h, body := get(t, srv, p)

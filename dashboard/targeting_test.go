@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http/httptest"
 	"os"
@@ -14,7 +13,7 @@ import (
 	"testing"
 
 	"spdash/dashboard"
-	"spdash/etl"
+	"spdash/etl/etltest"
 	"spdash/etl/sample"
 	"spdash/queries/recompute"
 	"spdash/queries/testdb"
@@ -58,21 +57,7 @@ func TestTargetingAPIAgreesWithIndependentRecomputation(t *testing.T) {
 	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 4242, Scale: sample.Demo, Months: 18, End: "2025-09"}); err != nil {
 		t.Fatal(err)
 	}
-	load := func(paths ...string) {
-		t.Helper()
-		pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "r.csv"), false)
-		files, _ := etl.ExpandPaths(paths, nil)
-		res, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(ctx, files, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range res {
-			if r.Status != etl.ResultLoaded {
-				t.Fatalf("%s: %s", r.Path, r.Status)
-			}
-		}
-	}
-	load(dir)
+	etltest.MustLoad(t, db, dir)
 	geo, err := db.Places(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +196,7 @@ func TestTargetingAPIAgreesWithIndependentRecomputation(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(fixDir, "activity_correction.csv"), []byte(strings.Join(fix, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	load(fixDir)
+	etltest.MustLoad(t, db, fixDir)
 	if err := os.WriteFile(activity, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

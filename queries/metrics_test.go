@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"spdash/etl"
+	"spdash/etl/etltest"
 	"spdash/etl/sample"
 	"spdash/queries"
 	"spdash/queries/testdb"
@@ -96,12 +95,7 @@ func TestMetricsAgreeWithIndependentComputation(t *testing.T) {
 	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 11, Scale: sample.Demo, Months: 30, End: "2025-06"}); err != nil {
 		t.Fatal(err)
 	}
-	pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "r.csv"), false)
-	files, _ := etl.ExpandPaths([]string{dir}, nil)
-	l := &etl.Loader{DB: db, Problems: pl, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if _, err := l.LoadAll(ctx, files, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	etltest.Load(t, db, dir)
 
 	from, to := "2024-07", "2025-06" // 12 months; stocks at 2025-06
 	fy := "2024-25"                  // April 2024 to March 2025
@@ -271,11 +265,7 @@ func TestTrendsAgreeWithMetricsAndAreaParents(t *testing.T) {
 	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 12, Scale: sample.Demo}); err != nil {
 		t.Fatal(err)
 	}
-	pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "r.csv"), false)
-	files, _ := etl.ExpandPaths([]string{dir}, nil)
-	if _, err := (&etl.Loader{DB: db, Problems: pl, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).LoadAll(ctx, files, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	etltest.Load(t, db, dir)
 	geo, err := db.Places(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -351,15 +341,7 @@ func TestAnswersReadOneDataVersion(t *testing.T) {
 	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 31, Scale: sample.Demo, Months: 6, End: "2025-06"}); err != nil {
 		t.Fatal(err)
 	}
-	load := func(paths ...string) {
-		t.Helper()
-		pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "r.csv"), false)
-		files, _ := etl.ExpandPaths(paths, nil)
-		if _, err := (&etl.Loader{DB: db, Problems: pl, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).LoadAll(ctx, files, io.Discard); err != nil {
-			t.Fatal(err)
-		}
-	}
-	load(dir)
+	etltest.Load(t, db, dir)
 	month := func(s string) time.Time { m, _ := time.Parse("2006-01", s); return m }
 	req := queries.Request{Selection: queries.Selection{From: month("2025-01"), To: month("2025-06"), Place: queries.England, Level: queries.LevelICB}, Settings: queries.DefaultSettings}
 	before, err := db.Metrics(ctx, req)
@@ -386,7 +368,7 @@ func TestAnswersReadOneDataVersion(t *testing.T) {
 	if err := os.WriteFile(fix, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	load(fix)
+	etltest.Load(t, db, fix)
 	after, err := db.Metrics(ctx, req)
 	if err != nil {
 		t.Fatal(err)
