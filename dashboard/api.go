@@ -41,8 +41,8 @@ func newAnswer(v *View) Answer {
 		Disclosure: v.Disclosure,
 	}
 	if v.Report != nil {
-		a.DataVersion = strconv.FormatUint(v.Report.AsOf.Version, 10)
-		if at := v.Report.AsOf.LoadedAt; !at.IsZero() {
+		a.DataVersion = strconv.FormatUint(v.AsOf.Version, 10) // the request's: every figure of it reads this version
+		if at := v.AsOf.LoadedAt; !at.IsZero() {
 			a.DataLoadedAt = at.Format(time.RFC3339)
 		}
 	}

@@ -112,7 +112,7 @@ func basePage(c echo.Context, v *View, q url.Values, title string) *pageData {
 		p.Filter = newFilterBar(c.Request().URL.Path, v, q, false)
 	}
 	if v.Report != nil {
-		p.DataAsOf = dataAsOfText(v.Report.AsOf)
+		p.DataAsOf = dataAsOfText(v.AsOf)
 	}
 	return p
 }

@@ -81,7 +81,7 @@ func (s *Server) targetingPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p.DataAsOf = dataAsOfText(v.Report.AsOf)
+	p.DataAsOf = dataAsOfText(v.AsOf)
 	body := targetingBody{Method: targetingMethod(in), APIHref: "/api/v1/targeting" + targetingQuery(q, in), ScenarioOn: hasB}
 	body.Notes = targetingNotes(&v, t)
 	body.Headlines, body.Outcomes = targetingHeadlines(t)

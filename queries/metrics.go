@@ -86,17 +86,13 @@ type DataAsOf struct {
 // even one that does not raise the version.
 func (a DataAsOf) Stamp() string { return fmt.Sprintf("%d.%d", a.Version, a.Commits) }
 
-// asOf resolves a request's data version: the newest committed one unless
-// the request names an older one.
+// asOf resolves a request's data version: the one it names (its caller
+// knows when that was loaded), or the newest committed, read here.
 func (db *DB) asOf(ctx context.Context, req Request) (DataAsOf, error) {
-	a, err := db.DataAsOf(ctx)
-	if err != nil {
-		return DataAsOf{}, err
+	if req.Version != 0 {
+		return DataAsOf{Version: req.Version}, nil
 	}
-	if req.Version != 0 && req.Version < a.Version {
-		return DataAsOf{Version: req.Version}, nil // an older version's load time is not kept here
-	}
-	return a, nil
+	return db.DataAsOf(ctx)
 }
 
 // Place is England, a region or an ICB.
