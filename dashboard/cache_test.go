@@ -20,6 +20,7 @@ import (
 
 	"spdash/etl/etltest"
 	"spdash/etl/sample"
+	"spdash/queries"
 	"spdash/queries/testdb"
 )
 
@@ -75,16 +76,9 @@ func TestFigureCacheComputesOnceAndEvicts(t *testing.T) {
 // Pages and the API between loads come from memory; the first request after
 // a load computes afresh at the new data version.
 func TestCacheAnswersRepeatsAndRecomputesAfterALoad(t *testing.T) {
-	db := testdb.New(t)
-	dir := t.TempDir()
-	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 8, Scale: sample.Demo, Months: 6, End: "2025-06"}); err != nil {
-		t.Fatal(err)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	db, dir := testdb.New(t), sampleDir(t, 8, 6)
 	etltest.Load(t, db, dir)
-	s, e := newServer(Options{DB: db, Log: quiet})
-	srv := httptest.NewServer(e)
-	defer srv.Close()
+	s, srv := cacheServer(t, db)
 	type answer struct {
 		DataVersion string `json:"data_version"`
 		England     struct {
@@ -144,16 +138,9 @@ func TestCacheAnswersRepeatsAndRecomputesAfterALoad(t *testing.T) {
 // A client holding the current answer gets 304 without a computation; after
 // a load its tag no longer matches.
 func TestETagsFollowTheDataVersion(t *testing.T) {
-	db := testdb.New(t)
-	dir := t.TempDir()
-	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 9, Scale: sample.Demo, Months: 3, End: "2025-06"}); err != nil {
-		t.Fatal(err)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	db, dir := testdb.New(t), sampleDir(t, 9, 3)
 	etltest.Load(t, db, filepath.Join(dir, "areas.csv"), filepath.Join(dir, "activity.csv"))
-	s, e := newServer(Options{DB: db, Log: quiet})
-	srv := httptest.NewServer(e)
-	defer srv.Close()
+	s, srv := cacheServer(t, db)
 	get := func(path, inm string) (int, string) {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
 		if inm != "" {
@@ -212,16 +199,9 @@ func TestResponseCacheIsBoundedInBytes(t *testing.T) {
 
 // A page asked again is written from memory, byte for byte, with its ETag.
 func TestPagesAskedAgainComeFromMemory(t *testing.T) {
-	db := testdb.New(t)
-	dir := t.TempDir()
-	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 10, Scale: sample.Demo, Months: 3, End: "2025-06"}); err != nil {
-		t.Fatal(err)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	db, dir := testdb.New(t), sampleDir(t, 10, 3)
 	etltest.Load(t, db, dir)
-	s, e := newServer(Options{DB: db, Log: quiet})
-	srv := httptest.NewServer(e)
-	defer srv.Close()
+	s, srv := cacheServer(t, db)
 	read := func(path string) (string, string) {
 		resp, err := http.Get(srv.URL + path)
 		if err != nil {
@@ -288,4 +268,23 @@ func TestFigureCacheSurvivesAPanic(t *testing.T) {
 	if v, err := c.get(context.Background(), "k", func(context.Context) (any, error) { return "fresh", nil }, func(any) int { return 1 }); v != "fresh" || err != nil {
 		t.Errorf("after the panic: %v, %v", v, err)
 	}
+}
+
+// sampleDir writes the demo sample of seed for the months to 2025-06.
+func sampleDir(t *testing.T, seed int64, months int) string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: seed, Scale: sample.Demo, Months: months, End: "2025-06"}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// cacheServer serves db, giving the Server to look into its caches.
+func cacheServer(t *testing.T, db *queries.DB) (*Server, *httptest.Server) {
+	t.Helper()
+	s, e := newServer(Options{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	return s, srv
 }
