@@ -115,6 +115,22 @@ func (l *Loader) LoadFile(ctx context.Context, f File) (res Result, err error) {
 		return l.DB.RecordLoad(recordCtx, load, 1)
 	}
 
+	// commit records which rows the load supersedes, then commits: both take
+	// effect together, with the final event.
+	commit := func(result, status, message string) error {
+		if f.Kind.Name != "areas" {
+			if err := l.DB.Supersede(ctx, f.Kind.Name, f.Kind.Key, load.Seq); err != nil {
+				if ferr := finish(queries.StatusFailed, err.Error()); ferr != nil {
+					l.log().Warn("could not record the failed load", "file", f.Path, "err", ferr)
+				}
+				res.Status = ResultFailed
+				return err
+			}
+		}
+		res.Status = result
+		return finish(status, message)
+	}
+
 	st, err := l.stream(ctx, f, &load, &res)
 	if err != nil {
 		if ferr := finish(queries.StatusFailed, err.Error()); ferr != nil {
@@ -144,11 +160,9 @@ func (l *Loader) LoadFile(ctx context.Context, f File) (res Result, err error) {
 			}
 			load.Seq = seq
 		}
-		res.Status = ResultPartial
-		return res, finish(queries.StatusPartial, fmt.Sprintf("%d rows rejected", res.RowsRejected))
+		return res, commit(ResultPartial, queries.StatusPartial, fmt.Sprintf("%d rows rejected", res.RowsRejected))
 	default:
-		res.Status = ResultLoaded
-		return res, finish(queries.StatusLoaded, "")
+		return res, commit(ResultLoaded, queries.StatusLoaded, "")
 	}
 }
 

@@ -207,6 +207,8 @@ var (
 	duplicateCountTmpl = template.Must(template.New("dupcount").Parse(sqlText("duplicate_count")))
 	rowsCopyTmpl       = template.Must(template.New("copy").Parse(sqlText("rows_copy")))
 	rowsInsertTmpl     = template.Must(template.New("insert").Parse(sqlText("rows_insert")))
+	supersedeTmpl      = template.Must(template.New("supersede").Parse(sqlText("supersede")))
+	supersedePartsTmpl = template.Must(template.New("supersedeparts").Parse(sqlText("supersede_parts")))
 )
 
 func expand(t *template.Template, data any) string {
@@ -284,6 +286,51 @@ func (db *DB) CopyRowsWithoutDuplicates(ctx context.Context, kind string, column
 	q := expand(rowsCopyTmpl, map[string]string{"Table": table, "Columns": strings.Join(columns, ", "), "Key": strings.Join(key, ", ")})
 	if err := db.conn.Exec(ctx, q, toSeq, fromSeq, fromSeq); err != nil {
 		return Classify(fmt.Errorf("copy rows of %s: %w", table, err))
+	}
+	return nil
+}
+
+// Supersede records, before load seq commits, which rows its rows replace
+// and which of its rows later loads already replace (migration 003): the
+// readers keep a committed row unless a committed load supersedes it. It runs
+// once the load's rows are all in (after any copy without duplicates), a year
+// of months at a time so that the server holds a bounded set of keys.
+func (db *DB) Supersede(ctx context.Context, kind string, key []string, seq uint64) error {
+	table, err := RowsTable(kind)
+	if err != nil || kind == "areas" {
+		return fmt.Errorf("supersede: %q has no natural key to supersede (%v)", kind, err)
+	}
+	if err := checkIdentifiers(key); err != nil {
+		return err
+	}
+	partOf := "toYear(month)"
+	if kind == "funding" {
+		partOf = "toUInt16(0)"
+	}
+	data := map[string]string{"Table": table, "Superseded": kind + "_superseded", "Key": strings.Join(key, ", "),
+		"PartOf": partOf, "Part": partOf + " = ?"}
+	rows, err := db.conn.Query(ctx, expand(supersedePartsTmpl, data), seq, seq)
+	if err != nil {
+		return Classify(fmt.Errorf("supersede: read the years of load %d: %w", seq, err))
+	}
+	var parts []uint16
+	for rows.Next() {
+		var p uint16
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return fmt.Errorf("supersede: read the years of load %d: %w", seq, err)
+		}
+		parts = append(parts, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Classify(fmt.Errorf("supersede: read the years of load %d: %w", seq, err))
+	}
+	q := expand(supersedeTmpl, data)
+	for _, p := range parts {
+		if err := db.conn.Exec(ctx, q, seq, seq, seq, seq, seq, p, kind, seq, p); err != nil {
+			return Classify(fmt.Errorf("supersede: %s rows of load %d (part %d): %w", kind, seq, p, err))
+		}
 	}
 	return nil
 }

@@ -1,11 +1,27 @@
-{{/* Shared parts of the dashboard's queries. A kind's current rows are, per
-natural key, the row of the newest committed load: argMax over a tuple keeps
-every value of that one row, NULLs included. The filters go inside, before the
-GROUP BY, because ClickHouse 18.16 does not push them into views. */}}
+{{/* Shared parts of the dashboard's queries. A kind's current rows are the
+rows of committed loads that no committed load supersedes (migration 003):
+a plain filtered read of the storage table, no GROUP BY over every key. The
+filters go inside the statements, because ClickHouse 18.16 does not push
+them into views. */}}
 {{/* One data version per answer (METRICS.md): every statement of one answer
 reads only the loads committed at or before @version, read once before the
 answer's statements, so a load that commits meanwhile never mixes in. */}}
 {{define "committed"}}load_seq IN (SELECT seq FROM load_log WHERE kind = '{{.}}' AND status IN ('loaded', 'partial') AND seq <= @version){{end}}
+{{define "committed_by"}}by_seq IN (SELECT seq FROM load_log WHERE kind = '{{.}}' AND status IN ('loaded', 'partial') AND seq <= @version){{end}}
+{{/* current_KIND: the row is committed by @version and not superseded by a
+load committed by @version. */}}
+{{define "current_activity"}}{{template "committed" "activity"}}
+      AND (load_seq, month, area_code, provider_code) NOT IN (
+        SELECT load_seq, month, area_code, provider_code FROM activity_superseded WHERE {{template "committed_by" "activity"}}){{end}}
+{{define "current_training"}}{{template "committed" "training"}}
+      AND (load_seq, month, area_code, provider_code, module) NOT IN (
+        SELECT load_seq, month, area_code, provider_code, module FROM training_superseded WHERE {{template "committed_by" "training"}}){{end}}
+{{define "current_outcomes"}}{{template "committed" "outcomes"}}
+      AND (load_seq, month, area_code, provider_code, outcome) NOT IN (
+        SELECT load_seq, month, area_code, provider_code, outcome FROM outcomes_superseded WHERE {{template "committed_by" "outcomes"}}){{end}}
+{{define "current_funding"}}{{template "committed" "funding"}}
+      AND (load_seq, financial_year, area_code, stream) NOT IN (
+        SELECT load_seq, financial_year, area_code, stream FROM funding_superseded WHERE {{template "committed_by" "funding"}}){{end}}
 {{/* The areas as of @version: the whole of the newest areas load committed by
 then (as the areas view has it for the newest version). */}}
 {{define "areas_at"}}(SELECT area_code, area_name, icb_code, icb_name, region_code, region_name, population, working_age_population, imd_score, long_term_sick_rate

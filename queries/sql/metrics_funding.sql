@@ -5,12 +5,11 @@ SELECT
     toString(stream) AS stream,
     toFloat64(sum(amount)) AS funding
 FROM (
-    SELECT area_code, stream, argMax(amount_gbp, load_seq) AS amount
+    SELECT area_code, stream, amount_gbp AS amount
     FROM funding_rows
-    WHERE {{template "committed" "funding"}}
+    WHERE {{template "current_funding"}}
       AND financial_year = @fy
       AND {{template "in_place" .}}
-    GROUP BY financial_year, area_code, stream
 ) AS current_rows
 {{template "to_level" .}}
 GROUP BY code, stream

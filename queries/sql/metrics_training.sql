@@ -2,15 +2,14 @@
 SELECT
     code,
     toString(module) AS module,
-    sum(tupleElement(v, 1)) AS in_post,
-    sum(tupleElement(v, 2)) AS trained
+    sum(staff_in_post) AS in_post,
+    sum(staff_trained) AS trained
 FROM (
-    SELECT area_code, module, argMax((staff_in_post, staff_trained), load_seq) AS v
+    SELECT area_code, module, staff_in_post, staff_trained
     FROM training_rows
-    WHERE {{template "committed" "training"}}
+    WHERE {{template "current_training"}}
       AND month = toDate(@to)
       AND {{template "in_place" .}}
-    GROUP BY area_code, month, provider_code, module
 ) AS current_rows
 {{template "to_level" .}}
 GROUP BY code, module

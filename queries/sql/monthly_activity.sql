@@ -5,19 +5,18 @@
 SELECT
     code,
     month,
-    sum(tupleElement(v, 1)) AS referrals,
-    sum(tupleElement(v, 2)) AS accepted,
-    sum(tupleElement(v, 3)) AS people_supported,
-    sum(tupleElement(v, 4)) AS fte,
-    sum(tupleElement(v, 5)) AS caseload
+    sum(r) AS referrals,
+    sum(a) AS accepted,
+    sum(s) AS people_supported,
+    sum(f) AS fte,
+    sum(c) AS caseload
 FROM (
-    SELECT area_code, month,
-           argMax((referrals_received, referrals_accepted, people_supported, link_worker_fte, active_caseload), load_seq) AS v
+    SELECT area_code, month, referrals_received AS r, referrals_accepted AS a, people_supported AS s,
+           link_worker_fte AS f, active_caseload AS c
     FROM activity_rows
-    WHERE {{template "committed" "activity"}}
+    WHERE {{template "current_activity"}}
       AND month >= toDate(@from) AND month <= toDate(@to)
       AND {{template "in_place" .}}
-    GROUP BY area_code, month, provider_code
 ) AS current_rows
 {{template "to_level" .}}
 GROUP BY code, month

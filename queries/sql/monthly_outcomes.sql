@@ -4,15 +4,14 @@ SELECT
     code,
     month,
     toString(outcome) AS outcome,
-    sum(tupleElement(v, 1)) AS people,
-    sum(tupleElement(v, 2)) AS cohort
+    sum(p) AS people,
+    sum(c) AS cohort
 FROM (
-    SELECT area_code, month, outcome, argMax((people, cohort), load_seq) AS v
+    SELECT area_code, month, outcome, people AS p, cohort AS c
     FROM outcomes_rows
-    WHERE {{template "committed" "outcomes"}}
+    WHERE {{template "current_outcomes"}}
       AND month >= toDate(@from) AND month <= toDate(@to)
       AND {{template "in_place" .}}
-    GROUP BY area_code, month, provider_code, outcome
 ) AS current_rows
 {{template "to_level" .}}
 GROUP BY code, month, outcome
