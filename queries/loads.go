@@ -208,6 +208,7 @@ var (
 	rowsCopyTmpl       = template.Must(template.New("copy").Parse(sqlText("rows_copy")))
 	rowsInsertTmpl     = template.Must(template.New("insert").Parse(sqlText("rows_insert")))
 	supersedeTmpl      = template.Must(template.New("supersede").Parse(sqlText("supersede")))
+	supersededByTmpl   = template.Must(template.New("supersededby").Parse(sqlText("superseded_by_later")))
 	supersedePartsTmpl = template.Must(template.New("supersedeparts").Parse(sqlText("supersede_parts")))
 )
 
@@ -291,10 +292,10 @@ func (db *DB) CopyRowsWithoutDuplicates(ctx context.Context, kind string, column
 }
 
 // Supersede records, before load seq commits, which rows its rows replace
-// and which of its rows later loads already replace (migration 003): the
-// readers keep a committed row unless a committed load supersedes it. It runs
-// once the load's rows are all in (after any copy without duplicates), a year
-// of months at a time so that the server holds a bounded set of keys.
+// and which of its rows later loads already replace (migration 003): readers
+// keep a committed row unless a committed load supersedes it. It runs once
+// the load's rows are all in (after any copy without duplicates), a year of
+// months at a time, so that the server holds a bounded set of keys.
 func (db *DB) Supersede(ctx context.Context, kind string, key []string, seq uint64) error {
 	table, err := RowsTable(kind)
 	if err != nil || kind == "areas" {
@@ -307,8 +308,7 @@ func (db *DB) Supersede(ctx context.Context, kind string, key []string, seq uint
 	if kind == "funding" {
 		partOf = "toUInt16(0)"
 	}
-	data := map[string]string{"Table": table, "Superseded": kind + "_superseded", "Key": strings.Join(key, ", "),
-		"PartOf": partOf, "Part": partOf + " = ?"}
+	data := map[string]string{"Table": table, "Key": strings.Join(key, ", "), "PartOf": partOf, "Part": partOf + " = ?"}
 	rows, err := db.conn.Query(ctx, expand(supersedePartsTmpl, data), seq, seq)
 	if err != nil {
 		return Classify(fmt.Errorf("supersede: read the years of load %d: %w", seq, err))
@@ -326,10 +326,13 @@ func (db *DB) Supersede(ctx context.Context, kind string, key []string, seq uint
 	if err := rows.Err(); err != nil {
 		return Classify(fmt.Errorf("supersede: read the years of load %d: %w", seq, err))
 	}
-	q := expand(supersedeTmpl, data)
+	older, later := expand(supersedeTmpl, data), expand(supersededByTmpl, data)
 	for _, p := range parts {
-		if err := db.conn.Exec(ctx, q, seq, seq, seq, seq, seq, p, kind, seq, p); err != nil {
-			return Classify(fmt.Errorf("supersede: %s rows of load %d (part %d): %w", kind, seq, p, err))
+		if err := db.conn.Exec(ctx, older, seq, seq, p, kind, seq, p); err != nil {
+			return Classify(fmt.Errorf("supersede: earlier %s rows by load %d (part %d): %w", kind, seq, p, err))
+		}
+		if err := db.conn.Exec(ctx, later, seq, p, seq, p, kind); err != nil {
+			return Classify(fmt.Errorf("supersede: %s rows of load %d by later loads (part %d): %w", kind, seq, p, err))
 		}
 	}
 	return nil

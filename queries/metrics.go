@@ -3,9 +3,11 @@ package queries
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"text/template"
 	"time"
 
@@ -331,18 +333,25 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	// England and the areas are independent queries: run them side by side.
-	var england []areaCounts
-	var englandErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		england, englandErr = db.levelCounts(ctx, sel, England, LevelEngland, asOf.Version)
-	}()
-	areas, err := db.levelCounts(ctx, sel, sel.Place, sel.Level, asOf.Version)
-	<-done
-	if englandErr != nil {
-		return nil, englandErr
+	var england, areas []areaCounts
+	if sel.Place.Level == LevelEngland {
+		// The areas cover England: England's counts are their sums, and
+		// only its population and deprivation are read.
+		if areas, err = db.levelCounts(ctx, sel, sel.Place, sel.Level, asOf.Version); err == nil {
+			england, err = db.englandOf(ctx, sel, asOf.Version, areas)
+		}
+	} else {
+		// England and the areas are independent queries: run them side by side.
+		err = parallel([]func() error{
+			func() (err error) {
+				england, err = db.levelCounts(ctx, sel, England, LevelEngland, asOf.Version)
+				return err
+			},
+			func() (err error) {
+				areas, err = db.levelCounts(ctx, sel, sel.Place, sel.Level, asOf.Version)
+				return err
+			},
+		})
 	}
 	if err != nil {
 		return nil, err
@@ -524,19 +533,90 @@ func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level
 		index[areas[i].code] = i
 	}
 
-	// Capacity.
-	rows, err := db.conn.Query(ctx, query("metrics_activity"), args...)
-	if err != nil {
-		return nil, Classify(fmt.Errorf("metrics activity: %w", err))
+	// The four kinds' statements run side by side: each fills its own
+	// fields of the areas' counts.
+	scans := []func() error{
+		func() error { return db.scanActivity(ctx, query("metrics_activity"), args, index, areas) },
+		func() error { return db.scanTraining(ctx, query("metrics_training"), args, index, areas) },
+		func() error { return db.scanOutcomes(ctx, query("metrics_outcomes"), args, index, areas) },
+		func() error { return db.scanFunding(ctx, query("metrics_funding"), args, index, areas) },
 	}
+	if err := parallel(scans); err != nil {
+		return nil, err
+	}
+	return areas, nil
+}
+
+// englandOf reads England's population and deprivation and adds up the
+// counts of areas that together cover England.
+func (db *DB) englandOf(ctx context.Context, sel Selection, version uint64, areas []areaCounts) ([]areaCounts, error) {
+	cols, err := levelColumns(LevelEngland)
+	if err != nil {
+		return nil, err
+	}
+	england, err := db.readAreas(ctx, cols, levelArgs(sel, England, version))
+	if err != nil || len(england) == 0 {
+		return england, err
+	}
+	c := &england[0].counts
+	for i := range areas {
+		a := &areas[i].counts
+		c.referrals += a.referrals
+		c.accepted += a.accepted
+		c.supported += a.supported
+		c.fte += a.fte
+		c.headcount += a.headcount
+		c.caseload += a.caseload
+		c.waits = append(c.waits, a.waits...)
+		for _, m := range []struct{ to, from map[string]float64 }{
+			{c.inPost, a.inPost}, {c.trained, a.trained}, {c.people, a.people}, {c.cohort, a.cohort}, {c.fyPeople, a.fyPeople}, {c.streams, a.streams},
+		} {
+			for k, v := range m.from {
+				m.to[k] += v
+			}
+		}
+		if a.hasFunding {
+			c.funding = pennies(c.funding + a.funding)
+			c.hasFunding = true
+		}
+	}
+	c.fte = steadySum(c.fte)
+	slices.Sort(c.waits)
+	for k, v := range c.streams {
+		c.streams[k] = pennies(v)
+	}
+	return england, nil
+}
+
+// parallel runs fns at once and returns the first error in fns' order.
+func parallel(fns []func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// scanActivity fills capacity: flows over the period, stocks at its latest month.
+func (db *DB) scanActivity(ctx context.Context, q string, args []any, index map[string]int, areas []areaCounts) error {
+	rows, err := db.conn.Query(ctx, q, args...)
+	if err != nil {
+		return Classify(fmt.Errorf("metrics activity: %w", err))
+	}
+	defer rows.Close()
 	for rows.Next() {
 		var code string
 		var referrals, accepted, supported, headcount, caseload uint64
 		var fte float64
 		var waits []float64 // sorted, unknowns left out by groupArray
 		if err := rows.Scan(&code, &referrals, &accepted, &supported, &fte, &headcount, &caseload, &waits); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("metrics activity: %w", err)
+			return fmt.Errorf("metrics activity: %w", err)
 		}
 		i, ok := index[code]
 		if !ok {
@@ -547,48 +627,41 @@ func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level
 		c.fte, c.headcount, c.caseload = steadySum(fte), float64(headcount), float64(caseload)
 		c.waits = waits
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, Classify(err)
-	}
+	return Classify(rows.Err())
+}
 
-	// Training stocks.
-	rows, err = db.conn.Query(ctx, query("metrics_training"), args...)
+// scanTraining fills the training stocks at the period's latest month.
+func (db *DB) scanTraining(ctx context.Context, q string, args []any, index map[string]int, areas []areaCounts) error {
+	rows, err := db.conn.Query(ctx, q, args...)
 	if err != nil {
-		return nil, Classify(fmt.Errorf("metrics training: %w", err))
+		return Classify(fmt.Errorf("metrics training: %w", err))
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var code, module string
 		var inPost, trained uint64
 		if err := rows.Scan(&code, &module, &inPost, &trained); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("metrics training: %w", err)
+			return fmt.Errorf("metrics training: %w", err)
 		}
 		if i, ok := index[code]; ok {
 			areas[i].inPost[module], areas[i].trained[module] = float64(inPost), float64(trained)
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, Classify(err)
-	}
+	return Classify(rows.Err())
+}
 
-	// Outcome flows over the period, and people over the financial year for cost per outcome.
-	if err := db.scanOutcomes(ctx, query("metrics_outcomes"), args, index, areas); err != nil {
-		return nil, err
-	}
-
-	// Funding.
-	rows, err = db.conn.Query(ctx, query("metrics_funding"), args...)
+// scanFunding fills funding by stream for the financial year.
+func (db *DB) scanFunding(ctx context.Context, q string, args []any, index map[string]int, areas []areaCounts) error {
+	rows, err := db.conn.Query(ctx, q, args...)
 	if err != nil {
-		return nil, Classify(fmt.Errorf("metrics funding: %w", err))
+		return Classify(fmt.Errorf("metrics funding: %w", err))
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var code, stream string
 		var funding float64
 		if err := rows.Scan(&code, &stream, &funding); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("metrics funding: %w", err)
+			return fmt.Errorf("metrics funding: %w", err)
 		}
 		if i, ok := index[code]; ok {
 			a := &areas[i]
@@ -597,13 +670,11 @@ func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level
 			a.hasFunding = true
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, Classify(err)
-	}
-	return areas, nil
+	return Classify(rows.Err())
 }
 
+// scanOutcomes fills outcome flows over the period, and people over the
+// financial year for cost per outcome.
 func (db *DB) scanOutcomes(ctx context.Context, q string, args []any, index map[string]int, areas []areaCounts) error {
 	rows, err := db.conn.Query(ctx, q, args...)
 	if err != nil {

@@ -19,15 +19,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-)
 
-// mix is every page and API call, at the selections commissioners use.
-var mix = []string{
-	"/", "/capacity", "/training", "/outcomes", "/funding", "/targeting", "/downloads", "/about",
-	"/capacity?level=icb", "/outcomes?level=icb", "/capacity?level=pcn", "/outcomes?level=pcn&outcome=entered_employment",
-	"/targeting?level=pcn&budget=2000000", "/targeting?level=icb&budget=5000000&vs_need_weight=2",
-	"/api/v1/metrics", "/api/v1/metrics?level=icb", "/api/v1/metrics?level=pcn", "/api/v1/targeting?level=pcn",
-}
+	"spdash/internal/benchmix"
+)
 
 type result struct {
 	at      time.Duration // since the start
@@ -61,7 +55,7 @@ func main() {
 		go func(i int) {
 			defer wg.Done()
 			for n := i; ctx.Err() == nil; n++ {
-				path := mix[n%len(mix)]
+				path := benchmix.URLs[n%len(benchmix.URLs)]
 				t0 := time.Now()
 				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, *base+path, nil)
 				req.Header.Set("Accept-Encoding", "gzip")

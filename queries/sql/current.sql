@@ -8,20 +8,10 @@ reads only the loads committed at or before @version, read once before the
 answer's statements, so a load that commits meanwhile never mixes in. */}}
 {{define "committed"}}load_seq IN (SELECT seq FROM load_log WHERE kind = '{{.}}' AND status IN ('loaded', 'partial') AND seq <= @version){{end}}
 {{define "committed_by"}}by_seq IN (SELECT seq FROM load_log WHERE kind = '{{.}}' AND status IN ('loaded', 'partial') AND seq <= @version){{end}}
-{{/* current_KIND: the row is committed by @version and not superseded by a
-load committed by @version. */}}
-{{define "current_activity"}}{{template "committed" "activity"}}
-      AND (load_seq, month, area_code, provider_code) NOT IN (
-        SELECT load_seq, month, area_code, provider_code FROM activity_superseded WHERE {{template "committed_by" "activity"}}){{end}}
-{{define "current_training"}}{{template "committed" "training"}}
-      AND (load_seq, month, area_code, provider_code, module) NOT IN (
-        SELECT load_seq, month, area_code, provider_code, module FROM training_superseded WHERE {{template "committed_by" "training"}}){{end}}
-{{define "current_outcomes"}}{{template "committed" "outcomes"}}
-      AND (load_seq, month, area_code, provider_code, outcome) NOT IN (
-        SELECT load_seq, month, area_code, provider_code, outcome FROM outcomes_superseded WHERE {{template "committed_by" "outcomes"}}){{end}}
-{{define "current_funding"}}{{template "committed" "funding"}}
-      AND (load_seq, financial_year, area_code, stream) NOT IN (
-        SELECT load_seq, financial_year, area_code, stream FROM funding_superseded WHERE {{template "committed_by" "funding"}}){{end}}
+{{/* current: the row is committed by @version and not superseded by a load
+committed by @version (migration 003). */}}
+{{define "current"}}{{template "committed" .}}
+      AND (load_seq, line) NOT IN (SELECT load_seq, line FROM superseded_rows WHERE {{template "committed_by" .}}){{end}}
 {{/* The areas as of @version: the whole of the newest areas load committed by
 then (as the areas view has it for the newest version). */}}
 {{define "areas_at"}}(SELECT area_code, area_name, icb_code, icb_name, region_code, region_name, population, working_age_population, imd_score, long_term_sick_rate

@@ -1,23 +1,30 @@
 -- Capacity figures per area at the chosen level, from the current activity
 -- rows of the period. Flows are summed; stocks are taken at the latest month.
 -- median_wait_days is the median of provider-month values (groupArray leaves
--- out unknowns); the mean of the two middle values is taken in Go.
+-- out unknowns); the mean of the two middle values is taken in Go. Summed
+-- per PCN first, so the join to the level sees one row per PCN; the place
+-- filter is left to the join when the place is England.
 SELECT
     code,
     sum(r) AS referrals,
     sum(a) AS accepted,
     sum(s) AS people_supported,
-    sumIf(f, month = toDate(@to)) AS fte,
-    sumIf(h, month = toDate(@to)) AS headcount,
-    sumIf(c, month = toDate(@to)) AS caseload,
-    arraySort(groupArray(w)) AS waits
+    sum(f) AS fte,
+    sum(h) AS headcount,
+    sum(c) AS caseload,
+    arraySort(groupArrayArray(w)) AS waits
 FROM (
-    SELECT area_code, month, referrals_received AS r, referrals_accepted AS a, people_supported AS s,
-           link_worker_fte AS f, link_worker_headcount AS h, active_caseload AS c, median_wait_days AS w
+    SELECT area_code,
+           sum(referrals_received) AS r, sum(referrals_accepted) AS a, sum(people_supported) AS s,
+           sumIf(link_worker_fte, month = toDate(@to)) AS f,
+           sumIf(link_worker_headcount, month = toDate(@to)) AS h,
+           sumIf(active_caseload, month = toDate(@to)) AS c,
+           groupArray(median_wait_days) AS w
     FROM activity_rows
-    WHERE {{template "current_activity"}}
+    WHERE {{template "current" "activity"}}
       AND month >= toDate(@from) AND month <= toDate(@to)
-      AND {{template "in_place" .}}
+      {{if .Where}}AND {{template "in_place" .}}{{end}}
+    GROUP BY area_code
 ) AS current_rows
 {{template "to_level" .}}
 GROUP BY code

@@ -1,17 +1,22 @@
 -- Outcome flows per area and outcome: people and cohort over the period, and
--- people over the financial year's months (for cost per outcome), in one pass.
+-- people over the financial year's months (for cost per outcome), in one
+-- pass, summed per PCN first (see metrics_activity.sql).
 SELECT
     code,
     toString(outcome) AS outcome,
-    sumIf(p, month >= toDate(@from) AND month <= toDate(@to)) AS people,
-    sumIf(c, month >= toDate(@from) AND month <= toDate(@to)) AS cohort,
-    sumIf(p, month >= toDate(@fy_from) AND month <= toDate(@fy_to)) AS fy_people
+    sum(p) AS people,
+    sum(c) AS cohort,
+    sum(fp) AS fy_people
 FROM (
-    SELECT area_code, month, outcome, people AS p, cohort AS c
+    SELECT area_code, outcome,
+           sumIf(people, month >= toDate(@from) AND month <= toDate(@to)) AS p,
+           sumIf(cohort, month >= toDate(@from) AND month <= toDate(@to)) AS c,
+           sumIf(people, month >= toDate(@fy_from) AND month <= toDate(@fy_to)) AS fp
     FROM outcomes_rows
-    WHERE {{template "current_outcomes"}}
+    WHERE {{template "current" "outcomes"}}
       AND ((month >= toDate(@from) AND month <= toDate(@to)) OR (month >= toDate(@fy_from) AND month <= toDate(@fy_to)))
-      AND {{template "in_place" .}}
+      {{if .Where}}AND {{template "in_place" .}}{{end}}
+    GROUP BY area_code, outcome
 ) AS current_rows
 {{template "to_level" .}}
 GROUP BY code, outcome

@@ -14,7 +14,7 @@ FROM (
     SELECT area_code, month, referrals_received AS r, referrals_accepted AS a, people_supported AS s,
            link_worker_fte AS f, active_caseload AS c
     FROM activity_rows
-    WHERE {{template "current_activity"}}
+    WHERE {{template "current" "activity"}}
       AND month >= toDate(@from) AND month <= toDate(@to)
       AND {{template "in_place" .}}
 ) AS current_rows

@@ -9,7 +9,7 @@ SELECT
 FROM (
     SELECT area_code, month, outcome, people AS p, cohort AS c
     FROM outcomes_rows
-    WHERE {{template "current_outcomes"}}
+    WHERE {{template "current" "outcomes"}}
       AND month >= toDate(@from) AND month <= toDate(@to)
       AND {{template "in_place" .}}
 ) AS current_rows

@@ -9,7 +9,7 @@ SELECT
 FROM (
     SELECT area_code, month, module, staff_in_post, staff_trained
     FROM training_rows
-    WHERE {{template "current_training"}}
+    WHERE {{template "current" "training"}}
       AND month >= toDate(@from) AND month <= toDate(@to)
       AND {{template "in_place" .}}
 ) AS current_rows

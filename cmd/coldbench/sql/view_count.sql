@@ -1,0 +1,2 @@
+-- Analysts' views: a count of every row.
+SELECT count() FROM {{.Source}}.{{.Kind}}
