@@ -288,3 +288,90 @@ func cacheServer(t *testing.T, db *queries.DB) (*Server, *httptest.Server) {
 	t.Cleanup(srv.Close)
 	return s, srv
 }
+
+// With VersionEvery (as spdash serve runs), a data version read is used for
+// that long: a load shows once it has passed, and not before; without it,
+// the next request shows the load.
+func TestVersionReadEvery(t *testing.T) {
+	db, dir := testdb.New(t), sampleDir(t, 9, 3)
+	etltest.Load(t, db, dir)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	every, e1 := newServer(Options{DB: db, Log: quiet, VersionEvery: time.Hour})
+	_, e0 := newServer(Options{DB: db, Log: quiet})
+	version := func(e http.Handler) string {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/metrics", nil))
+		var a struct {
+			DataVersion string `json:"data_version"`
+		}
+		if rec.Code != 200 || json.NewDecoder(rec.Body).Decode(&a) != nil || a.DataVersion == "" {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+		}
+		return a.DataVersion
+	}
+	first := version(e1)
+	if v := version(e0); v != first {
+		t.Fatalf("two servers on one database: versions %s and %s", first, v)
+	}
+	fix := filepath.Join(t.TempDir(), "activity_fix.csv")
+	codes := sample.AreaCodes(9, sample.Demo)
+	text := "month,area_code,provider_code,referrals_received,referrals_accepted,people_supported,active_caseload,link_worker_headcount,link_worker_fte,median_wait_days\n" +
+		"2026-09," + codes[0] + ",NEWPROV,5,4,1,1,1,1,\n"
+	if err := os.WriteFile(fix, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	etltest.Load(t, db, fix)
+	if v := version(e0); v == first {
+		t.Errorf("without VersionEvery the next request still shows version %s", v)
+	}
+	if v := version(e1); v != first {
+		t.Errorf("within VersionEvery the version moved from %s to %s", first, v)
+	}
+	every.lastVersion.Lock()
+	every.lastVersion.read = time.Now().Add(-2 * time.Hour) // the hour has passed
+	every.lastVersion.Unlock()
+	if v := version(e1); v == first {
+		t.Errorf("after VersionEvery the version is still %s", v)
+	}
+}
+
+// /about is kept like the data pages, but its tag also follows load events
+// of any status: a failed load changes no data, yet /about shows it at once.
+func TestAboutFollowsLoadEvents(t *testing.T) {
+	db, dir := testdb.New(t), sampleDir(t, 10, 3)
+	etltest.MustLoad(t, db, dir)
+	_, srv := cacheServer(t, db)
+	get := func(etag string) (int, string, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/about", nil)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("ETag"), string(b)
+	}
+	code, tag, _ := get("")
+	if code != 200 || tag == "" {
+		t.Fatalf("/about: %d, ETag %q", code, tag)
+	}
+	if code, _, _ := get(tag); code != http.StatusNotModified {
+		t.Errorf("/about with its current tag: %d, want 304", code)
+	}
+	bad := filepath.Join(t.TempDir(), "activity_broken.csv")
+	if err := os.WriteFile(bad, []byte("month,area_code\n2026-09,X\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := etltest.Load(t, db, bad); r[0].Status != "invalid" {
+		t.Fatalf("broken file: %s, want invalid", r[0].Status)
+	}
+	code, tag2, body := get(tag)
+	if code != 200 || tag2 == tag || !strings.Contains(body, "activity_broken.csv") || !strings.Contains(body, "failed") {
+		t.Errorf("/about after a failed load: %d, tag %s (was %s), shows the failed load: %v", code, tag2, tag, strings.Contains(body, "activity_broken.csv"))
+	}
+}

@@ -63,9 +63,7 @@ func (s *Server) etags(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		p := r.URL.Path
-		// /about shows loads still running or failed, which no data version
-		// marks: it is always made afresh.
-		if r.Method != http.MethodGet || p == "/healthz" || p == "/readyz" || p == "/about" || strings.HasPrefix(p, "/static/") {
+		if r.Method != http.MethodGet || p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/static/") {
 			return next(c)
 		}
 		asOf, err := s.dataAsOf(r.Context())
@@ -73,7 +71,13 @@ func (s *Server) etags(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c) // the handler reports it
 		}
 		c.SetRequest(r.WithContext(context.WithValue(r.Context(), asOfKey{}, asOf)))
-		sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%s\x00%s", asOf.Stamp(), s.disclosure, s.build, r.URL.RequestURI())))
+		stamp := asOf.Stamp()
+		if p == "/about" {
+			// /about shows the latest load, running or failed too, which
+			// the data's stamp does not mark: its events do.
+			stamp += fmt.Sprintf(".%d", asOf.Events)
+		}
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%s\x00%s", stamp, s.disclosure, s.build, r.URL.RequestURI())))
 		tag := `"` + hex.EncodeToString(sum[:12]) + `"`
 		h := c.Response().Header()
 		h.Set("ETag", tag)

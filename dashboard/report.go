@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -129,10 +130,25 @@ func (s *Server) monthlyRows(ctx context.Context, req queries.Request, fn func(*
 type asOfKey struct{}
 
 // dataAsOf is the newest committed data version; concurrent requests share
-// one query.
+// one query, and a version read less than versionEvery ago is used as read.
 func (s *Server) dataAsOf(ctx context.Context) (queries.DataAsOf, error) {
+	if s.versionEvery > 0 {
+		s.lastVersion.Lock()
+		a, read := s.lastVersion.asOf, s.lastVersion.read
+		s.lastVersion.Unlock()
+		if !read.IsZero() && time.Since(read) < s.versionEvery {
+			return a, nil
+		}
+	}
 	v, err := s.versionCheck.do(ctx, "data as of", func(ctx context.Context) (any, error) {
-		return s.db.DataAsOf(ctx)
+		started := time.Now()
+		a, err := s.db.DataAsOf(ctx)
+		if err == nil {
+			s.lastVersion.Lock()
+			s.lastVersion.asOf, s.lastVersion.read = a, started
+			s.lastVersion.Unlock()
+		}
+		return a, err
 	})
 	if err != nil {
 		return queries.DataAsOf{}, err

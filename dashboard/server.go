@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -26,7 +27,16 @@ type Options struct {
 	DisclosureOff bool
 	// CacheWeight bounds the answers kept in memory (DefaultCacheWeight when 0).
 	CacheWeight int
+	// VersionEvery is how long a data version read from the database is
+	// used before it is read again: a load shows on pages at most this long
+	// after it commits. 0 reads it for every request (concurrent requests
+	// still share one read). spdash serve uses DefaultVersionEvery.
+	VersionEvery time.Duration
 }
+
+// DefaultVersionEvery: under load, one version query a second instead of
+// one per request (each costs the server a few milliseconds of CPU).
+const DefaultVersionEvery = time.Second
 
 // Server holds what the handlers share.
 type Server struct {
@@ -39,7 +49,13 @@ type Server struct {
 	cache        *figureCache
 	responses    *responseCache
 	versionCheck flights
-	build        string // this build's identity, for ETags
+	versionEvery time.Duration
+	lastVersion  struct {
+		sync.Mutex
+		asOf queries.DataAsOf
+		read time.Time // zero: never read
+	}
+	build string // this build's identity, for ETags
 }
 
 // contentSecurityPolicy allows only the server's own scripts, styles and
@@ -61,7 +77,7 @@ func newServer(opts Options) (*Server, *echo.Echo) {
 		opts.Settings = queries.DefaultSettings
 	}
 	s := &Server{db: opts.DB, log: opts.Log, settings: opts.Settings, disclosure: queries.DisclosureOn, cache: newFigureCache(opts.CacheWeight),
-		responses: newResponseCache(0), build: buildIdentity()}
+		responses: newResponseCache(0), versionEvery: opts.VersionEvery, build: buildIdentity()}
 	if opts.DisclosureOff {
 		s.disclosure = queries.DisclosureOff
 	}

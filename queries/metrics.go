@@ -82,6 +82,7 @@ type DataAsOf struct {
 	Version  uint64
 	Commits  uint64    // a load that began before another but committed after it changes this, not Version
 	LoadedAt time.Time // zero when nothing is loaded
+	Events   uint64    // load events of any status: running and failed loads change it, the data does not
 }
 
 // Stamp names the data for caches and ETags: it changes with every commit,

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"spdash/dashboard"
 	"spdash/etl"
 	"spdash/etl/sample"
 	"spdash/queries"
@@ -59,5 +60,5 @@ func (a *app) demo(ctx context.Context, args []string) (int, error) {
 		return code, err
 	}
 	fmt.Fprintf(a.stdout, "\nSample data (%s scale) is loaded into database %s.\n", *scale, db.Database())
-	return a.serveDB(ctx, db, *addr, queries.DefaultQueryTimeout, off)
+	return a.serveDB(ctx, db, *addr, queries.DefaultQueryTimeout, dashboard.DefaultVersionEvery, off)
 }

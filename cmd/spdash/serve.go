@@ -21,6 +21,7 @@ func (a *app) serve(ctx context.Context, args []string) (int, error) {
 	df.register(fs)
 	addr := fs.String("addr", ":8080", "address to listen on")
 	timeout := fs.Duration("query-timeout", queries.DefaultQueryTimeout, "longest a page's queries may take")
+	versionEvery := fs.Duration("version-check", dashboard.DefaultVersionEvery, "how often the data version is read: a load shows on pages at most this long after it commits (0: on every request)")
 	disclosure := disclosureFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
@@ -34,7 +35,7 @@ func (a *app) serve(ctx context.Context, args []string) (int, error) {
 		return exitUnreachable, err
 	}
 	defer closeDB()
-	return a.serveDB(ctx, db, *addr, *timeout, off)
+	return a.serveDB(ctx, db, *addr, *timeout, *versionEvery, off)
 }
 
 func disclosureFlag(fs *flag.FlagSet) *string {
@@ -56,13 +57,13 @@ func disclosureOff(v string) (bool, error) {
 }
 
 // serveDB serves the dashboard until ctx is cancelled.
-func (a *app) serveDB(ctx context.Context, db *queries.DB, addr string, timeout time.Duration, disclosureOff bool) (int, error) {
+func (a *app) serveDB(ctx context.Context, db *queries.DB, addr string, timeout, versionEvery time.Duration, disclosureOff bool) (int, error) {
 	db.SetQueryTimeout(timeout)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return exitUsage, usageError{fmt.Sprintf("serve: cannot listen on %s: %v", addr, err)}
 	}
-	srv := &http.Server{Handler: dashboard.New(dashboard.Options{DB: db, Log: a.log, DisclosureOff: disclosureOff}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: dashboard.New(dashboard.Options{DB: db, Log: a.log, DisclosureOff: disclosureOff, VersionEvery: versionEvery}), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(a.stdout, "dashboard: http://%s/ (disclosure control %s)\n", displayAddr(ln.Addr()), map[bool]string{false: "on", true: "off"}[disclosureOff])
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
