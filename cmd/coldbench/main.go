@@ -61,7 +61,8 @@ const benchDB = "spdash_coldbench"
 
 func main() {
 	dataDir := flag.String("data-dir", "/tmp/bench/.spdash", "data folder of a local ClickHouse holding the national sample")
-	dsn := flag.String("clickhouse", "", "ClickHouse DSN instead of the local server (database spdash)")
+	dsn := flag.String("clickhouse", "", "ClickHouse DSN of the database to read instead of the local server's")
+	database := flag.String("database", "spdash", "the local server's database to read (without --clickhouse)")
 	rounds := flag.Int("rounds", 5, "measurements of each request; medians are reported")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
@@ -77,14 +78,14 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*dataDir, *dsn, *rounds); err != nil {
+	if err := run(*dataDir, *dsn, *database, *rounds); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "coldbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dataDir, dsn string, rounds int) error {
+func run(dataDir, dsn, database string, rounds int) error {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if dsn == "" {
@@ -92,15 +93,15 @@ func run(dataDir, dsn string, rounds int) error {
 		if err != nil {
 			return err
 		}
-		dsn = srv.DSN("spdash")
+		dsn = srv.DSN(database)
 	}
 	db, err := queries.Open(ctx, dsn, quiet)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	var server string
-	if err := db.QueryRow(ctx, "SELECT version()").Scan(&server); err != nil {
+	var server, source string
+	if err := db.QueryRow(ctx, "SELECT version(), currentDatabase()").Scan(&server, &source); err != nil {
 		return fmt.Errorf("read the server's version: %w", err)
 	}
 	data, err := db.Range(ctx)
@@ -122,7 +123,7 @@ func run(dataDir, dsn string, rounds int) error {
 	}
 	defer func() { _ = db.Exec(context.Background(), "DROP DATABASE IF EXISTS "+benchDB) }()
 	for _, k := range kinds {
-		q := sqlText("copy", map[string]string{"Bench": benchDB, "Source": "spdash", "Kind": k.Kind, "Order": k.Order, "Partition": k.Partition})
+		q := sqlText("copy", map[string]string{"Bench": benchDB, "Source": source, "Kind": k.Kind, "Order": k.Order, "Partition": k.Partition})
 		if err := db.Exec(ctx, q); err != nil {
 			return fmt.Errorf("copy %s: %w", k.Kind, err)
 		}
@@ -140,7 +141,7 @@ func run(dataDir, dsn string, rounds int) error {
 		return total, nil
 	}
 
-	fmt.Printf("Server %s; period %s to %s, financial year %s; %d rounds, medians.\n\n", server, from.Format("2006-01"), to.Format("2006-01"), fy, rounds)
+	fmt.Printf("Server %s, database %s; period %s to %s, financial year %s; %d rounds, medians.\n\n", server, source, from.Format("2006-01"), to.Format("2006-01"), fy, rounds)
 	var refs []time.Duration
 	pages := map[string][]time.Duration{}
 	for r := 0; r < rounds; r++ {
@@ -187,12 +188,12 @@ func run(dataDir, dsn string, rounds int) error {
 		for _, stmt := range []string{"view_count", "view_group"} {
 			var onView, onCopy []time.Duration
 			for r := 0; r < rounds; r++ {
-				for _, src := range []string{"spdash", benchDB} {
+				for _, src := range []string{source, benchDB} {
 					took, err := timeQuery(ctx, db, sqlText(stmt, map[string]string{"Source": src, "Kind": k.Kind, "Measure": k.Measure}))
 					if err != nil {
 						return fmt.Errorf("%s over %s.%s: %w", stmt, src, k.Kind, err)
 					}
-					if src == "spdash" {
+					if src == source {
 						onView = append(onView, took)
 					} else {
 						onCopy = append(onCopy, took)
