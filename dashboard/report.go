@@ -59,17 +59,25 @@ func (s *Server) selection(c echo.Context, extra ...string) (*View, error) {
 		ctx = context.WithValue(ctx, asOfKey{}, asOf)
 		c.SetRequest(c.Request().WithContext(ctx))
 	}
+	// The places and the data's range are independent: read them side by side.
+	var data queries.DataRange
+	var dataErr error
+	rangeRead := make(chan struct{})
+	go func() {
+		defer close(rangeRead)
+		data, dataErr = cached(ctx, s, "range|"+asOf.Stamp(), func(ctx context.Context) (queries.DataRange, error) {
+			return s.db.Range(ctx)
+		}, func(queries.DataRange) int { return 1 })
+	}()
 	geo, err := cached(ctx, s, "places|"+asOf.Stamp(), func(ctx context.Context) (*queries.Geography, error) {
 		return s.db.Places(ctx)
 	}, func(g *queries.Geography) int { return len(g.PCNs)/10 + 1 })
+	<-rangeRead
 	if err != nil {
 		return nil, err
 	}
-	data, err := cached(ctx, s, "range|"+asOf.Stamp(), func(ctx context.Context) (queries.DataRange, error) {
-		return s.db.Range(ctx)
-	}, func(queries.DataRange) int { return 1 })
-	if err != nil {
-		return nil, err
+	if dataErr != nil {
+		return nil, dataErr
 	}
 	sel, err := parseSelection(q, geo, data)
 	if err != nil {

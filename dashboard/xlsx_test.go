@@ -175,7 +175,7 @@ func TestWorkbookOpensInASpreadsheetProgram(t *testing.T) {
 	srv, _ := pageServer(t)
 	status, _, body := get(t, srv, "/download/selection.xlsx?level=icb")
 	if status != 200 {
-		t.Fatalf("selection.xlsx: %d", status)
+		t.Fatalf("selection.xlsx: %d: %.300s", status, body)
 	}
 	dir := t.TempDir()
 	book := filepath.Join(dir, "selection.xlsx")

@@ -65,6 +65,7 @@ func main() {
 	database := flag.String("database", "spdash", "the local server's database to read (without --clickhouse)")
 	rounds := flag.Int("rounds", 5, "measurements of each request; medians are reported")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	only := flag.String("only", "", "time only the requests whose URL contains this")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -78,14 +79,23 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*dataDir, *dsn, *database, *rounds); err != nil {
+	urls := benchmix.URLs
+	if *only != "" {
+		urls = nil
+		for _, u := range benchmix.URLs {
+			if strings.Contains(u, *only) {
+				urls = append(urls, u)
+			}
+		}
+	}
+	if err := run(*dataDir, *dsn, *database, *rounds, urls); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "coldbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dataDir, dsn, database string, rounds int) error {
+func run(dataDir, dsn, database string, rounds int, urls []string) error {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if dsn == "" {
@@ -150,7 +160,7 @@ func run(dataDir, dsn, database string, rounds int) error {
 			return err
 		}
 		refs = append(refs, ref)
-		for _, u := range benchmix.URLs {
+		for _, u := range urls {
 			took, err := coldRequest(db, quiet, u)
 			if err != nil {
 				return err
@@ -163,7 +173,7 @@ func run(dataDir, dsn, database string, rounds int) error {
 	fmt.Println("| request | cold, median | runs | statements | ratio to the aggregations |")
 	fmt.Println("|---|--:|---|--:|--:|")
 	var ratios []float64
-	for _, u := range benchmix.URLs {
+	for _, u := range urls {
 		n, err := statementsOf(ctx, db, quiet, u)
 		if err != nil {
 			return err
