@@ -337,3 +337,127 @@ func sameCells(t *testing.T, a, b []byte) bool {
 	}
 	return true
 }
+
+// Two `spdash etl load` processes of the same kind at once, sharing keys:
+// each ends loaded, and the analysts' view has every key once, with the value
+// of the load that started last (newest wins), whichever checks second.
+// Rounds alternate two shapes: equal files started together, and a long load
+// started first (the older) overtaken by a short one started after it (the
+// newer commits first, so the older finds its own rows already superseded).
+func TestTwoLoadProcessesAtOnce(t *testing.T) {
+	dsn := testdb.DSN(t)
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 5, Scale: sample.National, Months: 24}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "etl", "load", "--clickhouse", dsn, filepath.Join(dir, "areas.csv")); code != exitOK {
+		t.Fatalf("areas: %d\n%s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(readFile(t, filepath.Join(dir, "activity.csv"))), "\n")
+	header, rows := lines[0], lines[1:]
+	db, err := queries.Open(context.Background(), dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n := len(rows)
+	type shape struct {
+		from, to [2]int        // the rows each side sends
+		batch    [2]string     // --batch-rows: small batches make a load long
+		delay    time.Duration // before side 1 starts
+	}
+	shapes := []shape{
+		{from: [2]int{0, n / 3}, to: [2]int{2 * n / 3, n}, batch: [2]string{"5000", "5000"}},
+		{from: [2]int{0, n / 2}, to: [2]int{n, n/2 + n/10}, batch: [2]string{"200", "100000"}, delay: 300 * time.Millisecond},
+	}
+	for round := 0; round < 4; round++ {
+		sh := shapes[round%2]
+		var paths [2]string
+		for side := range 2 {
+			var b strings.Builder
+			b.WriteString(header + "\n")
+			for _, r := range rows[sh.from[side]:sh.to[side]] {
+				f := strings.Split(r, ",")
+				f[3], f[4], f[5] = fmt.Sprint(1000*(round+1)+100*side), "0", "0" // received marks the side; accepted, supported
+				b.WriteString(strings.Join(f, ",") + "\n")
+			}
+			paths[side] = filepath.Join(t.TempDir(), fmt.Sprintf("activity_r%d_s%d.csv", round, side))
+			if err := os.WriteFile(paths[side], []byte(b.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var cmds [2]*exec.Cmd
+		var outs [2]bytes.Buffer
+		for side := range 2 {
+			if side == 1 {
+				time.Sleep(sh.delay)
+			}
+			cmds[side] = exec.Command(os.Args[0], "etl", "load", "--clickhouse", dsn, "--batch-rows", sh.batch[side], paths[side])
+			cmds[side].Env = append(os.Environ(), "SPDASH_TEST_MAIN=1")
+			cmds[side].Stdout, cmds[side].Stderr = &outs[side], &outs[side]
+			if err := cmds[side].Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for side := range 2 {
+			if err := cmds[side].Wait(); err != nil {
+				t.Fatalf("round %d side %d: %v\n%s", round, side, err, outs[side].String())
+			}
+		}
+		// The load that started last has the higher seq and wins the shared keys.
+		var newer uint8
+		q := "SELECT argMax(toUInt8(position(file_name, '_s1') > 0), seq) FROM loads WHERE kind = 'activity' AND status = 'loaded' AND file_name LIKE ?"
+		if err := db.QueryRow(context.Background(), q, fmt.Sprintf("activity_r%d_%%", round)).Scan(&newer); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{}
+		addMarks(t, want, paths[1-newer])
+		addMarks(t, want, paths[newer])
+		rs, err := db.Query(context.Background(), "SELECT concat(toString(month), ',', area_code, ',', provider_code), referrals_received FROM activity")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, rowsSeen := map[string]int{}, 0
+		for rs.Next() {
+			var k string
+			var v uint32
+			if err := rs.Scan(&k, &v); err != nil {
+				t.Fatal(err)
+			}
+			rowsSeen++
+			got[k] = int(v)
+		}
+		rs.Close()
+		wrong := 0
+		for k, v := range want {
+			if got[k] != v {
+				wrong++
+			}
+		}
+		if rowsSeen != len(got) || len(got) != len(want) || wrong != 0 {
+			t.Fatalf("round %d: %d rows, %d keys, want %d keys; %d keys without the newest value (newer: side %d)", round, rowsSeen, len(got), len(want), wrong, newer)
+		}
+	}
+}
+
+// addMarks records each row's referrals_received by its key as the view
+// shows it (month as YYYY-MM-01), later files overwriting earlier ones.
+func addMarks(t *testing.T, want map[string]int, path string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(readFile(t, path)), "\n")
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		var v int
+		fmt.Sscan(f[3], &v)
+		want[f[0]+"-01,"+f[1]+","+f[2]] = v
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
