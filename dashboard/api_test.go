@@ -341,3 +341,38 @@ func TestMetricsAPIDisclosure(t *testing.T) {
 		}
 	}
 }
+
+// The security headers every answer carries, and HSTS only when the request
+// came over TLS (here: through a proxy that terminated it).
+func TestSecurityHeaders(t *testing.T) {
+	srv := httptest.NewServer(dashboard.New(dashboard.Options{DB: sampleDB(t), Log: quiet}))
+	defer srv.Close()
+	for _, viaTLS := range []bool{false, true} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/capacity", nil)
+		if viaTLS {
+			req.Header.Set("X-Forwarded-Proto", "https")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		h := resp.Header
+		for name, want := range map[string]string{
+			"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin",
+		} {
+			if h.Get(name) != want {
+				t.Errorf("%s = %q, want %q", name, h.Get(name), want)
+			}
+		}
+		csp := h.Get("Content-Security-Policy")
+		for _, part := range []string{"default-src 'self'", "frame-ancestors 'none'", "object-src 'none'"} {
+			if !strings.Contains(csp, part) {
+				t.Errorf("CSP %q lacks %q", csp, part)
+			}
+		}
+		if hsts := h.Get("Strict-Transport-Security"); viaTLS != strings.HasPrefix(hsts, "max-age=31536000") {
+			t.Errorf("over TLS %v: Strict-Transport-Security = %q", viaTLS, hsts)
+		}
+	}
+}

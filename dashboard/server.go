@@ -86,12 +86,18 @@ func newServer(opts Options) (*Server, *echo.Echo) {
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestID())
 	e.Use(middleware.Recover())
+	// No request needs a body (there are no forms that post yet): refuse
+	// anything large before a handler sees it.
+	e.Use(middleware.BodyLimit("1M"))
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",
 		XFrameOptions:         "DENY",
 		ContentSecurityPolicy: contentSecurityPolicy,
 		ReferrerPolicy:        "same-origin",
+		// Only over TLS (or behind a proxy that says X-Forwarded-Proto: https):
+		// browsers then refuse plain http to this host for a year.
+		HSTSMaxAge: 365 * 24 * 60 * 60,
 	}))
 	e.Use(s.logRequests)
 	// The ETag step (and the answers it keeps) sits outside compression, so

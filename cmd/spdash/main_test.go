@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -460,4 +461,66 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// The HTTP server's limits hold against slow and oversized clients: a client
+// that never finishes its headers is disconnected, headers beyond the limit
+// get 431, and a body beyond 1 MB gets 413, not a handler.
+func TestHTTPLimits(t *testing.T) {
+	db, err := queries.Open(context.Background(), testdb.DSN(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	limits := defaultHTTPLimits
+	limits.readHeader, limits.read = 300*time.Millisecond, time.Second
+	srv := httpServer(dashboard.New(dashboard.Options{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}), limits)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+
+	// Slow headers: the request line and one header, then nothing.
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte("GET /healthz HTTP/1.1\r\nHost: x\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second)) // only so that a failure cannot hang the test
+	if n, err := conn.Read(make([]byte, 512)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("a client that never finished its headers was not disconnected (read %d bytes, %v)", n, err)
+	}
+
+	// Oversized headers.
+	req, _ := http.NewRequest(http.MethodGet, base+"/healthz", nil)
+	req.Header.Set("X-Big", strings.Repeat("a", 200<<10))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("200 KB of headers: %v %v, want 431", err, resp)
+	} else {
+		resp.Body.Close()
+	}
+
+	// An oversized body, to a page and to the API.
+	for _, path := range []string{"/capacity", "/api/v1/metrics"} {
+		resp, err := http.Post(base+path, "text/csv", bytes.NewReader(make([]byte, 2<<20)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("POST of 2 MB to %s: %d, want 413", path, resp.StatusCode)
+		}
+	}
+	// Within the limits all is well.
+	if resp, err := http.Get(base + "/healthz"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/healthz: %v %v", err, resp)
+	} else {
+		resp.Body.Close()
+	}
 }

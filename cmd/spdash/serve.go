@@ -56,6 +56,25 @@ func disclosureOff(v string) (bool, error) {
 	return false, usageError{fmt.Sprintf("--disclosure must be on or off, got %q", v)}
 }
 
+// httpLimits bound what one client can hold or send.
+type httpLimits struct {
+	readHeader, read, write, idle time.Duration
+	maxHeaderBytes                int
+}
+
+// defaultHTTPLimits: a client has 10 s to send its request's headers and 30 s
+// for the whole request (no page takes a body); a response may take 10
+// minutes to write (the national monthly extract to a slow link); an idle
+// keep-alive connection is closed after 2 minutes; headers are at most 64 KB
+// (431 beyond). Bodies are refused beyond 1 MB by the dashboard itself.
+var defaultHTTPLimits = httpLimits{readHeader: 10 * time.Second, read: 30 * time.Second, write: 10 * time.Minute,
+	idle: 2 * time.Minute, maxHeaderBytes: 64 << 10}
+
+func httpServer(h http.Handler, l httpLimits) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: l.readHeader, ReadTimeout: l.read, WriteTimeout: l.write,
+		IdleTimeout: l.idle, MaxHeaderBytes: l.maxHeaderBytes}
+}
+
 // serveDB serves the dashboard until ctx is cancelled.
 func (a *app) serveDB(ctx context.Context, db *queries.DB, addr string, timeout, versionEvery time.Duration, disclosureOff bool) (int, error) {
 	db.SetQueryTimeout(timeout)
@@ -63,7 +82,7 @@ func (a *app) serveDB(ctx context.Context, db *queries.DB, addr string, timeout,
 	if err != nil {
 		return exitUsage, usageError{fmt.Sprintf("serve: cannot listen on %s: %v", addr, err)}
 	}
-	srv := &http.Server{Handler: dashboard.New(dashboard.Options{DB: db, Log: a.log, DisclosureOff: disclosureOff, VersionEvery: versionEvery}), ReadHeaderTimeout: 10 * time.Second}
+	srv := httpServer(dashboard.New(dashboard.Options{DB: db, Log: a.log, DisclosureOff: disclosureOff, VersionEvery: versionEvery}), defaultHTTPLimits)
 	fmt.Fprintf(a.stdout, "dashboard: http://%s/ (disclosure control %s)\n", displayAddr(ln.Addr()), map[bool]string{false: "on", true: "off"}[disclosureOff])
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
