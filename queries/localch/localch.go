@@ -57,6 +57,9 @@ func (s *Server) DSN(database string) string {
 // Addr is host:port of the native protocol.
 func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.TCPPort)) }
 
+// PID is the server process's id.
+func (s *Server) PID() int { return s.pid }
+
 // Owned reports whether this process started the server (and will stop it).
 func (s *Server) Owned() bool { return s.owned }
 
@@ -81,7 +84,8 @@ func Start(ctx context.Context, dataDir string, log *slog.Logger) (*Server, erro
 	}
 	defer lock.unlock()
 
-	if st, ok := readState(dir); ok && processAlive(st.PID) {
+	st, hadState := readState(dir)
+	if hadState && st.PID > 0 && processAlive(st.PID) {
 		if err := waitReady(ctx, st.TCPPort, 10*time.Second, nil); err == nil {
 			log.Info("reusing local clickhouse", "dir", dir, "port", st.TCPPort, "pid", st.PID)
 			return &Server{Dir: dir, TCPPort: st.TCPPort, HTTPPort: st.HTTPPort, pid: st.PID, log: log}, nil
@@ -92,13 +96,16 @@ func Start(ctx context.Context, dataDir string, log *slog.Logger) (*Server, erro
 	if err != nil {
 		return nil, err
 	}
-	tcpPort, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	httpPort, err := freePort()
-	if err != nil {
-		return nil, err
+	// The ports of the server's last run when they are free, so that a
+	// restarted server is where its clients (a running dashboard) expect it.
+	tcpPort, httpPort := st.TCPPort, st.HTTPPort
+	if !hadState || !portFree(tcpPort) || !portFree(httpPort) || tcpPort == httpPort {
+		if tcpPort, err = freePort(); err != nil {
+			return nil, err
+		}
+		if httpPort, err = freePort(); err != nil {
+			return nil, err
+		}
 	}
 	cfg := filepath.Join(dir, "config.xml")
 	if err := writeConfig(dir, tcpPort, httpPort); err != nil {
@@ -144,7 +151,8 @@ func (s *Server) Stop() error {
 		_ = s.proc.Kill()
 		<-s.exited
 	}
-	_ = os.Remove(filepath.Join(s.Dir, "state.json"))
+	// Keep the ports (no pid: nothing runs) for the next start to reuse.
+	_ = writeState(s.Dir, state{TCPPort: s.TCPPort, HTTPPort: s.HTTPPort})
 	s.log.Info("stopped local clickhouse", "pid", s.pid)
 	return nil
 }
@@ -175,6 +183,19 @@ func findServer(usePath bool, dirs []string) (string, []string, error) {
 		}
 	}
 	return "", nil, ErrNoServerBinary
+}
+
+// portFree reports whether a loopback port can be listened on now.
+func portFree(port int) bool {
+	if port <= 0 {
+		return false
+	}
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
 }
 
 func freePort() (int, error) {
@@ -210,7 +231,7 @@ func waitReady(ctx context.Context, port int, limit time.Duration, exited <-chan
 func readState(dir string) (state, bool) {
 	var st state
 	b, err := os.ReadFile(filepath.Join(dir, "state.json"))
-	if err != nil || json.Unmarshal(b, &st) != nil || st.PID <= 0 || st.TCPPort <= 0 {
+	if err != nil || json.Unmarshal(b, &st) != nil || st.PID < 0 || st.TCPPort <= 0 {
 		return state{}, false
 	}
 	return st, true

@@ -53,11 +53,21 @@ func TestStartReuseStop(t *testing.T) {
 	if syscall.Kill(pid, 0) == nil {
 		t.Fatalf("server pid %d still alive after Stop", pid)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "clickhouse", "state.json")); !os.IsNotExist(err) {
-		t.Fatalf("state.json left behind: %v", err)
+	if st, ok := readState(filepath.Join(dir, "clickhouse")); !ok || st.PID != 0 || st.TCPPort != first.TCPPort {
+		t.Fatalf("state after Stop: %+v %v, want no pid and the ports kept", st, ok)
 	}
 	if err := ping(ctx, first.TCPPort); err == nil {
 		t.Fatal("server still answers after Stop")
+	}
+
+	// Started again: the same ports, so clients that knew it find it.
+	third, err := Start(ctx, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Stop()
+	if !third.Owned() || third.TCPPort != first.TCPPort || third.HTTPPort != first.HTTPPort {
+		t.Fatalf("restart: owned=%v ports %d/%d, want new server on %d/%d", third.Owned(), third.TCPPort, third.HTTPPort, first.TCPPort, first.HTTPPort)
 	}
 }
 
