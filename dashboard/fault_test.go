@@ -49,7 +49,11 @@ func TestDatabaseStoppedAndBack(t *testing.T) {
 	// Each check asks for a selection not asked before, so that nothing kept
 	// in memory can answer it.
 	months := []string{"2026-04", "2026-05", "2026-06", "2026-07", "2026-08"}
-	fresh := func() string { m := months[0]; months = months[1:]; return "/api/v1/metrics?level=pcn&from=" + m + "&to=" + m }
+	fresh := func() string {
+		m := months[0]
+		months = months[1:]
+		return "/api/v1/metrics?level=pcn&from=" + m + "&to=" + m
+	}
 	// message: what the answer must say; alternatives separated by |.
 	expect := func(when string, status int, message string) {
 		t.Helper()
