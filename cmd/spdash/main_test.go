@@ -24,6 +24,7 @@ import (
 	"spdash/dashboard"
 	"spdash/etl/sample"
 	"spdash/queries"
+	"spdash/queries/localch"
 	"spdash/queries/testdb"
 )
 
@@ -522,5 +523,91 @@ func TestHTTPLimits(t *testing.T) {
 		t.Fatalf("/healthz: %v %v", err, resp)
 	} else {
 		resp.Body.Close()
+	}
+}
+
+// Shutting down (SIGTERM or Ctrl-C cancels serve's context) stops taking new
+// connections but finishes the requests in flight: here one held up by a
+// frozen ClickHouse (SIGSTOP) until after shutdown began.
+func TestShutdownFinishesRequestsInFlight(t *testing.T) {
+	ctx := context.Background()
+	ch, err := localch.Start(ctx, t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Stop()
+	dsn := ch.DSN("spdash")
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 6, Scale: sample.Demo, Months: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "etl", "load", "--clickhouse", dsn, dir); code != exitOK {
+		t.Fatalf("load: %d\n%s", code, stderr)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	serveCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var out, errOut bytes.Buffer
+	a := &app{stdout: &out, stderr: &errOut, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	served := make(chan int, 1)
+	go func() {
+		code, _ := a.serve(serveCtx, []string{"--clickhouse", dsn, "--addr", addr, "--version-check", "0"})
+		served <- code
+	}()
+	ready := false
+	for i := 0; i < 100 && !ready; i++ {
+		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
+			ready = resp.StatusCode == 200
+			resp.Body.Close()
+		}
+		if !ready {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if !ready {
+		t.Fatalf("serve never became ready\n%s", errOut.String())
+	}
+
+	if err := syscall.Kill(ch.PID(), syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Kill(ch.PID(), syscall.SIGCONT)
+	type result struct {
+		status int
+		body   string
+		err    error
+	}
+	inFlight := make(chan result, 1)
+	go func() {
+		resp, err := http.Get("http://" + addr + "/api/v1/metrics?level=pcn")
+		if err != nil {
+			inFlight <- result{err: err}
+			return
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		inFlight <- result{resp.StatusCode, string(b), err}
+	}()
+	time.Sleep(500 * time.Millisecond) // the request is waiting on the frozen server
+	stop()                             // shutdown begins
+	time.Sleep(300 * time.Millisecond)
+	if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		resp.Body.Close()
+		t.Errorf("a new request during shutdown was answered (%d); new connections should be refused", resp.StatusCode)
+	}
+	if err := syscall.Kill(ch.PID(), syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	r := <-inFlight
+	if r.err != nil || r.status != 200 || !strings.Contains(r.body, `"areas"`) {
+		t.Errorf("the request in flight at shutdown: %v, status %d, %.200s", r.err, r.status, r.body)
+	}
+	if code := <-served; code != exitOK {
+		t.Errorf("serve exited %d\n%s", code, errOut.String())
 	}
 }
