@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -25,9 +26,20 @@ import (
 func pageServer(t *testing.T) (*httptest.Server, *queries.DB) {
 	t.Helper()
 	db := sampleDB(t)
-	srv := httptest.NewServer(dashboard.New(dashboard.Options{DB: db, Log: quiet}))
+	// Warnings and errors go to the test's log, shown when it fails: a 503
+	// then says which error the server met.
+	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv := httptest.NewServer(dashboard.New(dashboard.Options{DB: db, Log: log}))
 	t.Cleanup(srv.Close)
 	return srv, db
+}
+
+// testLog writes log lines to a test's log.
+type testLog struct{ t *testing.T }
+
+func (w testLog) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // firstAreas returns the codes of a region, an ICB and a PCN of the sample.

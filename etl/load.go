@@ -97,6 +97,9 @@ func (l *Loader) LoadFile(ctx context.Context, f File) (res Result, err error) {
 	if load.Seq, err = l.DB.NextLoadSeq(ctx, start); err != nil {
 		return res, err
 	}
+	// Signs of life while the load runs, so that cleanup can tell a load
+	// still running from one whose process was killed.
+	defer l.heartbeats(ctx, load.ID)()
 	// The start event is only history (the commit is the final event), so it
 	// is written while the file streams; finish waits for it.
 	started := make(chan error, 1)
@@ -126,6 +129,15 @@ func (l *Loader) LoadFile(ctx context.Context, f File) (res Result, err error) {
 				res.Status = ResultFailed
 				return err
 			}
+		}
+		// A load that cleanup marked abandoned (no sign of life for too
+		// long) must not commit after all: its failure is already final.
+		if marked, err := l.DB.MarkedFailed(ctx, load.ID); err != nil || marked {
+			if err == nil {
+				err = fmt.Errorf("load %s was marked abandoned by spdash etl cleanup while it ran: nothing committed; run it again", load.ID)
+			}
+			res.Status = ResultFailed
+			return err
 		}
 		res.Status = result
 		return finish(status, message)
@@ -294,6 +306,35 @@ func (l *Loader) batchRows() int {
 		return l.BatchRows
 	}
 	return DefaultBatchRows
+}
+
+// HeartbeatEvery is how often a running load records a sign of life.
+const HeartbeatEvery = 30 * time.Second
+
+// heartbeats records a sign of life now and every HeartbeatEvery until the
+// returned function is called. A failed heartbeat is logged, not fatal: the
+// load itself will fail if the database is gone.
+func (l *Loader) heartbeats(ctx context.Context, loadID string) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(HeartbeatEvery)
+		defer t.Stop()
+		for {
+			if err := l.DB.Heartbeat(ctx, loadID, time.Now()); err != nil {
+				l.log().Warn("could not record a heartbeat", "load", loadID, "err", err)
+			}
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 func (l *Loader) log() *slog.Logger {

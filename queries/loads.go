@@ -80,6 +80,80 @@ func (db *DB) RecordLoad(ctx context.Context, l Load, eventNo uint8) error {
 	return nil
 }
 
+// Heartbeat records a sign of life of a running load (migration 004).
+func (db *DB) Heartbeat(ctx context.Context, loadID string, at time.Time) error {
+	b, err := db.conn.PrepareBatch(batchContext(ctx), sqlText("load_heartbeat_insert"))
+	if err != nil {
+		return Classify(fmt.Errorf("record a heartbeat of load %s: %w", loadID, err))
+	}
+	if err := b.Append(loadID, at.UTC().Truncate(time.Second)); err != nil {
+		_ = b.Abort()
+		return fmt.Errorf("record a heartbeat of load %s: %w", loadID, err)
+	}
+	return Classify(b.Send())
+}
+
+// AbandonedLoads lists the loads still 'running' that have given no sign of
+// life (start or heartbeat) for staleAfter: killed, or cut off.
+func (db *DB) AbandonedLoads(ctx context.Context, staleAfter time.Duration) ([]Load, error) {
+	return db.queryLoads(ctx, sqlText("loads_abandoned"), int64(staleAfter/time.Second))
+}
+
+// MarkAbandoned gives an abandoned load its final event: failed, with the
+// reason. Event 2, after the loader's own end event (1), so that the loads
+// view shows it.
+func (db *DB) MarkAbandoned(ctx context.Context, l Load, reason string, now time.Time) error {
+	now = now.UTC().Truncate(time.Second)
+	l.Status, l.Message, l.FinishedAt = StatusFailed, reason, &now
+	return db.RecordLoad(ctx, l, 2)
+}
+
+// MarkedFailed reports whether a load has a failed event (cleanup marked
+// it abandoned): its loader must then not commit it.
+func (db *DB) MarkedFailed(ctx context.Context, loadID string) (bool, error) {
+	var n uint64
+	if err := db.conn.QueryRow(ctx, sqlText("load_marked_failed"), loadID).Scan(&n); err != nil {
+		return false, Classify(fmt.Errorf("read the status of load %s: %w", loadID, err))
+	}
+	return n > 0, nil
+}
+
+// FailedRows lists the failed loads that still have rows in a kind's storage table.
+func (db *DB) FailedRows(ctx context.Context, kind string) ([]uint64, error) {
+	table, err := RowsTable(kind)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.conn.Query(ctx, expand(failedRowsTmpl, map[string]string{"Table": table}))
+	if err != nil {
+		return nil, Classify(fmt.Errorf("find the rows of failed loads in %s: %w", table, err))
+	}
+	defer rows.Close()
+	var seqs []uint64
+	for rows.Next() {
+		var s uint64
+		if err := rows.Scan(&s); err != nil {
+			return nil, fmt.Errorf("find the rows of failed loads in %s: %w", table, err)
+		}
+		seqs = append(seqs, s)
+	}
+	return seqs, Classify(rows.Err())
+}
+
+// DeleteFailedRows deletes the stored rows of the given failed loads from a
+// kind's storage table. ClickHouse applies the deletion in the background;
+// no reader ever showed these rows.
+func (db *DB) DeleteFailedRows(ctx context.Context, kind string, seqs []uint64) error {
+	table, err := RowsTable(kind)
+	if err != nil || len(seqs) == 0 {
+		return err
+	}
+	if err := db.conn.Exec(ctx, expand(failedRowsDeleteTmpl, map[string]string{"Table": table}), seqs); err != nil {
+		return Classify(fmt.Errorf("delete the rows of failed loads from %s: %w", table, err))
+	}
+	return nil
+}
+
 // CommittedLoadBySHA finds the newest committed load of the same kind whose
 // file had this sha256, or returns nil.
 func (db *DB) CommittedLoadBySHA(ctx context.Context, kind, sha string) (*Load, error) {
@@ -203,13 +277,15 @@ func (db *DB) PrepareRejects(ctx context.Context) (driver.Batch, error) {
 }
 
 var (
-	duplicateKeysTmpl  = template.Must(template.New("dup").Parse(sqlText("duplicate_keys")))
-	duplicateCountTmpl = template.Must(template.New("dupcount").Parse(sqlText("duplicate_count")))
-	rowsCopyTmpl       = template.Must(template.New("copy").Parse(sqlText("rows_copy")))
-	rowsInsertTmpl     = template.Must(template.New("insert").Parse(sqlText("rows_insert")))
-	supersedeTmpl      = template.Must(template.New("supersede").Parse(sqlText("supersede")))
-	supersededByTmpl   = template.Must(template.New("supersededby").Parse(sqlText("superseded_by_later")))
-	supersedePartsTmpl = template.Must(template.New("supersedeparts").Parse(sqlText("supersede_parts")))
+	duplicateKeysTmpl    = template.Must(template.New("dup").Parse(sqlText("duplicate_keys")))
+	duplicateCountTmpl   = template.Must(template.New("dupcount").Parse(sqlText("duplicate_count")))
+	rowsCopyTmpl         = template.Must(template.New("copy").Parse(sqlText("rows_copy")))
+	rowsInsertTmpl       = template.Must(template.New("insert").Parse(sqlText("rows_insert")))
+	supersedeTmpl        = template.Must(template.New("supersede").Parse(sqlText("supersede")))
+	supersededByTmpl     = template.Must(template.New("supersededby").Parse(sqlText("superseded_by_later")))
+	failedRowsTmpl       = template.Must(template.New("failedrows").Parse(sqlText("failed_rows")))
+	failedRowsDeleteTmpl = template.Must(template.New("failedrowsdelete").Parse(sqlText("failed_rows_delete")))
+	supersedePartsTmpl   = template.Must(template.New("supersedeparts").Parse(sqlText("supersede_parts")))
 )
 
 func expand(t *template.Template, data any) string {

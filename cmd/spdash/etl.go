@@ -129,6 +129,15 @@ func (a *app) etlLoad(ctx context.Context, args []string) (int, error) {
 		return exitUnreachable, err
 	}
 	defer closeDB()
+	// Loads killed earlier are marked failed first, so that `loads` does not
+	// show them running forever.
+	if _, err := etl.MarkAbandoned(ctx, db, etl.DefaultStaleAfter, a.stdout); err != nil {
+		_ = problems.Close()
+		if isUnreachable(err) {
+			return exitUnreachable, err
+		}
+		return exitInvalid, err
+	}
 	loader := &etl.Loader{DB: db, AllowRejects: *allowRejects, Force: *force, Problems: problems, Log: a.log, BatchRows: *batchRows,
 		Progress: func(path string, rows int64, frac float64) {
 			fmt.Fprintf(a.stderr, "%s: %d rows read (%.0f%%)\n", path, rows, 100*frac)
@@ -147,6 +156,33 @@ func (a *app) etlLoad(ctx context.Context, args []string) (int, error) {
 		}
 	}
 	return a.finishProblems(problems, ok)
+}
+
+// etlCleanup marks loads that were killed or cut off (no sign of life for
+// --stale-after) failed, and deletes the stored rows of failed loads.
+func (a *app) etlCleanup(ctx context.Context, args []string) (int, error) {
+	fs := flag.NewFlagSet("etl cleanup", flag.ContinueOnError)
+	var df dbFlags
+	df.register(fs)
+	stale := fs.Duration("stale-after", etl.DefaultStaleAfter, "a load still running with no sign of life for this long was killed or cut off")
+	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if fs.NArg() > 0 || *stale <= 0 {
+		return exitUsage, usageError{"etl cleanup takes no paths, and --stale-after must be above 0"}
+	}
+	db, closeDB, err := a.connect(ctx, df)
+	if err != nil {
+		return exitUnreachable, err
+	}
+	defer closeDB()
+	if err := etl.Cleanup(ctx, db, *stale, a.stdout); err != nil {
+		if isUnreachable(err) {
+			return exitUnreachable, err
+		}
+		return exitInvalid, err
+	}
+	return exitOK, nil
 }
 
 func (a *app) etlGenerate(args []string) (int, error) {

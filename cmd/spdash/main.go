@@ -29,6 +29,7 @@ Usage:
   spdash etl validate [--kind KIND] [--report FILE] PATH...
   spdash etl load [--allow-rejects] [--force] [--kind KIND] [--report FILE] PATH...
   spdash etl generate --out DIR [--seed N] [--scale demo|national]
+  spdash etl cleanup [--stale-after 10m]
   spdash serve [--addr :8080] [--query-timeout 20s] [--version-check 1s] [--disclosure on|off]
   spdash report REPORT --out FILE [--format csv|xlsx] [--from YYYY-MM] [--to YYYY-MM]
          [--place CODE] [--level region|icb|pcn] [--fy YYYY-YY] [--disclosure on|off]
@@ -99,7 +100,7 @@ func (a *app) dispatch(ctx context.Context, args []string) (int, error) {
 	switch args[0] {
 	case "etl":
 		if len(args) < 2 {
-			return exitUsage, usageError{"etl needs a subcommand: validate, load or generate"}
+			return exitUsage, usageError{"etl needs a subcommand: validate, load, generate or cleanup"}
 		}
 		switch args[1] {
 		case "validate":
@@ -108,6 +109,8 @@ func (a *app) dispatch(ctx context.Context, args []string) (int, error) {
 			return a.etlLoad(ctx, args[2:])
 		case "generate":
 			return a.etlGenerate(args[2:])
+		case "cleanup":
+			return a.etlCleanup(ctx, args[2:])
 		}
 		return exitUsage, usageError{fmt.Sprintf("unknown etl subcommand %q", args[1])}
 	case "migrate":

@@ -186,6 +186,32 @@ func TestKilledLoadLeavesNothingAndRerunCompletes(t *testing.T) {
 		t.Errorf("loads shows %d running outcomes loads, want the killed one", running)
 	}
 
+	// Cleanup marks the killed load failed (no sign of life for over a
+	// second here; 10 minutes by default) and deletes its stored rows, with
+	// nothing visible changing.
+	time.Sleep(2100 * time.Millisecond)
+	if code, stdout, stderr := runCLI(t, "etl", "cleanup", "--clickhouse", dsn, "--stale-after", "1s"); code != exitOK ||
+		!strings.Contains(stdout, "outcomes.csv (outcomes, started") || !strings.Contains(stdout, "outcomes: deleting the stored rows of 1 failed loads") {
+		t.Fatalf("cleanup: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if failed := count("SELECT count() FROM loads WHERE kind = 'outcomes' AND status = 'failed' AND message LIKE 'abandoned:%'"); failed != 1 {
+		t.Errorf("loads shows %d abandoned outcomes loads after cleanup, want 1", failed)
+	}
+	if running := count("SELECT count() FROM loads WHERE status = 'running'"); running != 0 {
+		t.Errorf("loads still shows %d running loads after cleanup", running)
+	}
+	for deadline := time.Now().Add(60 * time.Second); count("SELECT count() FROM outcomes_rows") != 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the killed load's %d stored rows were not deleted within 60 s", count("SELECT count() FROM outcomes_rows"))
+		}
+	}
+	if visible := count("SELECT count() FROM outcomes"); visible != 0 {
+		t.Fatalf("%d rows visible after cleanup", visible)
+	}
+	if code, stdout, _ := runCLI(t, "etl", "cleanup", "--clickhouse", dsn, "--stale-after", "1s"); code != exitOK || !strings.Contains(stdout, "no rows of failed loads to delete") {
+		t.Errorf("a second cleanup: exit %d\n%s", code, stdout)
+	}
+
 	code, stdout, stderr := runCLI(t, args...)
 	if code != exitOK || !strings.Contains(stdout, ": loaded ") {
 		t.Fatalf("rerun: exit %d\n%s\n%s", code, stdout, stderr)

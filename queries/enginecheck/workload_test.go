@@ -83,6 +83,52 @@ func runWorkload(t *testing.T, db *queries.DB) {
 			t.Fatalf("forced reload %s: %s", r.Path, r.Status)
 		}
 	}
+	// A refused file (its valid rows stored, never visible) and a load whose
+	// process died an hour ago, then cleanup: the second is marked failed and
+	// the stored rows of both deleted (the workload waits for the mutation).
+	refused := filepath.Join(t.TempDir(), "activity_refused.csv")
+	if err := os.WriteFile(refused, []byte(strings.Join([]string{lines[0], lines[1], strings.Join(bad, ",")}, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := loadAll(&etl.Loader{}, refused); r[0].Status != etl.ResultInvalid {
+		t.Fatalf("refused file: %s, want invalid", r[0].Status)
+	}
+	dead := queries.Load{ID: "dead-load", Seq: 1, FileName: "outcomes_dead.csv", Kind: "outcomes", Status: queries.StatusRunning,
+		StartedAt: time.Now().Add(-time.Hour).UTC().Truncate(time.Second)}
+	if err := db.RecordLoad(ctx, dead, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := etl.Cleanup(ctx, db, time.Minute, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var pending uint64
+		if err := db.QueryRow(ctx, "SELECT count() FROM system.mutations WHERE database = currentDatabase() AND is_done = 0").Scan(&pending); err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("cleanup's deletion did not finish within 60 s")
+		}
+	}
+	// And the same again without a cleanup, so that the statements that find
+	// them answer rows when the check replays them.
+	if r := loadAll(&etl.Loader{}, refused); r[0].Status != etl.ResultInvalid {
+		t.Fatalf("refused file again: %s, want invalid", r[0].Status)
+	}
+	dead.ID, dead.Seq = "dead-load-2", 2
+	if err := db.RecordLoad(ctx, dead, 0); err != nil {
+		t.Fatal(err)
+	}
+	if loads, err := db.AbandonedLoads(ctx, time.Minute); err != nil || len(loads) != 1 {
+		t.Fatalf("abandoned loads: %v %v, want dead-load-2", loads, err)
+	}
+	if seqs, err := db.FailedRows(ctx, "activity"); err != nil || len(seqs) != 1 {
+		t.Fatalf("failed loads with activity rows: %v %v, want the refused file's", seqs, err)
+	}
+
 	// The first outcomes load's supersede check run again now that a later
 	// load of the same keys exists, as when two loads run at once and the
 	// earlier one checks second (it records pairs already there: harmless).

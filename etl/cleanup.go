@@ -1,0 +1,61 @@
+package etl
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"spdash/queries"
+)
+
+// DefaultStaleAfter is how long a load may give no sign of life before it
+// counts as abandoned: many heartbeats (HeartbeatEvery) long.
+const DefaultStaleAfter = 10 * time.Minute
+
+// MarkAbandoned gives every load still 'running' without a sign of life
+// for staleAfter its final event, failed, and says so on out. Their rows
+// were never visible and stay invisible.
+func MarkAbandoned(ctx context.Context, db *queries.DB, staleAfter time.Duration, out io.Writer) ([]queries.Load, error) {
+	loads, err := db.AbandonedLoads(ctx, staleAfter)
+	if err != nil {
+		return nil, fmt.Errorf("find abandoned loads: %w", err)
+	}
+	now := time.Now()
+	for _, l := range loads {
+		reason := fmt.Sprintf("abandoned: no sign of life for over %s (the process was killed or lost its connection); nothing of it was visible", staleAfter)
+		if err := db.MarkAbandoned(ctx, l, reason, now); err != nil {
+			return nil, fmt.Errorf("mark load %s failed: %w", l.ID, err)
+		}
+		fmt.Fprintf(out, "%s (%s, started %s UTC): marked failed, %s\n", l.FileName, l.Kind, l.StartedAt.UTC().Format("2006-01-02 15:04:05"), reason)
+	}
+	return loads, nil
+}
+
+// Cleanup marks abandoned loads failed, then deletes the stored rows of
+// every failed load (rows no reader ever showed), kind by kind. ClickHouse
+// applies the deletions in the background.
+func Cleanup(ctx context.Context, db *queries.DB, staleAfter time.Duration, out io.Writer) error {
+	if _, err := MarkAbandoned(ctx, db, staleAfter, out); err != nil {
+		return err
+	}
+	deleted := 0
+	for _, k := range Kinds {
+		seqs, err := db.FailedRows(ctx, k.Name)
+		if err != nil {
+			return err
+		}
+		if len(seqs) == 0 {
+			continue
+		}
+		if err := db.DeleteFailedRows(ctx, k.Name, seqs); err != nil {
+			return err
+		}
+		deleted += len(seqs)
+		fmt.Fprintf(out, "%s: deleting the stored rows of %d failed loads (in the background)\n", k.Name, len(seqs))
+	}
+	if deleted == 0 {
+		fmt.Fprintln(out, "no rows of failed loads to delete")
+	}
+	return nil
+}

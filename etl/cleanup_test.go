@@ -1,0 +1,117 @@
+package etl_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"spdash/etl"
+	"spdash/etl/sample"
+	"spdash/queries"
+	"spdash/queries/testdb"
+)
+
+// Only loads with no sign of life for the whole interval count as
+// abandoned: one that started long ago but beat recently is alive, one that
+// started just now is alive, one that started long ago and never beat is not.
+func TestAbandonedLoadsNeedSilence(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	hourAgo := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	start := func(id string, seq uint64, at time.Time) queries.Load {
+		l := queries.Load{ID: id, Seq: seq, FileName: id + ".csv", Kind: "activity", Status: queries.StatusRunning, StartedAt: at}
+		if err := db.RecordLoad(ctx, l, 0); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	start("beating", 1, hourAgo)
+	if err := db.Heartbeat(ctx, "beating", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	start("fresh", 2, time.Now().UTC().Truncate(time.Second))
+	start("silent", 3, hourAgo)
+	finished := start("finished", 4, hourAgo)
+	finished.Status = queries.StatusFailed
+	if err := db.RecordLoad(ctx, finished, 1); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	loads, err := etl.MarkAbandoned(ctx, db, 10*time.Minute, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(loads) != 1 || loads[0].ID != "silent" || !strings.Contains(out.String(), "silent.csv (activity") {
+		t.Fatalf("marked %+v\n%s; want only the silent load", loads, out.String())
+	}
+	var status, message string
+	if err := db.QueryRow(ctx, "SELECT toString(status), message FROM loads WHERE load_id = 'silent'").Scan(&status, &message); err != nil {
+		t.Fatal(err)
+	}
+	if status != "failed" || !strings.HasPrefix(message, "abandoned:") {
+		t.Errorf("the silent load is now %s: %q", status, message)
+	}
+	if again, err := etl.MarkAbandoned(ctx, db, 10*time.Minute, io.Discard); err != nil || len(again) != 0 {
+		t.Errorf("marking again: %v %v, want nothing left", again, err)
+	}
+}
+
+// A load that cleanup marks abandoned while it is still running (its
+// process was only slow) does not commit afterwards: it ends failed and
+// nothing of it is visible.
+func TestMarkedLoadDoesNotCommit(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 12, Scale: sample.National, Months: 12}); err != nil {
+		t.Fatal(err)
+	}
+	mustLoad(t, db, filepath.Join(dir, "areas.csv"))
+	kind, _ := etl.LookupKind("training")
+	l := &etl.Loader{DB: db, Problems: mustProblemLog(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BatchRows: 2000}
+	type outcome struct {
+		res etl.Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := l.LoadFile(ctx, etl.File{Path: filepath.Join(dir, "training.csv"), Kind: kind})
+		done <- outcome{res, err}
+	}()
+	// As soon as the load is running, mark it abandoned (a stale-after of 0:
+	// as if its heartbeats had stopped).
+	marked := false
+	for deadline := time.Now().Add(60 * time.Second); !marked && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		loads, err := db.AbandonedLoads(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ld := range loads {
+			if ld.Kind == "training" {
+				if err := db.MarkAbandoned(ctx, ld, "abandoned: test", time.Now()); err != nil {
+					t.Fatal(err)
+				}
+				marked = true
+			}
+		}
+		select {
+		case o := <-done:
+			t.Fatalf("the load ended (%s, %v) before it could be marked; make the file bigger", o.res.Status, o.err)
+		default:
+		}
+	}
+	if !marked {
+		t.Fatal("the load never showed as running")
+	}
+	o := <-done
+	if o.err == nil || o.res.Status != etl.ResultFailed || !strings.Contains(o.err.Error(), "marked abandoned") {
+		t.Fatalf("the marked load ended %s, %v; want failed, marked abandoned", o.res.Status, o.err)
+	}
+	if n := scalar[uint64](t, db, "SELECT count() FROM training"); n != 0 {
+		t.Errorf("%d training rows visible after a load marked abandoned", n)
+	}
+}

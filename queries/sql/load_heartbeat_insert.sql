@@ -1,0 +1,1 @@
+INSERT INTO load_heartbeats (load_id, at)
