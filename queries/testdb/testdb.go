@@ -12,7 +12,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -31,6 +34,9 @@ var (
 // Use it as: func TestMain(m *testing.M) { testdb.Main(m) }
 func Main(m *testing.M) {
 	code := m.Run()
+	if code != 0 && server != nil {
+		logServer(os.Stderr, server)
+	}
 	if server != nil {
 		_ = server.Stop()
 	}
@@ -86,4 +92,24 @@ func New(t testing.TB) *queries.DB {
 		db.Close()
 	})
 	return db
+}
+
+// logServer says, after failed tests, whether the package's server is still
+// up and how its logs end, before its folder is removed: a server that died
+// during the tests shows why.
+func logServer(w io.Writer, s *localch.Server) {
+	alive := syscall.Kill(s.PID(), 0) == nil
+	fmt.Fprintf(w, "testdb: the tests failed; the local ClickHouse (pid %d, port %d) is %s\n", s.PID(), s.TCPPort,
+		map[bool]string{true: "still running", false: "NOT running"}[alive])
+	for _, name := range []string{"server.err.log", "stdout.log"} {
+		b, err := os.ReadFile(filepath.Join(s.Dir, "log", name))
+		if err != nil {
+			continue
+		}
+		lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+		if len(lines) > 30 {
+			lines = lines[len(lines)-30:]
+		}
+		fmt.Fprintf(w, "testdb: the end of %s:\n%s\n", name, strings.Join(lines, "\n"))
+	}
 }
