@@ -146,6 +146,9 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 	if err != nil {
 		return nil, err
 	}
+	if _, err := funnelOutcome(q); err != nil { // carried by links from the outcomes page
+		return nil, err
+	}
 	meta := downloadMeta(v)
 	var out []*reports.Table
 	for _, name := range names {
@@ -249,6 +252,14 @@ type dictionaryReport struct {
 func (s *Server) downloadsPage(c echo.Context) error {
 	v, q, err := s.pageSelection(c, downloadParams...)
 	if err != nil {
+		return err
+	}
+	// The inputs it carries into its links are refused here as the downloads
+	// would refuse them.
+	if _, err := parseTargeting(q, s.settings); err != nil {
+		return err
+	}
+	if _, err := funnelOutcome(q); err != nil {
 		return err
 	}
 	p := basePage(c, v, q, "Downloads")

@@ -18,20 +18,30 @@ import (
 // reader picks another; the routes chart beside it shows them all.
 const defaultFunnelOutcome = "entered_employment"
 
+// funnelOutcome reads the outcome of the funnel plot: the page's, and the
+// downloads' (which carry it in their links and refuse a bad one alike).
+func funnelOutcome(q url.Values) (string, error) {
+	o, ok := q["outcome"]
+	if !ok {
+		return defaultFunnelOutcome, nil
+	}
+	if len(o) > 1 {
+		return "", paramErr("outcome", "may be given only once")
+	}
+	if outcomeLabels[o[0]] == "" {
+		return "", paramErr("outcome", "must be one of %s, got %q", strings.Join(queries.Outcomes, ", "), o[0])
+	}
+	return o[0], nil
+}
+
 func (s *Server) outcomesPage(c echo.Context) error {
 	v, q, err := s.pageView(c, "outcome")
 	if err != nil {
 		return err
 	}
-	outcome := defaultFunnelOutcome
-	if o, ok := q["outcome"]; ok {
-		if len(o) > 1 {
-			return paramErr("outcome", "may be given only once")
-		}
-		if outcomeLabels[o[0]] == "" {
-			return paramErr("outcome", "must be one of %s, got %q", strings.Join(queries.Outcomes, ", "), o[0])
-		}
-		outcome = o[0]
+	outcome, err := funnelOutcome(q)
+	if err != nil {
+		return err
 	}
 	p := basePage(c, v, q, "Work and related outcomes")
 	if !v.HasData() {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -614,5 +615,38 @@ func TestReaderSyntaxErrorPosition(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A gzip bomb, a small file that inflates to far more than it holds, is
+// stopped at the record size limit with a clear problem, having inflated
+// only that much: the reader never holds more than one record.
+func TestReaderGzipBomb(t *testing.T) {
+	var raw bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&raw, gzip.BestCompression)
+	zw.Write([]byte(activityHeader + "\n"))
+	zeros := make([]byte, 1<<20)
+	for range 256 { // 256 MiB of zero bytes with no line break, about 250 KB compressed
+		zw.Write(zeros)
+	}
+	zw.Close()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	v := validatePath(t, writeTestFile(t, "activity.csv.gz", raw.Bytes()), nil, nil)
+	runtime.ReadMemStats(&after)
+	if v.res.Status != ResultInvalid {
+		t.Fatalf("status %q, want invalid", v.res.Status)
+	}
+	found := false
+	for _, p := range v.errors() {
+		found = found || strings.Contains(p.Reason, "a record is longer than 16 MiB")
+	}
+	if !found {
+		t.Errorf("problems %v, want one saying a record is longer than 16 MiB", v.problems)
+	}
+	// Allocated in all (not only held): well under the 256 MiB inflated.
+	if total := after.TotalAlloc - before.TotalAlloc; total > 128<<20 {
+		t.Errorf("reading the bomb allocated %d MiB in all: it inflated far past the limit", total>>20)
 	}
 }
