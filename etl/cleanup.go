@@ -32,10 +32,16 @@ func MarkAbandoned(ctx context.Context, db *queries.DB, staleAfter time.Duration
 	return loads, nil
 }
 
+// DefaultKeep is how long rows superseded by a committed load are kept:
+// far longer than any answer takes to read a version (a query times out in
+// seconds).
+const DefaultKeep = time.Hour
+
 // Cleanup marks abandoned loads failed, then deletes the stored rows of
-// every failed load (rows no reader ever showed), kind by kind. ClickHouse
-// applies the deletions in the background.
-func Cleanup(ctx context.Context, db *queries.DB, staleAfter time.Duration, out io.Writer) error {
+// every failed load (rows no reader ever showed) and the rows superseded by
+// a load committed more than keep ago, kind by kind. ClickHouse applies the
+// deletions in the background; nothing visible changes.
+func Cleanup(ctx context.Context, db *queries.DB, staleAfter, keep time.Duration, out io.Writer) error {
 	if _, err := MarkAbandoned(ctx, db, staleAfter, out); err != nil {
 		return err
 	}
@@ -56,6 +62,18 @@ func Cleanup(ctx context.Context, db *queries.DB, staleAfter time.Duration, out 
 	}
 	if deleted == 0 {
 		fmt.Fprintln(out, "no rows of failed loads to delete")
+	}
+	for _, k := range Kinds {
+		if k.Name == "areas" {
+			continue // each areas load replaces the last whole; its old rows are few
+		}
+		n, err := db.ReclaimSuperseded(ctx, k.Name, keep)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			fmt.Fprintf(out, "%s: deleting %d rows superseded more than %s ago (in the background)\n", k.Name, n, keep)
+		}
 	}
 	return nil
 }

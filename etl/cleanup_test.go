@@ -115,3 +115,48 @@ func TestMarkedLoadDoesNotCommit(t *testing.T) {
 		t.Errorf("%d training rows visible after a load marked abandoned", n)
 	}
 }
+
+// Cleanup deletes the stored rows a newer committed load superseded once
+// that load is older than --keep, and nothing visible changes: the view is
+// the same before and after, and rows nothing superseded stay.
+func TestCleanupReclaimsSupersededRows(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	mustLoad(t, db, writeFile(t, dir, "areas.csv", areasCSV))
+	mustLoad(t, db, writeFile(t, dir, "activity_v1.csv", activityHeader+
+		"2024-07,U00001,P1,100,90,80,300,4,3.5,12\n"+
+		"2024-07,U00002,P1,10,9,8,30,1,1,5\n"+
+		"2025-08,U00001,P1,110,95,85,310,4,3.5,11\n"))
+	mustLoad(t, db, writeFile(t, dir, "activity_v2.csv", activityHeader+
+		"2024-07,U00001,P1,200,190,180,400,5,4.5,\n"+ // supersedes a v1 row
+		"2025-08,U00001,P1,120,95,85,310,4,3.5,11\n")) // and another, in another year
+	before := viewActivity(t, db)
+	stored := func() uint64 { return scalar[uint64](t, db, "SELECT count() FROM activity_rows") }
+	if n := stored(); n != 5 {
+		t.Fatalf("%d rows stored, want 5", n)
+	}
+	var out strings.Builder
+	if err := etl.Cleanup(ctx, db, time.Hour, time.Hour, &out); err != nil { // v2 committed just now: kept
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "superseded") {
+		t.Errorf("rows superseded less than --keep ago were deleted:\n%s", out.String())
+	}
+	time.Sleep(1100 * time.Millisecond) // commits are stamped to the second
+	out.Reset()
+	if err := etl.Cleanup(ctx, db, time.Hour, 0, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "activity: deleting 2 rows superseded") {
+		t.Errorf("cleanup said:\n%s", out.String())
+	}
+	for deadline := time.Now().Add(60 * time.Second); stored() != 3; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d rows stored after cleanup, want 3 (the superseded 2 deleted)", stored())
+		}
+	}
+	if after := viewActivity(t, db); after.String() != before.String() {
+		t.Errorf("the view changed:\n before %s\n after  %s", before, after)
+	}
+}

@@ -154,6 +154,29 @@ func (db *DB) DeleteFailedRows(ctx context.Context, kind string, seqs []uint64) 
 	return nil
 }
 
+// ReclaimSuperseded deletes a kind's stored rows superseded by a load that
+// committed more than keep ago, and says how many there were. ClickHouse
+// applies the deletion in the background; nothing visible changes.
+func (db *DB) ReclaimSuperseded(ctx context.Context, kind string, keep time.Duration) (uint64, error) {
+	table, err := RowsTable(kind)
+	if err != nil {
+		return 0, err
+	}
+	data := map[string]string{"Table": table}
+	seconds := int64(keep / time.Second)
+	var n uint64
+	if err := db.conn.QueryRow(ctx, expand(reclaimCountTmpl, data), kind, seconds).Scan(&n); err != nil {
+		return 0, Classify(fmt.Errorf("count the superseded rows of %s: %w", table, err))
+	}
+	if n == 0 {
+		return 0, nil // no mutation: it would rewrite parts for nothing
+	}
+	if err := db.conn.Exec(ctx, expand(reclaimDeleteTmpl, data), kind, seconds); err != nil {
+		return 0, Classify(fmt.Errorf("delete the superseded rows of %s: %w", table, err))
+	}
+	return n, nil
+}
+
 // CommittedLoadBySHA finds the newest committed load of the same kind whose
 // file had this sha256, or returns nil.
 func (db *DB) CommittedLoadBySHA(ctx context.Context, kind, sha string) (*Load, error) {
@@ -284,6 +307,8 @@ var (
 	supersedeTmpl        = template.Must(template.New("supersede").Parse(sqlText("supersede")))
 	supersededByTmpl     = template.Must(template.New("supersededby").Parse(sqlText("superseded_by_later")))
 	failedRowsTmpl       = template.Must(template.New("failedrows").Parse(sqlText("failed_rows")))
+	reclaimCountTmpl     = template.Must(template.New("reclaimcount").Parse(sqlText("superseded_reclaim_count")))
+	reclaimDeleteTmpl    = template.Must(template.New("reclaimdelete").Parse(sqlText("superseded_reclaim_delete")))
 	failedRowsDeleteTmpl = template.Must(template.New("failedrowsdelete").Parse(sqlText("failed_rows_delete")))
 	supersedePartsTmpl   = template.Must(template.New("supersedeparts").Parse(sqlText("supersede_parts")))
 )

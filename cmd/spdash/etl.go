@@ -159,24 +159,26 @@ func (a *app) etlLoad(ctx context.Context, args []string) (int, error) {
 }
 
 // etlCleanup marks loads that were killed or cut off (no sign of life for
-// --stale-after) failed, and deletes the stored rows of failed loads.
+// --stale-after) failed, and deletes the stored rows of failed loads and
+// the rows superseded more than --keep ago.
 func (a *app) etlCleanup(ctx context.Context, args []string) (int, error) {
 	fs := flag.NewFlagSet("etl cleanup", flag.ContinueOnError)
 	var df dbFlags
 	df.register(fs)
 	stale := fs.Duration("stale-after", etl.DefaultStaleAfter, "a load still running with no sign of life for this long was killed or cut off")
+	keep := fs.Duration("keep", etl.DefaultKeep, "keep rows superseded by a newer load for this long after it committed")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
-	if fs.NArg() > 0 || *stale <= 0 {
-		return exitUsage, usageError{"etl cleanup takes no paths, and --stale-after must be above 0"}
+	if fs.NArg() > 0 || *stale <= 0 || *keep < 0 {
+		return exitUsage, usageError{"etl cleanup takes no paths; --stale-after must be above 0 and --keep not negative"}
 	}
 	db, closeDB, err := a.connect(ctx, df)
 	if err != nil {
 		return exitUnreachable, err
 	}
 	defer closeDB()
-	if err := etl.Cleanup(ctx, db, *stale, a.stdout); err != nil {
+	if err := etl.Cleanup(ctx, db, *stale, *keep, a.stdout); err != nil {
 		if isUnreachable(err) {
 			return exitUnreachable, err
 		}

@@ -29,7 +29,7 @@ Usage:
   spdash etl validate [--kind KIND] [--report FILE] PATH...
   spdash etl load [--allow-rejects] [--force] [--kind KIND] [--report FILE] PATH...
   spdash etl generate --out DIR [--seed N] [--scale demo|national]
-  spdash etl cleanup [--stale-after 10m]
+  spdash etl cleanup [--stale-after 10m] [--keep 1h]
   spdash serve [--addr :8080] [--query-timeout 20s] [--version-check 1s] [--disclosure on|off]
   spdash report REPORT --out FILE [--format csv|xlsx] [--from YYYY-MM] [--to YYYY-MM]
          [--place CODE] [--level region|icb|pcn] [--fy YYYY-YY] [--disclosure on|off]
