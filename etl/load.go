@@ -118,16 +118,22 @@ func (l *Loader) LoadFile(ctx context.Context, f File) (res Result, err error) {
 		return l.DB.RecordLoad(recordCtx, load, 1)
 	}
 
+	// fail records a load the database failed as failed (best effort: the
+	// database may be what failed) and returns the error.
+	fail := func(err error) error {
+		if ferr := finish(queries.StatusFailed, err.Error()); ferr != nil {
+			l.log().Warn("could not record the failed load", "file", f.Path, "err", ferr)
+		}
+		res.Status = ResultFailed
+		return err
+	}
+
 	// commit records which rows the load supersedes, then commits: both take
 	// effect together, with the final event.
 	commit := func(result, status, message string) error {
 		if f.Kind.Name != "areas" {
 			if err := l.DB.Supersede(ctx, f.Kind.Name, f.Kind.Key, load.Seq); err != nil {
-				if ferr := finish(queries.StatusFailed, err.Error()); ferr != nil {
-					l.log().Warn("could not record the failed load", "file", f.Path, "err", ferr)
-				}
-				res.Status = ResultFailed
-				return err
+				return fail(err)
 			}
 		}
 		// A load that cleanup marked abandoned (no sign of life for too
@@ -145,11 +151,7 @@ func (l *Loader) LoadFile(ctx context.Context, f File) (res Result, err error) {
 
 	st, err := l.stream(ctx, f, &load, &res)
 	if err != nil {
-		if ferr := finish(queries.StatusFailed, err.Error()); ferr != nil {
-			l.log().Warn("could not record the failed load", "file", f.Path, "err", ferr)
-		}
-		res.Status = ResultFailed
-		return res, err
+		return res, fail(err)
 	}
 	switch {
 	case st.fileProblem:
@@ -166,9 +168,7 @@ func (l *Loader) LoadFile(ctx context.Context, f File) (res Result, err error) {
 				err = l.DB.CopyRowsWithoutDuplicates(ctx, f.Kind.Name, f.Kind.ColumnNames(), f.Kind.Key, load.Seq, seq)
 			}
 			if err != nil {
-				_ = finish(queries.StatusFailed, err.Error())
-				res.Status = ResultFailed
-				return res, err
+				return res, fail(err)
 			}
 			load.Seq = seq
 		}

@@ -124,20 +124,29 @@ func (db *DB) FailedRows(ctx context.Context, kind string) ([]uint64, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.conn.Query(ctx, expand(failedRowsTmpl, map[string]string{"Table": table}))
+	return queryColumn[uint64](ctx, db, "find the rows of failed loads in "+table, expand(failedRowsTmpl, map[string]string{"Table": table}))
+}
+
+// queryColumn runs a query of one column and returns its values; what says
+// what the query is for, in its errors.
+func queryColumn[T any](ctx context.Context, db *DB, what, query string, args ...any) ([]T, error) {
+	rows, err := db.conn.Query(ctx, query, args...)
 	if err != nil {
-		return nil, Classify(fmt.Errorf("find the rows of failed loads in %s: %w", table, err))
+		return nil, Classify(fmt.Errorf("%s: %w", what, err))
 	}
 	defer rows.Close()
-	var seqs []uint64
+	var out []T
 	for rows.Next() {
-		var s uint64
-		if err := rows.Scan(&s); err != nil {
-			return nil, fmt.Errorf("find the rows of failed loads in %s: %w", table, err)
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
-		seqs = append(seqs, s)
+		out = append(out, v)
 	}
-	return seqs, Classify(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, Classify(fmt.Errorf("%s: %w", what, err))
+	}
+	return out, nil
 }
 
 // DeleteFailedRows deletes the stored rows of the given failed loads from a
@@ -236,20 +245,15 @@ func (db *DB) DataAsOf(ctx context.Context) (DataAsOf, error) {
 
 // AreaCodes returns the codes of the currently loaded areas.
 func (db *DB) AreaCodes(ctx context.Context) (map[string]struct{}, error) {
-	rows, err := db.conn.Query(ctx, sqlText("area_codes"))
+	list, err := queryColumn[string](ctx, db, "read area codes", sqlText("area_codes"))
 	if err != nil {
-		return nil, Classify(fmt.Errorf("read area codes: %w", err))
+		return nil, err
 	}
-	defer rows.Close()
-	codes := map[string]struct{}{}
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
+	codes := make(map[string]struct{}, len(list))
+	for _, c := range list {
 		codes[c] = struct{}{}
 	}
-	return codes, Classify(rows.Err())
+	return codes, nil
 }
 
 var identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
@@ -410,22 +414,9 @@ func (db *DB) Supersede(ctx context.Context, kind string, key []string, seq uint
 		partOf = "toUInt16(0)"
 	}
 	data := map[string]string{"Table": table, "Key": strings.Join(key, ", "), "PartOf": partOf, "Part": partOf + " = ?"}
-	rows, err := db.conn.Query(ctx, expand(supersedePartsTmpl, data), seq, seq)
+	parts, err := queryColumn[uint16](ctx, db, fmt.Sprintf("supersede: read the years of load %d", seq), expand(supersedePartsTmpl, data), seq, seq)
 	if err != nil {
-		return Classify(fmt.Errorf("supersede: read the years of load %d: %w", seq, err))
-	}
-	var parts []uint16
-	for rows.Next() {
-		var p uint16
-		if err := rows.Scan(&p); err != nil {
-			rows.Close()
-			return fmt.Errorf("supersede: read the years of load %d: %w", seq, err)
-		}
-		parts = append(parts, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return Classify(fmt.Errorf("supersede: read the years of load %d: %w", seq, err))
+		return err
 	}
 	older, later := expand(supersedeTmpl, data), expand(supersededByTmpl, data)
 	for _, p := range parts {

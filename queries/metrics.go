@@ -536,15 +536,17 @@ func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level
 
 	// The four kinds' statements, one after the other: run side by side
 	// they were no faster on two cores (docs/BENCHMARKS.md).
-	for _, scan := range []func() error{
-		func() error { return db.scanActivity(ctx, query("metrics_activity"), args, index, areas) },
-		func() error { return db.scanTraining(ctx, query("metrics_training"), args, index, areas) },
-		func() error { return db.scanOutcomes(ctx, query("metrics_outcomes"), args, index, areas) },
-		func() error { return db.scanFunding(ctx, query("metrics_funding"), args, index, areas) },
-	} {
-		if err := scan(); err != nil {
-			return nil, err
-		}
+	if err := db.scanActivity(ctx, query("metrics_activity"), args, index, areas); err != nil {
+		return nil, err
+	}
+	if err := db.scanTraining(ctx, query("metrics_training"), args, index, areas); err != nil {
+		return nil, err
+	}
+	if err := db.scanOutcomes(ctx, query("metrics_outcomes"), args, index, areas); err != nil {
+		return nil, err
+	}
+	if err := db.scanFunding(ctx, query("metrics_funding"), args, index, areas); err != nil {
+		return nil, err
 	}
 	return areas, nil
 }
