@@ -19,7 +19,8 @@ import (
 // shows (reports.Build over Server.report or Server.target).
 
 // downloadParams are the parameters a download takes beyond the selection.
-var downloadParams = append(append([]string{}, targetingParams...), "outcome")
+// disclosure=off is for analysts where the deployment allows it (access.go).
+var downloadParams = append(append([]string{}, targetingParams...), "outcome", "disclosure")
 
 // WholeSelection is the workbook of every report of a selection.
 const WholeSelection = "selection"
@@ -156,7 +157,7 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 		var t *queries.Targeting
 		rep := v.Report
 		// Every table reads the request's data version, the one meta names.
-		req := s.request(v.Selection)
+		req := s.request(c.Request().Context(), v.Selection)
 		if name == reports.Monthly {
 			out = append(out, reports.MonthlyTable(m, func(fn func(*queries.AreaMonth) error) error { return s.monthlyRows(ctx, req, fn) }))
 			continue

@@ -15,7 +15,7 @@ import (
 )
 
 // Data pages, the API and downloads carry an ETag made of the data's stamp
-// (version and commits), the disclosure rule, the build and the URL: a browser or proxy that sends
+// (version and commits), who asks (their areas, role and disclosure rule), the build and the URL: a browser or proxy that sends
 // it back gets 304 Not Modified, without the figures being computed, until a
 // load commits (or a new build is served).
 
@@ -63,7 +63,7 @@ func (s *Server) etags(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		p := r.URL.Path
-		if r.Method != http.MethodGet || p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/static/") {
+		if r.Method != http.MethodGet || publicPath(p) || p == "/admin" {
 			return next(c)
 		}
 		asOf, err := s.dataAsOf(r.Context())
@@ -77,7 +77,10 @@ func (s *Server) etags(next echo.HandlerFunc) echo.HandlerFunc {
 			// the data's stamp does not mark: its events do.
 			stamp += fmt.Sprintf(".%d", asOf.Events)
 		}
-		sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%s\x00%s", stamp, s.disclosure, s.build, r.URL.RequestURI())))
+		// Who asks is part of the tag: their areas, role and disclosure
+		// rule change the answer, and pages name them.
+		who := s.principalOf(r.Context()).key()
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%s\x00%s", stamp, who, s.build, r.URL.RequestURI())))
 		tag := `"` + hex.EncodeToString(sum[:12]) + `"`
 		h := c.Response().Header()
 		h.Set("ETag", tag)

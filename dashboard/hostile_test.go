@@ -32,7 +32,7 @@ func TestHostileParametersOnEveryRoute(t *testing.T) {
 		{"/funding", selection}, {"/targeting", append(append([]string{}, selection...), targeting...)},
 		{"/areas/" + pcn, []string{"from", "to"}},
 		{"/api/v1/metrics", selection}, {"/api/v1/targeting", append(append([]string{}, selection...), targeting...)},
-		{"/download/capacity.csv", selection}, {"/download/outcomes.xlsx", append([]string{"outcome"}, selection...)},
+		{"/download/capacity.csv", append([]string{"disclosure"}, selection...)}, {"/download/outcomes.xlsx", append([]string{"outcome", "disclosure"}, selection...)},
 		{"/download/targeting.csv", append(append([]string{}, selection...), targeting...)},
 		{"/download/monthly.csv", append(append([]string{"outcome"}, selection...), targeting...)},
 		{"/download/selection.xlsx", append(append([]string{"outcome"}, selection...), targeting...)},

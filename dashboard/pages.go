@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"spdash/internal/users"
 )
 
 // The pages are html/template files (a base layout and one template per
@@ -72,7 +74,7 @@ var pageTemplates = func() map[string]*template.Template {
 	base := template.Must(template.New("base").Funcs(funcs).ParseFS(templateFiles,
 		"templates/layout.html", "templates/partials.html"))
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"overview", "capacity", "training", "outcomes", "area", "about", "targeting", "downloads", "error"} {
+	for _, name := range []string{"overview", "capacity", "training", "outcomes", "area", "about", "targeting", "downloads", "error", "login", "admin"} {
 		t := template.Must(base.Clone())
 		pages[name] = template.Must(t.ParseFS(templateFiles, "templates/"+name+".html"))
 	}
@@ -100,6 +102,7 @@ func (s *Server) render(c echo.Context, status int, name string, data *pageData)
 	if id, _ := c.Get(tableParam).(string); id != "" && status == http.StatusOK {
 		return writeTable(c, c.Request().URL.Path, data)
 	}
+	s.signedIn(c, data)
 	t, ok := pageTemplates[name]
 	if !ok {
 		return fmt.Errorf("render: no page template %q", name)
@@ -109,6 +112,32 @@ func (s *Server) render(c echo.Context, status int, name string, data *pageData)
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// signedIn names the signed-in user on the page, with the sign-out button
+// and, for admins, the admin page's link.
+func (s *Server) signedIn(c echo.Context, data *pageData) {
+	if s.accessConf.Mode == AuthOff {
+		return
+	}
+	p, ok := c.Request().Context().Value(principalKey{}).(*principal)
+	if !ok {
+		return
+	}
+	scope := ""
+	if p.limited() {
+		scope = strings.Join(append(append([]string{}, p.Regions...), p.ICBs...), ", ")
+	}
+	data.User = &userBar{Name: p.Name, Role: string(p.Role), Areas: scope, CanSignOut: s.accessConf.Mode == AuthUsers}
+	if p.Role.AtLeast(users.Admin) {
+		data.Nav = append(data.Nav, navLink{Label: "Admin", Href: "/admin", Current: c.Request().URL.Path == "/admin"})
+	}
+}
+
+// userBar is who the page is for.
+type userBar struct {
+	Name, Role, Areas string
+	CanSignOut        bool
 }
 
 // errorTitles are the headings of the error pages, in plain words.

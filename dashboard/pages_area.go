@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -44,6 +45,12 @@ func (s *Server) areaPage(c echo.Context) error {
 		return s.render(c, http.StatusOK, "area", p)
 	}
 	area, parents, ok := v.Geography.Area(code)
+	englandOnly := !ok && v.Geography.Limited() && strings.EqualFold(strings.TrimSpace(code), queries.EnglandCode)
+	if englandOnly {
+		// England's own figures are every user's comparison, though England
+		// is no place to choose for a user limited to some areas.
+		area, parents, ok = queries.England, nil, true
+	}
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no area with the code %q. Choose an area from the tables on the Capacity, Training or Outcomes pages.", code))
 	}
@@ -65,7 +72,7 @@ func (s *Server) areaPage(c echo.Context) error {
 	for _, pl := range parents {
 		body.Parents = append(body.Parents, crumb{Label: pl.Name + " (" + levelTitle(pl.Level) + ")", Href: profileHref(pl.Code, q)})
 	}
-	if area.Level != queries.LevelPCN {
+	if area.Level != queries.LevelPCN && !englandOnly {
 		drill := url.Values{}
 		for k, vs := range q {
 			if k == "from" || k == "to" || k == "fy" {

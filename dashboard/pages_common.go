@@ -26,7 +26,9 @@ type pageData struct {
 	Disclosure string
 	// DataAsOf says which data the page's figures show.
 	DataAsOf string
-	Body     any
+	// User is who is signed in (nil when sign-in is off).
+	User *userBar
+	Body any
 }
 
 type navLink struct {

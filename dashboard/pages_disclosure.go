@@ -95,7 +95,7 @@ func (t trendMonth) rateText(o string) string { return pctOf(t.Outcomes[o].Rate)
 // trends reads the selected place's months, with disclosure control below
 // England when it is on (the period's rules, month by month).
 func (s *Server) trends(ctx context.Context, v *View) ([]trendMonth, error) {
-	months, err := s.monthly(ctx, s.request(v.Selection))
+	months, err := s.monthly(ctx, s.request(ctx, v.Selection))
 	if err != nil {
 		return nil, fmt.Errorf("trends: %w", err)
 	}

@@ -57,12 +57,14 @@ func newFilterBar(action string, v *View, q url.Values, periodOnly bool) *filter
 	if periodOnly {
 		return f
 	}
-	england := option{Value: queries.EnglandCode, Label: "England", Level: queries.LevelEngland, Selected: sel.Place.Code == queries.EnglandCode}
-	f.Places = []optionGroup{
-		{Label: "", Options: []option{england}},
-		{Label: "Regions", Options: placeOptions(v.Geography.Regions, sel.Place.Code)},
-		{Label: "Integrated care boards (ICBs)", Options: placeOptions(v.Geography.ICBs, sel.Place.Code)},
+	if !v.Geography.Limited() { // England is a place to choose unless the user is limited to some areas
+		england := option{Value: queries.EnglandCode, Label: "England", Level: queries.LevelEngland, Selected: sel.Place.Code == queries.EnglandCode}
+		f.Places = append(f.Places, optionGroup{Label: "", Options: []option{england}})
 	}
+	if len(v.Geography.Regions) > 0 {
+		f.Places = append(f.Places, optionGroup{Label: "Regions", Options: placeOptions(v.Geography.Regions, sel.Place.Code)})
+	}
+	f.Places = append(f.Places, optionGroup{Label: "Integrated care boards (ICBs)", Options: placeOptions(v.Geography.ICBs, sel.Place.Code)})
 	// The level's default is "one below the place": offered as an empty
 	// value, so changing the place alone never asks for a level above it.
 	explicit := ""

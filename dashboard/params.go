@@ -2,11 +2,14 @@ package dashboard
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"spdash/queries"
 )
@@ -138,6 +141,9 @@ func parseSelection(q url.Values, geo *queries.Geography, data queries.DataRange
 		return sel, err
 	}
 	place, ok := geo.Lookup(placeText)
+	if !ok && geo.Limited() {
+		return sel, echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("No area with the code %q is available to you. Choose one of yours from the list.", clip(placeText, 40)))
+	}
 	if !ok {
 		return sel, paramErr("place", "%q is not a loaded region or ICB code (England is %s)", placeText, queries.EnglandCode)
 	}

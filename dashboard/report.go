@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -79,16 +80,25 @@ func (s *Server) selection(c echo.Context, extra ...string) (*View, error) {
 	if dataErr != nil {
 		return nil, dataErr
 	}
+	who := s.principalOf(ctx)
+	if who.limited() {
+		// Only their areas exist for them: any other code is "not found",
+		// as an unknown one is, so codes do not leak (docs/ACCESS.md).
+		if geo = geo.Within(who.Regions, who.ICBs); len(geo.ICBs) == 0 {
+			return nil, echo.NewHTTPError(http.StatusNotFound, "None of the areas you may see is loaded yet.")
+		}
+	}
 	sel, err := parseSelection(q, geo, data)
 	if err != nil {
 		return nil, err
 	}
-	return &View{Selection: sel, Geography: geo, Data: data, Disclosure: s.disclosure, AsOf: asOf}, nil
+	return &View{Selection: sel, Geography: geo, Data: data, Disclosure: who.Disclosure, AsOf: asOf}, nil
 }
 
-// request is a selection with this server's settings and disclosure control.
-func (s *Server) request(sel queries.Selection) queries.Request {
-	return queries.Request{Selection: sel, Settings: s.settings, Disclose: s.disclosure == queries.DisclosureOn}
+// request is a selection with this server's settings and the disclosure rule
+// of whoever asks (ctx's principal).
+func (s *Server) request(ctx context.Context, sel queries.Selection) queries.Request {
+	return queries.Request{Selection: sel, Settings: s.settings, Disclose: s.principalOf(ctx).Disclosure == queries.DisclosureOn}
 }
 
 // The one place in dashboard/ that asks queries for figures: every page, the
@@ -121,7 +131,7 @@ func (s *Server) monthly(ctx context.Context, req queries.Request) ([]queries.Mo
 
 // metrics computes a selection's figures with the server's settings.
 func (s *Server) metrics(ctx context.Context, sel queries.Selection) (*queries.Report, error) {
-	return s.report(ctx, s.request(sel))
+	return s.report(ctx, s.request(ctx, sel))
 }
 
 // monthlyRows streams a request's figures by area and month (not cached:

@@ -32,6 +32,12 @@ type Options struct {
 	// after it commits. 0 reads it for every request (concurrent requests
 	// still share one read). spdash serve uses DefaultVersionEvery.
 	VersionEvery time.Duration
+	// Access configures sign-in; off when zero.
+	Access Access
+	// Audit records who did what: in the log and, through its own
+	// connection, the audit table (spdash serve makes one). When nil, events
+	// go to the log only.
+	Audit *Auditor
 }
 
 // DefaultVersionEvery: under load, one version query a second instead of
@@ -56,6 +62,12 @@ type Server struct {
 		read time.Time // zero: never read
 	}
 	build string // this build's identity, for ETags
+
+	accessConf Access
+	sessionKey []byte
+	audit      *Auditor
+	logins     *loginLimiter
+	proxySeen  seenOnce
 }
 
 // contentSecurityPolicy allows only the server's own scripts, styles and
@@ -81,14 +93,32 @@ func newServer(opts Options) (*Server, *echo.Echo) {
 	if opts.DisclosureOff {
 		s.disclosure = queries.DisclosureOff
 	}
+	s.accessConf, s.audit, s.logins = opts.Access, opts.Audit, newLoginLimiter()
+	if s.accessConf.Mode == "" {
+		s.accessConf.Mode = AuthOff
+	}
+	if s.sessionKey = opts.Access.SessionKey; len(s.sessionKey) == 0 {
+		s.sessionKey = randomKey()
+	}
+	if s.audit == nil {
+		s.audit = NewAuditor(nil, opts.Log)
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestID())
 	e.Use(middleware.Recover())
-	// No request needs a body (there are no forms that post yet): refuse
-	// anything large before a handler sees it.
+	// Only the sign-in form has a body: refuse anything large before a
+	// handler sees it.
 	e.Use(middleware.BodyLimit("1M"))
+	// A form that changes state (sign in, sign out) is refused when a
+	// browser says another site sent it (Sec-Fetch-Site, Origin).
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.log.Warn("cross-origin form refused", "path", r.URL.Path, "origin", r.Header.Get("Origin"))
+		http.Error(w, "Refused: this form was sent from another site.", http.StatusForbidden)
+	}))
+	e.Use(echo.WrapMiddleware(csrf.Handler))
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",
@@ -100,6 +130,7 @@ func newServer(opts Options) (*Server, *echo.Echo) {
 		HSTSMaxAge: 365 * 24 * 60 * 60,
 	}))
 	e.Use(s.logRequests)
+	e.Use(s.access)
 	// The ETag step (and the answers it keeps) sits outside compression, so
 	// that a kept answer is kept compressed and written as it is.
 	e.Use(s.etags)
@@ -112,6 +143,10 @@ func newServer(opts Options) (*Server, *echo.Echo) {
 	e.GET("/readyz", s.readyz)
 	e.GET("/api/v1/metrics", s.apiMetrics)
 	e.GET("/api/v1/targeting", s.apiTargeting)
+	e.GET("/login", s.loginPage)
+	e.POST("/login", s.login)
+	e.POST("/logout", s.logout)
+	e.GET("/admin", s.adminPage)
 	s.routePages(e)
 	return s, e
 }
@@ -123,9 +158,13 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
-		s.log.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
+		attrs := []any{"method", c.Request().Method, "path", c.Request().URL.Path,
 			"status", c.Response().Status, "took", time.Since(start).Round(time.Millisecond),
-			"id", c.Response().Header().Get(echo.HeaderXRequestID))
+			"id", c.Response().Header().Get(echo.HeaderXRequestID)}
+		if p, ok := c.Request().Context().Value(principalKey{}).(*principal); ok && s.accessConf.Mode != AuthOff {
+			attrs = append(attrs, "user", p.Name)
+		}
+		s.log.Info("request", attrs...)
 		return nil
 	}
 }

@@ -115,7 +115,7 @@ func (s *Server) targetingFor(c echo.Context, q url.Values, extra ...string) (*t
 // settings (at the request's data version, as every figure of a request),
 // and the targeting over them.
 func (s *Server) target(ctx context.Context, v *View, in TargetingInputs) (*queries.Targeting, error) {
-	req := s.request(v.Selection)
+	req := s.request(ctx, v.Selection)
 	req.Settings = in.settings()
 	rep, err := s.report(ctx, req)
 	if err != nil {

@@ -56,6 +56,9 @@ type Loader struct {
 	// MaxClientKeys bounds the key hashes kept to skip the server's duplicate
 	// check (0: 2^21, 32 MB); tests lower it to exercise the server's check.
 	MaxClientKeys int
+	// Actor is who runs the load, for the audit table (spdash etl load
+	// --actor, $SPDASH_ACTOR, or the operating system's user).
+	Actor string
 }
 
 // DefaultBatchRows bounds memory: two batches are in flight at most.

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"spdash/queries"
 )
 
 // ExpandPaths turns files and folders into the files to process, in load
@@ -199,9 +201,39 @@ func (l *Loader) LoadAll(ctx context.Context, files []File, out io.Writer) ([]Re
 		res, err := l.LoadFile(ctx, f)
 		results = append(results, res)
 		fmt.Fprintln(out, res.Summary())
+		l.audit(ctx, res, err)
 		if err != nil {
 			return results, fmt.Errorf("load %s: %w", f.Path, err)
 		}
 	}
 	return results, nil
+}
+
+// audit records the load in the audit table (who ran it, which file, how it
+// ended) and the log. A database that failed the load may fail this too: the
+// log line then stands alone, and the load's own events are in loads.
+func (l *Loader) audit(ctx context.Context, res Result, loadErr error) {
+	outcome := res.Status
+	detail := fmt.Sprintf("kind %s; %d rows read, %d loaded, %d refused", res.Kind, res.RowsRead, res.RowsLoaded, res.RowsRejected)
+	if loadErr != nil {
+		outcome = ResultFailed
+		detail += "; " + loadErr.Error()
+	}
+	who := l.Actor
+	if who == "" {
+		who = "unknown"
+	}
+	e := queries.AuditEvent{At: time.Now(), Actor: who, Role: "loader", Action: queries.AuditLoad, Object: res.Path,
+		Outcome: outcome, Detail: detail, Client: hostName(), RequestID: res.LoadID}
+	l.log().Info("audit", "action", e.Action, "actor", e.Actor, "object", e.Object, "outcome", e.Outcome, "detail", e.Detail, "id", e.RequestID)
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := l.DB.InsertAudit(actx, []queries.AuditEvent{e}); err != nil {
+		l.log().Error("audit event of a load not stored in ClickHouse: it is in this log", "file", res.Path, "err", err)
+	}
+}
+
+func hostName() string {
+	h, _ := os.Hostname()
+	return h
 }

@@ -13,6 +13,10 @@ type Geography struct {
 	ICBs    []Place
 	PCNs    []Place
 	parent  map[string]string // ICB code -> region code, PCN code -> ICB code
+	// home is set on a geography limited to some areas (Within): the place
+	// shown when none is asked for. England is then no place to choose,
+	// only a comparison.
+	home *Place
 }
 
 // Places reads the regions and ICBs of the loaded areas.
@@ -80,17 +84,73 @@ func (g *Geography) Area(code string) (Place, []Place, bool) {
 		if !found {
 			break
 		}
-		pp, _ := g.Lookup(up)
-		parents = append(parents, pp)
+		if up == EnglandCode {
+			parents = append(parents, England) // beside any area, also a limited one's
+		} else if pp, visible := g.Lookup(up); visible {
+			parents = append(parents, pp)
+		}
 		cur = up
 	}
 	return p, parents, true
 }
 
-// Lookup finds England, a region or an ICB by code, in any letter case.
+// Limited reports whether the geography is limited to some areas (Within).
+func (g *Geography) Limited() bool { return g.home != nil }
+
+// Within is the geography limited to the given regions and ICBs (codes in
+// any case): those regions with their ICBs and PCNs, and those ICBs with
+// their PCNs. Codes not loaded are left out; if none is loaded the result has
+// no areas at all (and Lookup finds nothing).
+func (g *Geography) Within(regions, icbs []string) *Geography {
+	keepRegion := map[string]bool{}
+	for _, r := range regions {
+		keepRegion[strings.ToUpper(r)] = true
+	}
+	keepICB := map[string]bool{}
+	for _, c := range icbs {
+		keepICB[strings.ToUpper(c)] = true
+	}
+	out := &Geography{parent: g.parent, home: &Place{}}
+	for _, r := range g.Regions {
+		if keepRegion[r.Code] {
+			out.Regions = append(out.Regions, r)
+		}
+	}
+	for _, i := range g.ICBs {
+		if keepICB[i.Code] || keepRegion[g.parent[i.Code]] {
+			keepICB[i.Code] = true
+			out.ICBs = append(out.ICBs, i)
+		}
+	}
+	for _, p := range g.PCNs {
+		if keepICB[g.parent[p.Code]] {
+			out.PCNs = append(out.PCNs, p)
+		}
+	}
+	switch {
+	case len(out.Regions) > 0:
+		out.home = &out.Regions[0]
+	case len(out.ICBs) > 0:
+		out.home = &out.ICBs[0]
+	default: // nothing of theirs is loaded: a place no code finds
+		out.home = &Place{Code: "", Name: "none of your areas is loaded", Level: LevelICB}
+	}
+	return out
+}
+
+// Lookup finds England, a region or an ICB by code, in any letter case. On
+// a geography limited to some areas, England is not found, and no code means
+// the first of those areas.
 func (g *Geography) Lookup(code string) (Place, bool) {
 	code = strings.ToUpper(strings.TrimSpace(code))
-	if code == "" || code == EnglandCode {
+	if g.home != nil {
+		if code == "" {
+			return *g.home, true
+		}
+		if code == EnglandCode {
+			return Place{}, false
+		}
+	} else if code == "" || code == EnglandCode {
 		return England, true
 	}
 	for _, list := range [][]Place{g.Regions, g.ICBs} {

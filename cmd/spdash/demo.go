@@ -60,5 +60,6 @@ func (a *app) demo(ctx context.Context, args []string) (int, error) {
 		return code, err
 	}
 	fmt.Fprintf(a.stdout, "\nSample data (%s scale) is loaded into database %s.\n", *scale, db.Database())
-	return a.serveDB(ctx, db, *addr, queries.DefaultQueryTimeout, dashboard.DefaultVersionEvery, off)
+	return a.serveDB(ctx, db, serveConfig{addr: *addr, timeout: queries.DefaultQueryTimeout, versionEvery: dashboard.DefaultVersionEvery,
+		disclosureOff: off, access: dashboard.Access{Mode: dashboard.AuthOff}})
 }

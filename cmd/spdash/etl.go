@@ -100,6 +100,7 @@ func (a *app) etlLoad(ctx context.Context, args []string) (int, error) {
 	allowRejects := fs.Bool("allow-rejects", false, "load the valid rows of a file with invalid rows, recording the rejects")
 	force := fs.Bool("force", false, "load a file even if an identical one was loaded before (to make an older file the newest again)")
 	batchRows := fs.Int("batch-rows", etl.DefaultBatchRows, "rows per native insert (memory is bounded by two batches)")
+	who := fs.String("actor", "", "who runs the load, for the audit table (default $SPDASH_ACTOR or the system user)")
 	ef.register(fs)
 	df.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -138,7 +139,7 @@ func (a *app) etlLoad(ctx context.Context, args []string) (int, error) {
 		}
 		return exitInvalid, err
 	}
-	loader := &etl.Loader{DB: db, AllowRejects: *allowRejects, Force: *force, Problems: problems, Log: a.log, BatchRows: *batchRows,
+	loader := &etl.Loader{DB: db, AllowRejects: *allowRejects, Force: *force, Problems: problems, Log: a.log, BatchRows: *batchRows, Actor: actor(*who),
 		Progress: func(path string, rows int64, frac float64) {
 			fmt.Fprintf(a.stderr, "%s: %d rows read (%.0f%%)\n", path, rows, 100*frac)
 		}}

@@ -27,10 +27,16 @@ const usage = `spdash: social prescribing commissioning dashboard
 
 Usage:
   spdash etl validate [--kind KIND] [--report FILE] PATH...
-  spdash etl load [--allow-rejects] [--force] [--kind KIND] [--report FILE] PATH...
+  spdash etl load [--allow-rejects] [--force] [--kind KIND] [--report FILE] [--actor NAME] PATH...
   spdash etl generate --out DIR [--seed N] [--scale demo|national]
   spdash etl cleanup [--stale-after 10m] [--keep 1h]
   spdash serve [--addr :8080] [--query-timeout 20s] [--version-check 1s] [--disclosure on|off]
+         [--auth users|proxy|off] [--users-file FILE] [--session-key-file FILE]
+         [--proxy-header NAME --trusted-proxies CIDR,...] [--audit-clickhouse DSN]
+  spdash users add [--role viewer|analyst|admin] [--icb CODES] [--region CODES] [--no-password] NAME
+                     (the password is read from standard input)
+  spdash users remove NAME
+  spdash users list
   spdash report REPORT --out FILE [--format csv|xlsx] [--from YYYY-MM] [--to YYYY-MM]
          [--place CODE] [--level region|icb|pcn] [--fy YYYY-YY] [--disclosure on|off]
          [--budget £ --need-weight W --caseload-standard N --fte-cost £ --training-cost £]
@@ -65,7 +71,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	app := &app{stdout: stdout, stderr: stderr, log: log}
+	app := &app{stdin: os.Stdin, stdout: stdout, stderr: stderr, log: log}
 	code, err := app.dispatch(ctx, args)
 	if err != nil {
 		var ue usageError
@@ -89,6 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 type app struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	log            *slog.Logger
 }
@@ -121,6 +128,8 @@ func (a *app) dispatch(ctx context.Context, args []string) (int, error) {
 		return a.serve(ctx, args[1:])
 	case "report":
 		return a.report(ctx, args[1:])
+	case "users":
+		return a.users(args[1:], a.stdin)
 	case "help", "-h", "--help":
 		fmt.Fprint(a.stdout, usage)
 		return exitOK, nil

@@ -23,10 +23,16 @@ func (a *app) serve(ctx context.Context, args []string) (int, error) {
 	timeout := fs.Duration("query-timeout", queries.DefaultQueryTimeout, "longest a page's queries may take")
 	versionEvery := fs.Duration("version-check", dashboard.DefaultVersionEvery, "how often the data version is read: a load shows on pages at most this long after it commits (0: on every request)")
 	disclosure := disclosureFlag(fs)
+	var af accessFlags
+	af.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
 	off, err := disclosureOff(*disclosure)
+	if err != nil {
+		return exitUsage, err
+	}
+	access, err := af.access(*addr)
 	if err != nil {
 		return exitUsage, err
 	}
@@ -35,7 +41,22 @@ func (a *app) serve(ctx context.Context, args []string) (int, error) {
 		return exitUnreachable, err
 	}
 	defer closeDB()
-	return a.serveDB(ctx, db, *addr, *timeout, *versionEvery, off)
+	auditDB, closeAudit, err := a.auditConnection(ctx, af.auditDSN, db)
+	if err != nil {
+		return exitUnreachable, err
+	}
+	defer closeAudit()
+	return a.serveDB(ctx, db, serveConfig{addr: *addr, timeout: *timeout, versionEvery: *versionEvery, disclosureOff: off,
+		access: access, auditDB: auditDB})
+}
+
+// serveConfig is what serveDB needs beyond the database.
+type serveConfig struct {
+	addr                  string
+	timeout, versionEvery time.Duration
+	disclosureOff         bool
+	access                dashboard.Access
+	auditDB               *queries.DB // where audit events go: may insert into audit
 }
 
 func disclosureFlag(fs *flag.FlagSet) *string {
@@ -76,14 +97,20 @@ func httpServer(h http.Handler, l httpLimits) *http.Server {
 }
 
 // serveDB serves the dashboard until ctx is cancelled.
-func (a *app) serveDB(ctx context.Context, db *queries.DB, addr string, timeout, versionEvery time.Duration, disclosureOff bool) (int, error) {
-	db.SetQueryTimeout(timeout)
-	ln, err := net.Listen("tcp", addr)
+func (a *app) serveDB(ctx context.Context, db *queries.DB, cfg serveConfig) (int, error) {
+	db.SetQueryTimeout(cfg.timeout)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return exitUsage, usageError{fmt.Sprintf("serve: cannot listen on %s: %v", addr, err)}
+		return exitUsage, usageError{fmt.Sprintf("serve: cannot listen on %s: %v", cfg.addr, err)}
 	}
-	srv := httpServer(dashboard.New(dashboard.Options{DB: db, Log: a.log, DisclosureOff: disclosureOff, VersionEvery: versionEvery}), defaultHTTPLimits)
-	fmt.Fprintf(a.stdout, "dashboard: http://%s/ (disclosure control %s)\n", displayAddr(ln.Addr()), map[bool]string{false: "on", true: "off"}[disclosureOff])
+	if cfg.auditDB == nil {
+		cfg.auditDB = db
+	}
+	auditor := dashboard.NewAuditor(cfg.auditDB, a.log)
+	srv := httpServer(dashboard.New(dashboard.Options{DB: db, Log: a.log, DisclosureOff: cfg.disclosureOff, VersionEvery: cfg.versionEvery,
+		Access: cfg.access, Audit: auditor}), defaultHTTPLimits)
+	fmt.Fprintf(a.stdout, "dashboard: http://%s/ (sign-in %s, disclosure control %s)\n", displayAddr(ln.Addr()), accessText(cfg.access),
+		disclosureText(cfg.disclosureOff, cfg.access))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -91,6 +118,7 @@ func (a *app) serveDB(ctx context.Context, db *queries.DB, addr string, timeout,
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shutdownCtx)
+		auditor.Close(shutdownCtx)
 		return exitOK, nil
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {

@@ -168,6 +168,9 @@ func runWorkload(t *testing.T, db *queries.DB) {
 	if _, err := db.RecentLoads(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
+	if events, err := db.RecentAudit(ctx, 5); err != nil || len(events) == 0 {
+		t.Fatalf("audit: %v %v, want the loads' events", events, err)
+	}
 	if ok, err := db.SchemaCurrent(ctx); err != nil || !ok {
 		t.Fatalf("schema current: %v %v", ok, err)
 	}

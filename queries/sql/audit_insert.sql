@@ -1,0 +1,1 @@
+INSERT INTO audit (at, actor, role, action, object, outcome, detail, client, request_id)
