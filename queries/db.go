@@ -47,6 +47,15 @@ var ErrUnreachable = errors.New("clickhouse unreachable")
 // and got none: the server is up but every connection is in use.
 var ErrBusy = errors.New("clickhouse busy: every connection is in use")
 
+// ErrDiskFull and ErrStorageReadOnly: the server could not write its data
+// folder. Nothing of what was being written is visible (a load commits
+// only after its rows are stored); reads go on. An operator must act: free
+// space, or make the folder writable, then run the same command again.
+var (
+	ErrDiskFull        = errors.New("the ClickHouse server's disk is full: free space there, then run the same command again (nothing half-written is visible)")
+	ErrStorageReadOnly = errors.New("the ClickHouse server's data folder is read-only: make it writable, then run the same command again (nothing half-written is visible)")
+)
+
 // DB is a connection to one spdash database.
 type DB struct {
 	conn         driver.Conn
@@ -198,7 +207,7 @@ func unreachable(addr string, err error) error {
 // Classify wraps err with ErrUnreachable when it is a network failure rather
 // than an error the server reported.
 func Classify(err error) error {
-	if err == nil || errors.Is(err, ErrUnreachable) || errors.Is(err, ErrBusy) {
+	if err == nil || errors.Is(err, ErrUnreachable) || errors.Is(err, ErrBusy) || errors.Is(err, ErrDiskFull) || errors.Is(err, ErrStorageReadOnly) {
 		return err
 	}
 	if errors.Is(err, clickhouse.ErrAcquireConnTimeout) { // busy is not unreachable
@@ -206,6 +215,12 @@ func Classify(err error) error {
 	}
 	var exc *clickhouse.Exception
 	if errors.As(err, &exc) {
+		switch {
+		case exc.Code == 243 || strings.Contains(exc.Message, "No space left on device") || strings.Contains(exc.Message, "Not enough space"):
+			return fmt.Errorf("%w: %w", ErrDiskFull, err)
+		case strings.Contains(exc.Message, "Read-only file system") || strings.Contains(exc.Message, "File is read-only"):
+			return fmt.Errorf("%w: %w", ErrStorageReadOnly, err)
+		}
 		return err
 	}
 	var netErr net.Error

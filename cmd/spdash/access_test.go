@@ -213,3 +213,15 @@ func TestServeSignedInAuditsThroughAWriter(t *testing.T) {
 		t.Error("the password is in the log")
 	}
 }
+
+// A DSN's password never reaches a message: unreachable, or malformed.
+func TestSecretsStayOutOfMessages(t *testing.T) {
+	dir := t.TempDir()
+	runCLI(t, "etl", "generate", "--out", dir, "--seed", "2")
+	for _, dsn := range []string{"clickhouse://spdash:s3cret-pw@127.0.0.1:1/spdash", "clickhouse://spdash:s3cret-pw@127.0.0.1:1/bad-db-name!"} {
+		code, stdout, stderr := runCLI(t, "etl", "load", "--clickhouse", dsn, filepath.Join(dir, "areas.csv"))
+		if code == exitOK || strings.Contains(stdout+stderr, "s3cret-pw") {
+			t.Errorf("%s: exit %d, and the password in the output:\n%s%s", dsn, code, stdout, stderr)
+		}
+	}
+}

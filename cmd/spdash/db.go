@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"spdash/queries"
@@ -35,7 +36,12 @@ func (a *app) connect(ctx context.Context, f dbFlags) (db *queries.DB, close fun
 	stopServer := func() {}
 	if dsn == "" {
 		srv, err := localch.Start(ctx, f.dataDir, a.log)
-		if err != nil {
+		switch {
+		case errors.Is(err, syscall.EROFS):
+			return nil, nil, fmt.Errorf("%w: %w", queries.ErrStorageReadOnly, err)
+		case errors.Is(err, syscall.ENOSPC):
+			return nil, nil, fmt.Errorf("%w: %w", queries.ErrDiskFull, err)
+		case err != nil:
 			return nil, nil, fmt.Errorf("%w: %w", queries.ErrUnreachable, err)
 		}
 		stopServer = func() { _ = srv.Stop() }

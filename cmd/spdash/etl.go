@@ -11,6 +11,7 @@ import (
 
 	"spdash/etl"
 	"spdash/etl/sample"
+	"spdash/queries"
 )
 
 // loadMemoryLimit is the soft Go heap limit of etl load; GOMEMLIMIT overrides it.
@@ -145,6 +146,7 @@ func (a *app) etlLoad(ctx context.Context, args []string) (int, error) {
 		}}
 	results, err := loader.LoadAll(ctx, files, a.stdout)
 	if err != nil {
+		err = queries.Classify(err)
 		_ = problems.Close()
 		if isUnreachable(err) {
 			return exitUnreachable, err

@@ -1,7 +1,8 @@
 // Command spdash loads social prescribing returns into ClickHouse and serves
 // the commissioning dashboard.
 //
-// Exit status: 0 done, 1 invalid input, 2 usage error, 3 database unreachable.
+// Exit status: 0 done, 1 invalid input, 2 usage error, 3 database unreachable,
+// 4 the database cannot store data (disk full, read-only).
 package main
 
 import (
@@ -14,6 +15,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"spdash/queries"
 )
 
 const (
@@ -21,6 +24,7 @@ const (
 	exitInvalid     = 1
 	exitUsage       = 2
 	exitUnreachable = 3
+	exitStorage     = 4
 )
 
 const usage = `spdash: social prescribing commissioning dashboard
@@ -55,7 +59,8 @@ Every command that needs a database takes:
                      starts its own local ClickHouse in the data folder)
   --data-dir DIR     data folder for the local server and reports (default ./.spdash)
 
-Exit status: 0 done, 1 invalid input, 2 usage error, 3 database unreachable.
+Exit status: 0 done, 1 invalid input, 2 usage error, 3 database unreachable,
+4 the database cannot store data (its disk is full or read-only).
 `
 
 // usageError is a mistake in the command line: exit status 2.
@@ -85,6 +90,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "spdash: %v\n", err)
 			if isUnreachable(err) {
 				return exitUnreachable
+			}
+			if errors.Is(err, queries.ErrDiskFull) || errors.Is(err, queries.ErrStorageReadOnly) {
+				return exitStorage
 			}
 			if code == exitOK {
 				code = exitInvalid
