@@ -58,7 +58,8 @@ func (s *Server) login(c echo.Context) error {
 	body := loginBody{Next: next, Name: clip(name, 64)}
 	addr := s.clientAddr(c.Request())
 	anon := &principal{Name: body.Name}
-	if wait := s.logins.blocked("name:"+strings.ToLower(name), "addr:"+addr); wait > 0 {
+	nameKey := "name:" + strings.ToLower(clip(name, 64)) // longer names are no one's: the key stays small
+	if wait := s.logins.blocked(nameKey, "addr:"+addr); wait > 0 {
 		s.audit.record(c, anon, queries.AuditSignInFailed, "login", "refused", "too many failed sign-ins")
 		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		body.Message = fmt.Sprintf("Too many failed sign-ins. Try again in %d minutes, or ask the dashboard's administrators.", int(wait.Minutes())+1)
@@ -70,12 +71,12 @@ func (s *Server) login(c echo.Context) error {
 	}
 	u, ok := users.Authenticate(list, name, password)
 	if !ok {
-		s.logins.fail("name:"+strings.ToLower(name), "addr:"+addr)
+		s.logins.fail(nameKey, "addr:"+addr)
 		s.audit.record(c, anon, queries.AuditSignInFailed, "login", "failed", "wrong name or password")
 		body.Message = "The user name or password is not right."
 		return s.renderLogin(c, http.StatusUnauthorized, body)
 	}
-	s.logins.succeed("name:" + strings.ToLower(name))
+	s.logins.succeed(nameKey)
 	value := s.encodeSession(session{Name: u.Name, Stamp: u.Stamp(), Expires: time.Now().Add(sessionLifetime).Unix()})
 	c.SetCookie(s.sessionCookieFor(value, int(sessionLifetime.Seconds())))
 	s.audit.record(c, principalFor(u), queries.AuditSignIn, "login", "ok", "")

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"spdash/dashboard"
 	"spdash/etl/sample"
@@ -161,5 +162,82 @@ func TestDiskFullAndReadOnlyDataFolder(t *testing.T) {
 	code, _, stderr = runCLI(t, "etl", "load", "--data-dir", filepath.Join(ro, ".spdash"), file("areas"))
 	if code != exitStorage || !strings.Contains(stderr, "read-only") {
 		t.Errorf("a read-only data folder: exit %d, want 4 saying so:\n%s", code, stderr)
+	}
+}
+
+// ClickHouse itself killed (SIGKILL) in the middle of a load: the load ends
+// with exit status 3, nothing of the file is visible once the server is back,
+// and the same command then loads every row.
+func TestClickHouseKilledMidLoad(t *testing.T) {
+	ctx := context.Background()
+	quietLog := slog.New(slog.NewTextHandler(io.Discard, nil))
+	gen := t.TempDir()
+	sum, err := sample.Generate(sample.Options{Out: gen, Seed: 11, Scale: sample.National})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dataDir := filepath.Join(t.TempDir(), ".spdash")
+	srv, err := localch.Start(ctx, dataDir, quietLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Stop() })
+	dsn := srv.DSN("spdash")
+	if code, _, stderr := runCLI(t, "etl", "load", "--clickhouse", dsn, filepath.Join(gen, "areas.csv")); code != exitOK {
+		t.Fatalf("areas: %d %s", code, stderr)
+	}
+	db, err := queries.Open(ctx, dsn, quietLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := func() uint64 {
+		var n uint64
+		_ = db.QueryRow(ctx, "SELECT count() FROM outcomes_rows").Scan(&n)
+		return n
+	}
+	args := []string{"etl", "load", "--clickhouse", dsn, "--batch-rows", "5000", filepath.Join(gen, "outcomes.csv")}
+	type result struct {
+		code           int
+		stdout, stderr string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, stdout, stderr := runCLI(t, args...)
+		done <- result{code, stdout, stderr}
+	}()
+	for deadline := time.Now().Add(60 * time.Second); stored() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no rows reached the server within 60 s")
+		}
+	}
+	pid := srv.PID()
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	r := <-done
+	if r.code != exitUnreachable || !strings.Contains(r.stdout, "nothing loaded") {
+		t.Fatalf("the load whose server was killed: exit %d, want 3 saying nothing loaded:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for deadline := time.Now().Add(10 * time.Second); syscall.Kill(pid, 0) == nil; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the killed server is still there")
+		}
+	}
+	if srv, err = localch.Start(ctx, dataDir, quietLog); err != nil { // back on the same ports
+		t.Fatal(err)
+	}
+	if db, err = queries.Open(ctx, dsn, quietLog); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := countRows(t, db, "outcomes"); n != 0 {
+		t.Fatalf("%d outcomes rows visible after the server came back, want 0", n)
+	}
+	if code, stdout, stderr := runCLI(t, args...); code != exitOK {
+		t.Fatalf("the same load again: %d\n%s\n%s", code, stdout, stderr)
+	}
+	if n := countRows(t, db, "outcomes"); n != uint64(sum.Rows["outcomes"]) {
+		t.Errorf("after the rerun %d outcomes rows, want the file's %d", n, sum.Rows["outcomes"])
 	}
 }
