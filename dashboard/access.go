@@ -265,7 +265,7 @@ func (s *Server) disclosureFor(c echo.Context, p *principal) (string, error) {
 	if s.accessConf.Mode == AuthOff {
 		rule = s.disclosure
 	}
-	if !strings.HasPrefix(c.Request().URL.Path, "/download/") {
+	if !strings.HasPrefix(c.Request().URL.Path, "/download/") && c.Request().URL.Path != "/downloads" {
 		return rule, nil // disclosure is not a parameter there: refused as unknown
 	}
 	asked, given, err := single(c.QueryParams(), "disclosure")
@@ -276,13 +276,19 @@ func (s *Server) disclosureFor(c echo.Context, p *principal) (string, error) {
 	case queries.DisclosureOn:
 		return queries.DisclosureOn, nil
 	case queries.DisclosureOff:
-		allowed := s.disclosure == queries.DisclosureOff && (s.accessConf.Mode == AuthOff || p.Role.AtLeast(users.Analyst))
-		if !allowed {
+		if !s.mayTurnOff(p) {
 			return "", echo.NewHTTPError(http.StatusForbidden, "Disclosure control can be turned off only by analysts, and only where the deployment allows it.")
 		}
 		return queries.DisclosureOff, nil
 	}
 	return "", paramErr("disclosure", "must be on or off, got %q", clip(asked, 40))
+}
+
+// mayTurnOff reports whether p may ask for downloads without disclosure
+// control: the deployment allows it, and p is an analyst or admin (or
+// sign-in is off).
+func (s *Server) mayTurnOff(p *principal) bool {
+	return s.disclosure == queries.DisclosureOff && (s.accessConf.Mode == AuthOff || p.Role.AtLeast(users.Analyst))
 }
 
 // clip shortens what a client sent before it is echoed or logged.

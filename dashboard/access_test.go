@@ -401,6 +401,23 @@ func TestRolesDecideDisclosureAndAdmin(t *testing.T) {
 		t.Errorf("no audit row of the disclosure-off download with its client: %v", rows)
 	}
 
+	// The downloads page offers it to the analyst, not to the viewer, and its
+	// links then carry it.
+	page := allowing.do(t, "GET", "/downloads", analyst, nil, nil)
+	if !strings.Contains(page.body, `href="/downloads?disclosure=off"`) {
+		t.Errorf("/downloads does not offer the analyst files without disclosure control")
+	}
+	if strings.Contains(allowing.do(t, "GET", "/downloads", viewer, nil, nil).body, "disclosure=off") {
+		t.Errorf("/downloads offers a viewer files without disclosure control")
+	}
+	if a := allowing.do(t, "GET", "/downloads?disclosure=off", viewer, nil, nil); a.status != http.StatusForbidden {
+		t.Errorf("viewer /downloads?disclosure=off: %d, want 403", a.status)
+	}
+	offPage := allowing.do(t, "GET", "/downloads?disclosure=off", analyst, nil, nil)
+	if !strings.Contains(offPage.body, `href="/download/capacity.csv?disclosure=off"`) || !strings.Contains(offPage.body, `href="/downloads"`) {
+		t.Errorf("/downloads?disclosure=off: its links do not carry it, or no way back: %.2000s", offPage.body)
+	}
+
 	// A deployment that does not allow it: not even for an analyst.
 	strict := newAccessFixture(t, dashboard.Access{Mode: dashboard.AuthUsers}, false, users.User{Name: "analyst", Role: users.Analyst})
 	if a := strict.do(t, "GET", "/download/outcomes.csv?disclosure=off", strict.signIn(t, "analyst"), nil, nil); a.status != http.StatusForbidden {

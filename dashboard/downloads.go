@@ -234,7 +234,10 @@ func withDownloads(cvs []chartView, report string, v *View, q url.Values) []char
 type downloadLink struct{ Label, Href, What string }
 
 type downloadsBody struct {
-	Selection  string // the whole-selection workbook
+	// Without links to the same page with disclosure control off, for an
+	// analyst where the deployment allows it (with sign-in on); With back.
+	Without, With string
+	Selection     string // the whole-selection workbook
 	Reports    []reportEntry
 	Dictionary []dictionaryReport
 }
@@ -265,6 +268,19 @@ func (s *Server) downloadsPage(c echo.Context) error {
 	}
 	p := basePage(c, v, q, "Downloads")
 	body := downloadsBody{Selection: downloadHref(WholeSelection, "xlsx", q)}
+	if who := s.principalOf(c.Request().Context()); s.accessConf.Mode != AuthOff && s.mayTurnOff(who) {
+		other := url.Values{}
+		for k, vs := range q {
+			other[k] = vs
+		}
+		if who.Disclosure == queries.DisclosureOff {
+			other.Del("disclosure")
+			body.With = "/downloads" + encodeQuery(other, append(append([]string{}, selectionParams...), downloadParams...)...)
+		} else {
+			other.Set("disclosure", queries.DisclosureOff)
+			body.Without = "/downloads" + encodeQuery(other, append(append([]string{}, selectionParams...), downloadParams...)...)
+		}
+	}
 	for _, name := range append(append([]string{}, reports.Names...), reports.Monthly) {
 		entry := reportEntry{Name: name, Title: reports.Titles[name], CSV: downloadHref(name, "csv", q), XLSX: downloadHref(name, "xlsx", q)}
 		var cols []reports.Column

@@ -36,7 +36,7 @@ func TestHostileParametersOnEveryRoute(t *testing.T) {
 		{"/download/targeting.csv", append(append([]string{}, selection...), targeting...)},
 		{"/download/monthly.csv", append(append([]string{"outcome"}, selection...), targeting...)},
 		{"/download/selection.xlsx", append(append([]string{"outcome"}, selection...), targeting...)},
-		{"/downloads", append(append([]string{"outcome"}, selection...), targeting...)},
+		{"/downloads", append(append([]string{"outcome", "disclosure"}, selection...), targeting...)},
 	}
 	tried := 0
 	for _, r := range routes {
