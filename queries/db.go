@@ -232,10 +232,11 @@ func Classify(err error) error {
 }
 
 // IsReadOnly reports whether err is the server refusing a write to a
-// read-only user.
+// read-only user (readonly on 18.16: code 164), or to a user without the
+// grant (current ClickHouse: 497, ACCESS_DENIED).
 func IsReadOnly(err error) bool {
 	var exc *clickhouse.Exception
-	return errors.As(err, &exc) && exc.Code == 164
+	return errors.As(err, &exc) && (exc.Code == 164 || exc.Code == 497)
 }
 
 func redact(dsn string) string {

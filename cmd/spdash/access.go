@@ -3,6 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,7 +39,7 @@ func (f *accessFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.usersFile, "users-file", envOr("SPDASH_USERS_FILE", "./.spdash/users.json"), "the users, their roles and areas (spdash users add; env SPDASH_USERS_FILE)")
 	fs.StringVar(&f.proxyHeader, "proxy-header", envOr("SPDASH_PROXY_HEADER", "X-Forwarded-User"), "with --auth proxy: the header naming the signed-in user")
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", os.Getenv("SPDASH_TRUSTED_PROXIES"), "with --auth proxy: comma-separated addresses or CIDRs of the proxies allowed to send it")
-	fs.StringVar(&f.sessionKeyFile, "session-key-file", os.Getenv("SPDASH_SESSION_KEY_FILE"), "with --auth users: a file of at least 32 random bytes signing session cookies (default: random per process)")
+	fs.StringVar(&f.sessionKeyFile, "session-key-file", os.Getenv("SPDASH_SESSION_KEY_FILE"), "with --auth users: a file of at least 32 random bytes signing session cookies, made at the first start if missing (default: a random key per process)")
 	fs.BoolVar(&f.insecureCookies, "insecure-cookies", false, "send session cookies over plain http too (a test machine only)")
 	fs.StringVar(&f.auditDSN, "audit-clickhouse", os.Getenv("SPDASH_AUDIT_CLICKHOUSE_URL"), "DSN of a user that may insert into the audit table, when --clickhouse's user is read-only (env SPDASH_AUDIT_CLICKHOUSE_URL)")
 }
@@ -86,6 +89,11 @@ func (f *accessFlags) access(addr string) (dashboard.Access, error) {
 	}
 	if f.sessionKeyFile != "" {
 		key, err := os.ReadFile(f.sessionKeyFile)
+		if errors.Is(err, os.ErrNotExist) {
+			// The first start makes it, readable by this user only; replicas
+			// that share the folder then share sessions.
+			key, err = newSessionKey(f.sessionKeyFile)
+		}
 		if err != nil {
 			return a, usageError{fmt.Sprintf("--session-key-file: %v", err)}
 		}
@@ -95,6 +103,26 @@ func (f *accessFlags) access(addr string) (dashboard.Access, error) {
 		a.SessionKey = key
 	}
 	return a, nil
+}
+
+func newSessionKey(path string) ([]byte, error) {
+	raw := make([]byte, 48)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	key := []byte(base64.StdEncoding.EncodeToString(raw))
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) { // another replica made it first
+		return os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(append(key, '\n')); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return key, f.Close()
 }
 
 func parsePrefix(s string) (netip.Prefix, error) {

@@ -48,6 +48,7 @@ Usage:
                      monthly (csv) or selection (xlsx: every table); the same
                      file as the dashboard's /download/REPORT.FORMAT
   spdash migrate
+  spdash healthcheck [--url http://127.0.0.1:8080/healthz]   (exit 0 when the dashboard answers 200)
   spdash demo [--addr :8080] [--scale demo|national]
 
 PATH is a file or a folder of files named areas*.csv, activity*.csv,
@@ -138,6 +139,8 @@ func (a *app) dispatch(ctx context.Context, args []string) (int, error) {
 		return a.report(ctx, args[1:])
 	case "users":
 		return a.users(args[1:], a.stdin)
+	case "healthcheck":
+		return a.healthcheck(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(a.stdout, usage)
 		return exitOK, nil
