@@ -238,8 +238,8 @@ type downloadsBody struct {
 	// analyst where the deployment allows it (with sign-in on); With back.
 	Without, With string
 	Selection     string // the whole-selection workbook
-	Reports    []reportEntry
-	Dictionary []dictionaryReport
+	Reports       []reportEntry
+	Dictionary    []dictionaryReport
 }
 
 type reportEntry struct {
