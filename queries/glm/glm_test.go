@@ -75,8 +75,8 @@ func same(a, b float64) bool { return math.Abs(a-b) <= 5e-7*math.Abs(b) }
 // model's expectation (φ < 1: the interval must not shrink).
 func TestAgainstR(t *testing.T) {
 	for _, c := range []struct {
-		file                                  string
-		adjusted                              bool
+		file                                   string
+		adjusted                               bool
 		beta0, beta, se, or, low, high, p, phi float64
 	}{
 		{"testdata/units.csv", true, -1.85700363252, 0.054654807885, 0.0302755183193, 1.05617596813, 0.99532683527, 1.12074510213, 0.071035939658, 2.83813775721},
