@@ -147,6 +147,7 @@ func TestBrowser(t *testing.T) {
 		{"/areas/" + pcn, "area-pcn"},
 		{"/about", "about"},
 		{"/funding?level=pcn", "funding"},
+		{"/evidence", "evidence"},
 		{"/targeting?level=pcn", "targeting"},
 		{"/targeting?level=pcn&budget=2000000&vs_budget=6000000&vs_need_weight=2", "targeting-scenarios"},
 		{"/capacity?from=2099-12", "error-400"},

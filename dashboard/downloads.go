@@ -155,6 +155,7 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 	for _, name := range names {
 		m := meta
 		var t *queries.Targeting
+		var ev *queries.Evidence
 		rep := v.Report
 		// Every table reads the request's data version, the one meta names.
 		req := s.request(c.Request().Context(), v.Selection)
@@ -162,19 +163,24 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 			out = append(out, reports.MonthlyTable(m, func(fn func(*queries.AreaMonth) error) error { return s.monthlyRows(ctx, req, fn) }))
 			continue
 		}
+		if name == reports.Evidence {
+			if ev, err = s.evidence(ctx, v); err != nil {
+				return nil, err
+			}
+		}
 		if name == reports.Targeting {
 			tv := *v
 			if t, err = s.target(ctx, &tv, in); err != nil {
 				return nil, err
 			}
 			rep, m.Settings = tv.Report, in.String()
-		} else if rep == nil {
+		} else if rep == nil && name != reports.Evidence {
 			if v.Report, err = s.report(ctx, req); err != nil {
 				return nil, err
 			}
 			rep = v.Report
 		}
-		tb, err := reports.Build(name, rep, t, m)
+		tb, err := reports.Build(name, reports.Inputs{Report: rep, Targeting: t, Evidence: ev}, m)
 		if err != nil {
 			return nil, err
 		}

@@ -41,7 +41,7 @@ type navLink struct {
 func navLinks(current, query string) []navLink {
 	pages := []struct{ label, path string }{
 		{"Overview", "/"}, {"Capacity", "/capacity"}, {"Training", "/training"},
-		{"Outcomes", "/outcomes"}, {"Funding", "/funding"}, {"Targeting", "/targeting"}, {"Downloads", "/downloads"}, {"About the data", "/about"},
+		{"Outcomes", "/outcomes"}, {"Funding", "/funding"}, {"Targeting", "/targeting"}, {"Evidence", "/evidence"}, {"Downloads", "/downloads"}, {"About the data", "/about"},
 	}
 	links := make([]navLink, len(pages))
 	for i, p := range pages {

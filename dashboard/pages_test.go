@@ -96,6 +96,8 @@ func TestPagesRender(t *testing.T) {
 		"/capacity?place=" + region:            {"by ICB"},
 		"/training?place=" + icb:               {"by PCN"},
 		"/outcomes?level=pcn":                  {"by PCN"},
+		"/evidence":                            {"<h1>Evidence: work training and work outcomes</h1>", "not proof that training causes outcomes for any person", "Work training coverage and outcomes: odds ratios", "Entered employment", "Improved wellbeing", "/download/evidence.csv"},
+		"/evidence?place=" + icb:               {"cannot be estimated", "it needs at least 20"},
 	}
 	for path, wants := range pages {
 		status, hdr, body := get(t, srv, path)

@@ -143,6 +143,7 @@ func newServer(opts Options) (*Server, *echo.Echo) {
 	e.GET("/readyz", s.readyz)
 	e.GET("/api/v1/metrics", s.apiMetrics)
 	e.GET("/api/v1/targeting", s.apiTargeting)
+	e.GET("/api/v1/evidence", s.apiEvidence)
 	e.GET("/login", s.loginPage)
 	e.POST("/login", s.login)
 	e.POST("/logout", s.logout)

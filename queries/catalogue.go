@@ -77,6 +77,16 @@ var Catalogue = []FigureDef{
 	{"training_places", "Training places", "What the allocation buys after the FTE, at the cost of training one person, at most the untrained staff", UnitStaff, "targeting", true},
 	{"expected_extra_people", "Extra people a year", "funded_fte × caseload standard", UnitPeople, "targeting", true},
 	{"expected_extra_outcomes.*", "Extra people into the outcome", "expected_extra_people × the area's rate (England's when its cohort is under 10)", UnitPeople, "targeting, outcomes", true},
+	{"evidence.*.n", "PCNs used", "PCNs of the place with a cohort for the outcome over the period and known deprivation, long-term sickness and work training coverage at the period's first month", UnitIndex, "areas, training, outcomes", false},
+	{"evidence.*.odds_ratio", "Odds ratio per 10 points of coverage", "exp(β1) of the binomial GLM (logit) of the outcome's people of its cohort on 10 × coverage at the first month, adjusted for deprivation and long-term sickness (z-scores); an association across areas, not proof that training causes outcomes", UnitIndex, "areas, training, outcomes", false},
+	{"evidence.*.ci_low", "95% interval, lower", "exp(β1 − 1.959964 × SE), SE = √(v · max(1, dispersion))", UnitIndex, "areas, training, outcomes", false},
+	{"evidence.*.ci_high", "95% interval, upper", "exp(β1 + 1.959964 × SE)", UnitIndex, "areas, training, outcomes", false},
+	{"evidence.*.p_value", "p-value", "Two-sided, normal, from that SE", UnitProportion, "areas, training, outcomes", false},
+	{"evidence.*.dispersion", "Dispersion", "Pearson χ² ÷ (n − 4); above 1, the interval is widened by its square root", UnitIndex, "areas, training, outcomes", false},
+	{"evidence.*.unadjusted_odds_ratio", "Odds ratio, coverage alone", "The same model with coverage alone (dispersion over n − 2)", UnitIndex, "areas, training, outcomes", false},
+	{"evidence.*.unadjusted_ci_low", "95% interval, lower (coverage alone)", "As ci_low, for the model with coverage alone", UnitIndex, "areas, training, outcomes", false},
+	{"evidence.*.unadjusted_ci_high", "95% interval, upper (coverage alone)", "As ci_high, for the model with coverage alone", UnitIndex, "areas, training, outcomes", false},
+	{"evidence.*.status", "Status", "estimated, or cannot be estimated (fewer than 20 PCNs, no convergence, or a singular system): then every number is empty but n", UnitText, "the model", false},
 }
 
 // Def returns the definition of a figure by its name, such as

@@ -218,6 +218,18 @@ func TestCatalogueCoversEveryFigure(t *testing.T) {
 		t.Error("compared has no definition")
 	}
 	used["outcomes.*.compared"] = true
+	// The evidence's figures are its JSON keys (METRICS.md's API).
+	b, _ := json.Marshal(OutcomeEvidence{})
+	var keys map[string]any
+	if err := json.Unmarshal(b, &keys); err != nil {
+		t.Fatal(err)
+	}
+	for k := range keys {
+		if _, ok := Def("evidence.entered_employment." + k); !ok {
+			t.Errorf("evidence's %s has no definition in the catalogue", k)
+		}
+		used["evidence.*."+k] = true
+	}
 	for _, d := range Catalogue {
 		if d.Label == "" || d.Meaning == "" || d.Unit == "" {
 			t.Errorf("%s: incomplete definition %+v", d.Name, d)

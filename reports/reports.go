@@ -21,10 +21,11 @@ const (
 	Outcomes  = "outcomes"
 	Funding   = "funding"
 	Targeting = "targeting"
+	Evidence  = "evidence"
 )
 
 // Names lists the reports in the order the downloads page shows them.
-var Names = []string{Capacity, Training, Outcomes, Funding, Targeting}
+var Names = []string{Capacity, Training, Outcomes, Funding, Targeting, Evidence}
 
 // Titles of the reports.
 var Titles = map[string]string{
@@ -33,6 +34,7 @@ var Titles = map[string]string{
 	Outcomes:  "Work and related outcomes by area and outcome",
 	Funding:   "Funding by area and stream",
 	Targeting: "Targeting additional funding: allocation by area",
+	Evidence:  "Evidence: work training coverage and work outcomes (odds ratios)",
 	Monthly:   "Every monthly figure by area and month",
 }
 
@@ -191,9 +193,17 @@ func (a area) cells() []Cell {
 
 var areaColumns = []Column{colCode, colName, colLevel, colParentCode, colParentName}
 
-// Build makes a report from the figures of one request. t is needed for the
-// targeting report only.
-func Build(name string, rep *queries.Report, t *queries.Targeting, meta Meta) (*Table, error) {
+// Inputs are the computed figures a report is built from: Report for every
+// report but evidence, Targeting for targeting, Evidence for evidence.
+type Inputs struct {
+	Report    *queries.Report
+	Targeting *queries.Targeting
+	Evidence  *queries.Evidence
+}
+
+// Build makes a report from the figures of one request.
+func Build(name string, in Inputs, meta Meta) (*Table, error) {
+	rep, t := in.Report, in.Targeting
 	tb := &Table{Report: name, Title: Titles[name], Meta: meta}
 	from, to := Text(meta.From), Text(meta.To)
 	switch name {
@@ -289,13 +299,41 @@ func Build(name string, rep *queries.Report, t *queries.Targeting, meta Meta) (*
 			row = append(row, Text(rateFrom(a.RateFrom)))
 			tb.Rows = append(tb.Rows, row)
 		}
+	case Evidence:
+		figs := []string{"n", "odds_ratio", "ci_low", "ci_high", "p_value", "dispersion", "unadjusted_odds_ratio", "unadjusted_ci_low", "unadjusted_ci_high", "status"}
+		tb.Columns = []Column{colCode, colName, colLevel, colFrom, colTo, colOutcome}
+		for _, f := range figs {
+			tb.Columns = append(tb.Columns, column(f, "evidence.*."+f))
+		}
+		if in.Evidence != nil {
+			opt := func(v *float64) Cell {
+				if v == nil {
+					return Cell{}
+				}
+				return Number(*v)
+			}
+			for _, o := range queries.Outcomes {
+				e := in.Evidence.Outcomes[o]
+				if e == nil {
+					continue
+				}
+				tb.Rows = append(tb.Rows, []Cell{Text(meta.Place.Code), Text(meta.Place.Name), Text(meta.Place.Level), from, to, Text(o),
+					Number(float64(e.N)), opt(e.OddsRatio), opt(e.CILow), opt(e.CIHigh), opt(e.PValue), opt(e.Dispersion),
+					opt(e.UnadjustedOddsRatio), opt(e.UnadjustedCILow), opt(e.UnadjustedCIHigh), Text(e.Status)})
+			}
+		}
 	default:
 		return nil, fmt.Errorf("reports: no report %q; the reports are %v", name, Names)
 	}
-	// Every row says what it was computed from.
+	// Every row says what it was computed from. The evidence shows no count:
+	// disclosure control does not apply to it (METRICS.md).
+	disclosure := meta.Disclosure
+	if name == Evidence {
+		disclosure = "not applicable"
+	}
 	tb.Columns = append(tb.Columns, colDisclosure, colVersion)
 	for i := range tb.Rows {
-		tb.Rows[i] = append(tb.Rows[i], Text(meta.Disclosure), Text(strconv.FormatUint(meta.DataVersion, 10)))
+		tb.Rows[i] = append(tb.Rows[i], Text(disclosure), Text(strconv.FormatUint(meta.DataVersion, 10)))
 	}
 	return tb, nil
 }
@@ -303,7 +341,7 @@ func Build(name string, rep *queries.Report, t *queries.Targeting, meta Meta) (*
 // Columns returns a report's columns, for the data dictionary: built by the
 // same code as the report, from no data.
 func Columns(name string) ([]Column, error) {
-	t, err := Build(name, &queries.Report{}, &queries.Targeting{}, Meta{})
+	t, err := Build(name, Inputs{Report: &queries.Report{}, Targeting: &queries.Targeting{}}, Meta{})
 	if err != nil {
 		return nil, err
 	}

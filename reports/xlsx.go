@@ -55,6 +55,7 @@ var notesFor = map[string][]int{
 	Outcomes:  {1, 2, 4},
 	Funding:   {2},
 	Targeting: {1, 2, 4},
+	Evidence:  {4},
 	Monthly:   {1, 2, 3, 4},
 }
 

@@ -168,6 +168,11 @@ func runWorkload(t *testing.T, db *queries.DB) {
 	if _, err := db.RecentLoads(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
+	if v, err := db.DataVersion(ctx); err != nil {
+		t.Fatal(err)
+	} else if lts, err := db.LongTermSick(ctx, v); err != nil || len(lts) == 0 {
+		t.Fatalf("long-term sickness rates: %d %v", len(lts), err)
+	}
 	if events, err := db.RecentAudit(ctx, 5); err != nil || len(events) == 0 {
 		t.Fatalf("audit: %v %v, want the loads' events", events, err)
 	}

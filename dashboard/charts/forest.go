@@ -1,0 +1,87 @@
+package charts
+
+import (
+	"math"
+
+	ec "github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// Estimate is one row of a forest plot: an odds ratio with its 95%
+// interval; nil when it cannot be estimated.
+type Estimate struct {
+	Category         string
+	Value, Low, High *float64
+	Adjusted         bool // drawn dark; the unadjusted model light
+	Tip              string
+}
+
+// Forest draws each row's odds ratio as a dot on its 95% interval, with a
+// line at 1 (no association). The interval is a floating bar (two stacked
+// bars, the first transparent), as in Intervals: JSON cannot carry the
+// custom series' drawing function that true error bars need.
+func Forest(rows []Estimate) *Spec {
+	u := Unit{Decimals: 3, Name: "Odds ratio per 10 points of coverage (1 = no association)"}
+	cats := make([]string, len(rows))
+	base := make([]opts.BarData, len(rows))
+	width := make([]opts.BarData, len(rows))
+	var adj, unadj []opts.ScatterData
+	var adjTips, unadjTips []string
+	lo, hi := 1.0, 1.0
+	for i, r := range rows {
+		cats[i] = r.Category
+		base[i], width[i] = opts.BarData{Value: "-"}, opts.BarData{Value: "-"}
+		if r.Low != nil && r.High != nil {
+			l, h := u.value(r.Low).(float64), u.value(r.High).(float64)
+			base[i] = opts.BarData{Value: l}
+			width[i] = opts.BarData{Value: math.Round((h-l)*1000) / 1000}
+			lo, hi = math.Min(lo, l), math.Max(hi, h)
+		}
+		if r.Value == nil {
+			continue
+		}
+		d := opts.ScatterData{Name: r.Category, Value: []any{u.value(r.Value), i}}
+		if r.Adjusted {
+			adj, adjTips = append(adj, d), append(adjTips, r.Tip)
+		} else {
+			unadj, unadjTips = append(unadj, d), append(unadjTips, r.Tip)
+		}
+	}
+	// The axis shows 1 and every interval, with a margin.
+	pad := math.Max(0.02, (hi-lo)*0.08)
+	xAxis := opts.XAxis{Type: "value", Name: u.Name, NameLocation: "middle", NameGap: 28,
+		Min: math.Floor((lo-pad)*100) / 100, Max: math.Ceil((hi+pad)*100) / 100}
+	bar := ec.NewBar()
+	bar.SetGlobalOptions(append(common(true, opts.Grid{Left: "8", Right: "32", Top: "28", Bottom: legendSpace(true)}),
+		ec.WithXAxisOpts(xAxis),
+		ec.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: axisNameWidth}),
+	)...)
+	bar.SetXAxis(cats)
+	// Bars stack from 0, so the base bar reaches the interval's low end.
+	bar.AddSeries("interval base", base, ec.WithBarChartOpts(opts.BarChart{Stack: "ci"}), barMaxWidth("12"),
+		ec.WithItemStyleOpts(opts.ItemStyle{Color: "transparent"}))
+	bar.AddSeries("95% interval", width, ec.WithBarChartOpts(opts.BarChart{Stack: "ci"}), barMaxWidth("12"),
+		ec.WithItemStyleOpts(opts.ItemStyle{Color: "#56B4E9"}),
+		ec.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: "No association", XAxis: 1}),
+		ec.WithMarkLineStyleOpts(opts.MarkLineStyle{
+			Symbol:    []string{"none", "none"},
+			Label:     &opts.Label{Show: opts.Bool(true), Formatter: "1 = no association", Position: "start"},
+			LineStyle: &opts.LineStyle{Color: "#0b0c0c", Width: 2, Type: "dashed"},
+		}))
+	bar.XYReversal()
+	dots := ec.NewScatter()
+	dots.AddSeries("Adjusted for deprivation and long-term sickness", adj, ec.WithScatterChartOpts(opts.ScatterChart{Symbol: "circle", SymbolSize: 13}),
+		ec.WithItemStyleOpts(opts.ItemStyle{Color: "#0072B2", BorderColor: "#ffffff", BorderWidth: 1}))
+	dots.AddSeries("Coverage alone (unadjusted)", unadj, ec.WithScatterChartOpts(opts.ScatterChart{Symbol: "diamond", SymbolSize: 13}),
+		ec.WithItemStyleOpts(opts.ItemStyle{Color: "#E69F00", BorderColor: "#ffffff", BorderWidth: 1}))
+	bar.Overlap(dots)
+	o := withTooltip(finish(bar), "item")
+	patchSeries(o, func(i int, s map[string]any) {
+		if i < 2 { // the floating bar: no tooltip, not clickable
+			s["silent"] = true
+			s["tooltip"] = map[string]any{"show": false}
+		}
+	})
+	o["legend"] = map[string]any{"bottom": 0, "data": legendNames(o, 2)}
+	return &Spec{Options: o, Tips: [][]string{nil, nil, adjTips, unadjTips}, Height: rowHeight(len(rows), 30) + 40}
+}
