@@ -99,6 +99,8 @@ func (s *Server) evidencePage(c echo.Context) error {
 			"allowing for deprivation (IMD score) and the long-term sickness rate. An odds ratio above 1 means PCNs with more trained link workers " +
 			"tended to have higher rates; the interval is widened when the rates vary more than chance alone would explain."}
 	sel := v.Selection
+	p.Lead = fmt.Sprintf("The PCNs of %s: %s (%s)", sel.Place.Name, periodLabel(sel.From, sel.To), monthsLabel(sel.Months()))
+	p.DataAsOf = dataAsOfText(v.AsOf)
 	body.Units = fmt.Sprintf("The units are the %d PCNs of %s, %s.", ev.Units, sel.Place.Name, periodLabel(sel.From, sel.To))
 	var rows []charts.Estimate
 	t := table{Caption: "Odds ratio per 10 points of employment-support training coverage, by outcome", RowHeads: true,
