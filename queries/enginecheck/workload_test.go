@@ -172,6 +172,8 @@ func runWorkload(t *testing.T, db *queries.DB) {
 		t.Fatal(err)
 	} else if lts, err := db.LongTermSick(ctx, v); err != nil || len(lts) == 0 {
 		t.Fatalf("long-term sickness rates: %d %v", len(lts), err)
+	} else if kinds, err := db.KindsAsOf(ctx, v); err != nil || len(kinds) == 0 {
+		t.Fatalf("loads by kind: %v %v", kinds, err)
 	}
 	if events, err := db.RecentAudit(ctx, 5); err != nil || len(events) == 0 {
 		t.Fatalf("audit: %v %v, want the loads' events", events, err)
@@ -181,6 +183,15 @@ func runWorkload(t *testing.T, db *queries.DB) {
 	}
 	month := func(s string) time.Time { m, _ := time.Parse("2006-01", s); return m }
 	region, icb, pcn := geo.Regions[0], geo.ICBs[0], geo.PCNs[0]
+	for _, c := range []queries.Selection{
+		{From: month("2024-07"), To: month("2025-06"), Place: queries.England, Level: queries.LevelICB},
+		{From: month("2025-01"), To: month("2025-06"), Place: icb, Level: queries.LevelPCN},
+	} {
+		v, _ := db.DataVersion(ctx)
+		if got, err := db.Completeness(ctx, queries.Request{Selection: c, Version: v}, nil); err != nil || len(got.Areas) == 0 {
+			t.Fatalf("completeness of %s: %v %v", c.Place.Code, got, err)
+		}
+	}
 	periods := []struct{ from, to, fy string }{
 		{"2024-07", "2025-06", "2024-25"}, // a year, funding loaded
 		{"2025-06", "2025-06", "2025-26"}, // one month
