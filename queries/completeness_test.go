@@ -35,7 +35,9 @@ func TestCompletenessByHand(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "areas.csv"), areas, 0o644)
 	var b strings.Builder
 	b.WriteString("month,area_code,provider_code,referrals_received,referrals_accepted,people_supported,active_caseload,link_worker_headcount,link_worker_fte,median_wait_days\n")
-	row := func(month, area, provider string) { fmt.Fprintf(&b, "2025-%s,%s,%s,10,8,6,20,1,1.0,\n", month, area, provider) }
+	row := func(month, area, provider string) {
+		fmt.Fprintf(&b, "2025-%s,%s,%s,10,8,6,20,1,1.0,\n", month, area, provider)
+	}
 	for _, m := range []string{"01", "02", "03", "04", "05", "06", "07"} {
 		row(m, "U1", "A")
 		row(m, "U1", "B")
