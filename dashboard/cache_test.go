@@ -106,12 +106,19 @@ func TestCacheAnswersRepeatsAndRecomputesAfterALoad(t *testing.T) {
 		t.Errorf("the same request computed again (%d then %d) or differs", computed, s.cache.computes.Load())
 	}
 	// Pages share the answers: the capacity page of the same selection
-	// computes only its trend.
+	// computes only its trend, and what every page says about the data
+	// (each kind's latest load, the latest month's completeness).
 	if resp, err := http.Get(srv.URL + "/capacity?level=pcn&from=2025-01&to=2025-06"); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("capacity: %v", err)
 	}
-	if n := s.cache.computes.Load() - computed; n != 1 {
-		t.Errorf("the capacity page computed %d answers, want 1 (its trend; the report is cached)", n)
+	if n := s.cache.computes.Load() - computed; n != 3 {
+		t.Errorf("the capacity page computed %d answers, want 3 (its trend, the kinds' loads, the latest month's returns; the report is cached)", n)
+	}
+	if resp, err := http.Get(srv.URL + "/training?level=pcn&from=2025-01&to=2025-06"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("training: %v", err)
+	}
+	if n := s.cache.computes.Load() - computed; n != 3 {
+		t.Errorf("the training page computed %d more answers, want none (every answer it needs is kept)", n-3)
 	}
 
 	// A load: the next request reads the new version and computes.

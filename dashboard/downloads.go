@@ -156,6 +156,7 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 		m := meta
 		var t *queries.Targeting
 		var ev *queries.Evidence
+		var comp *queries.Completeness
 		rep := v.Report
 		// Every table reads the request's data version, the one meta names.
 		req := s.request(c.Request().Context(), v.Selection)
@@ -163,8 +164,13 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 			out = append(out, reports.MonthlyTable(m, func(fn func(*queries.AreaMonth) error) error { return s.monthlyRows(ctx, req, fn) }))
 			continue
 		}
-		if name == reports.Evidence {
+		switch name {
+		case reports.Evidence:
 			if ev, err = s.evidence(ctx, v); err != nil {
+				return nil, err
+			}
+		case reports.Completeness:
+			if comp, err = s.completeness(ctx, v, v.Selection); err != nil {
 				return nil, err
 			}
 		}
@@ -174,13 +180,13 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 				return nil, err
 			}
 			rep, m.Settings = tv.Report, in.String()
-		} else if rep == nil && name != reports.Evidence {
+		} else if rep == nil && name != reports.Evidence && name != reports.Completeness {
 			if v.Report, err = s.report(ctx, req); err != nil {
 				return nil, err
 			}
 			rep = v.Report
 		}
-		tb, err := reports.Build(name, reports.Inputs{Report: rep, Targeting: t, Evidence: ev}, m)
+		tb, err := reports.Build(name, reports.Inputs{Report: rep, Targeting: t, Evidence: ev, Completeness: comp}, m)
 		if err != nil {
 			return nil, err
 		}

@@ -86,5 +86,13 @@ func definitions(standard float64) []definitionGroup {
 			{"Compared with England", "Higher or lower when the area's interval lies wholly above or below England's rate, otherwise similar; not compared when the cohort is under 10."},
 			{"Funnel limits", "England's rate ± 1.96 (95%) or 3.09 (99.8%) standard errors for a cohort of each size: an area outside them differs from England by more than chance would explain."},
 		}},
+		{"Evidence", []definition{
+			{"Odds ratio per 10 points of coverage", "From a model fitted across the PCNs of the place, for each outcome: how the odds of the outcome change when work training coverage (at the period's first month) is 10 percentage points higher, allowing for deprivation and long-term sickness. Above 1, PCNs with more trained link workers tended to do better."},
+			{"What it is not", "An association across areas, not proof that training causes outcomes for any person. With fewer than 20 PCNs, or figures that do not vary enough, it cannot be estimated."},
+		}},
+		{"Data quality", []definition{
+			{"Completeness of returns", "Of the providers that sent a PCN's activity return in any of the 3 months before, the share whose return for the month has arrived. Below 90% a month is incomplete: its figures may be low because returns are missing, and every page for that place warns of it."},
+			{"Data as of", "When each kind of return was last loaded; the footer of every page says so."},
+		}},
 	}
 }

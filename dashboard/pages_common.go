@@ -26,6 +26,8 @@ type pageData struct {
 	Disclosure string
 	// DataAsOf says which data the page's figures show.
 	DataAsOf string
+	// Warning is shown above the figures: the latest month is incomplete.
+	Warning string
 	// User is who is signed in (nil when sign-in is off).
 	User *userBar
 	Body any
@@ -41,7 +43,7 @@ type navLink struct {
 func navLinks(current, query string) []navLink {
 	pages := []struct{ label, path string }{
 		{"Overview", "/"}, {"Capacity", "/capacity"}, {"Training", "/training"},
-		{"Outcomes", "/outcomes"}, {"Funding", "/funding"}, {"Targeting", "/targeting"}, {"Evidence", "/evidence"}, {"Downloads", "/downloads"}, {"About the data", "/about"},
+		{"Outcomes", "/outcomes"}, {"Funding", "/funding"}, {"Targeting", "/targeting"}, {"Evidence", "/evidence"}, {"Data quality", "/data-quality"}, {"Downloads", "/downloads"}, {"About the data", "/about"},
 	}
 	links := make([]navLink, len(pages))
 	for i, p := range pages {
@@ -74,6 +76,13 @@ func (s *Server) pageViewWith(c echo.Context, view func(echo.Context, ...string)
 	if err != nil {
 		return nil, nil, err
 	}
+	// Every page says when each kind was loaded and warns when the
+	// selection's latest month is incomplete (METRICS.md).
+	n, err := s.returnsNote(c.Request().Context(), v)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.Set(returnsNoteKey, n)
 	return v, q, nil
 }
 
@@ -115,6 +124,12 @@ func basePage(c echo.Context, v *View, q url.Values, title string) *pageData {
 	}
 	if v.Report != nil {
 		p.DataAsOf = dataAsOfText(v.AsOf)
+	}
+	if n, ok := c.Get(returnsNoteKey).(returnsNote); ok {
+		p.Warning = n.Warning
+		if n.Kinds != "" {
+			p.DataAsOf = dataAsOfText(v.AsOf) + " Latest load of each kind: " + n.Kinds + "."
+		}
 	}
 	return p
 }

@@ -98,6 +98,7 @@ func TestPagesRender(t *testing.T) {
 		"/outcomes?level=pcn":                  {"by PCN"},
 		"/evidence":                            {"<h1>Evidence: work training and work outcomes</h1>", "not proof that training causes outcomes for any person", "Work training coverage and outcomes: odds ratios", "Entered employment", "Improved wellbeing", "/download/evidence.csv"},
 		"/evidence?place=" + icb:               {"cannot be estimated", "it needs at least 20"},
+		"/data-quality":                        {"<h1>Data quality: completeness of returns</h1>", "Completeness of returns each month", "Completeness by region and month", "Data as of", "/download/completeness.xlsx"},
 	}
 	for path, wants := range pages {
 		status, hdr, body := get(t, srv, path)

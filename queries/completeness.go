@@ -65,7 +65,9 @@ func (db *DB) Completeness(ctx context.Context, req Request, names map[string]st
 		return nil, Classify(fmt.Errorf("completeness: %w", err))
 	}
 	defer rows.Close()
-	months := periodMonths(sel.From, sel.To)
+	// Months are map keys: in UTC, whatever location the selection's came
+	// with (a default period comes from a Date the driver scanned).
+	months := periodMonths(sel.From.UTC(), sel.To.UTC())
 	index := map[time.Time]int{}
 	for i, m := range months {
 		index[m] = i

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"spdash/etl/etltest"
 	"spdash/queries"
@@ -99,5 +100,25 @@ func TestCompletenessByHand(t *testing.T) {
 	kinds, err := db.KindsAsOf(ctx, asOf.Version)
 	if err != nil || len(kinds) != 2 || kinds[0].Kind != "activity" || kinds[0].Finished.IsZero() {
 		t.Errorf("kinds as of: %+v %v", kinds, err)
+	}
+}
+
+// A period in another location than UTC (as the data's range is scanned)
+// gives the same months.
+func TestCompletenessPeriodInAnyLocation(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	areas, _ := os.ReadFile("../etl/testdata/unit/valid/areas.csv")
+	os.WriteFile(filepath.Join(dir, "areas.csv"), areas, 0o644)
+	os.WriteFile(filepath.Join(dir, "activity.csv"), []byte("month,area_code,provider_code,referrals_received,referrals_accepted,people_supported,active_caseload,link_worker_headcount,link_worker_fte,median_wait_days\n"+
+		"2025-11,U1,A,1,1,1,1,1,1,\n2025-12,U1,A,1,1,1,1,1,1,\n2026-01,U1,A,1,1,1,1,1,1,\n"), 0o644)
+	etltest.Load(t, db, dir)
+	asOf, _ := db.DataAsOf(ctx)
+	elsewhere := time.FixedZone("Etc/UTC", 0)
+	sel := queries.Selection{From: time.Date(2025, 12, 1, 0, 0, 0, 0, elsewhere), To: time.Date(2026, 1, 1, 0, 0, 0, 0, elsewhere), Place: queries.England, Level: queries.LevelPCN}
+	c, err := db.Completeness(ctx, queries.Request{Selection: sel, Version: asOf.Version}, nil)
+	if err != nil || c.Total[0].Expected != 1 || c.Total[1].Received != 1 {
+		t.Errorf("a period in another location: %+v %v, want 1 of 1 each month", c.Total, err)
 	}
 }

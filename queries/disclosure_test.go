@@ -230,6 +230,21 @@ func TestCatalogueCoversEveryFigure(t *testing.T) {
 		}
 		used["evidence.*."+k] = true
 	}
+	// The completeness's figures are its JSON keys.
+	b, _ = json.Marshal(Returns{})
+	var rkeys map[string]any
+	if err := json.Unmarshal(b, &rkeys); err != nil {
+		t.Fatal(err)
+	}
+	for k := range rkeys {
+		if k == "month" {
+			continue
+		}
+		if _, ok := Def("completeness." + k); !ok {
+			t.Errorf("completeness's %s has no definition in the catalogue", k)
+		}
+		used["completeness."+k] = true
+	}
 	for _, d := range Catalogue {
 		if d.Label == "" || d.Meaning == "" || d.Unit == "" {
 			t.Errorf("%s: incomplete definition %+v", d.Name, d)

@@ -16,26 +16,28 @@ import (
 
 // Names of the reports.
 const (
-	Capacity  = "capacity"
-	Training  = "training"
-	Outcomes  = "outcomes"
-	Funding   = "funding"
-	Targeting = "targeting"
-	Evidence  = "evidence"
+	Capacity     = "capacity"
+	Training     = "training"
+	Outcomes     = "outcomes"
+	Funding      = "funding"
+	Targeting    = "targeting"
+	Evidence     = "evidence"
+	Completeness = "completeness"
 )
 
 // Names lists the reports in the order the downloads page shows them.
-var Names = []string{Capacity, Training, Outcomes, Funding, Targeting, Evidence}
+var Names = []string{Capacity, Training, Outcomes, Funding, Targeting, Evidence, Completeness}
 
 // Titles of the reports.
 var Titles = map[string]string{
-	Capacity:  "Link-worker capacity by area",
-	Training:  "Training coverage by area and module",
-	Outcomes:  "Work and related outcomes by area and outcome",
-	Funding:   "Funding by area and stream",
-	Targeting: "Targeting additional funding: allocation by area",
-	Evidence:  "Evidence: work training coverage and work outcomes (odds ratios)",
-	Monthly:   "Every monthly figure by area and month",
+	Capacity:     "Link-worker capacity by area",
+	Training:     "Training coverage by area and module",
+	Outcomes:     "Work and related outcomes by area and outcome",
+	Funding:      "Funding by area and stream",
+	Targeting:    "Targeting additional funding: allocation by area",
+	Evidence:     "Evidence: work training coverage and work outcomes (odds ratios)",
+	Completeness: "Completeness of returns by area and month",
+	Monthly:      "Every monthly figure by area and month",
 }
 
 // Column is one column of a report.
@@ -196,9 +198,10 @@ var areaColumns = []Column{colCode, colName, colLevel, colParentCode, colParentN
 // Inputs are the computed figures a report is built from: Report for every
 // report but evidence, Targeting for targeting, Evidence for evidence.
 type Inputs struct {
-	Report    *queries.Report
-	Targeting *queries.Targeting
-	Evidence  *queries.Evidence
+	Report       *queries.Report
+	Targeting    *queries.Targeting
+	Evidence     *queries.Evidence
+	Completeness *queries.Completeness
 }
 
 // Build makes a report from the figures of one request.
@@ -322,13 +325,29 @@ func Build(name string, in Inputs, meta Meta) (*Table, error) {
 					opt(e.UnadjustedOddsRatio), opt(e.UnadjustedCILow), opt(e.UnadjustedCIHigh), Text(e.Status)})
 			}
 		}
+	case Completeness:
+		tb.Columns = append(append([]Column{}, areaColumns...), Column{Name: "month", Label: "Month", Meaning: "The month (YYYY-MM)", Unit: queries.UnitText, Source: "activity"},
+			column("expected", "completeness.expected"), column("received", "completeness.received"), column("completeness", "completeness.completeness"))
+		if c := in.Completeness; c != nil {
+			add := func(code, name, level string, months []queries.Returns) {
+				for _, r := range months {
+					tb.Rows = append(tb.Rows, []Cell{Text(code), Text(name), Text(level), Text(""), Text(""), Text(r.MonthText),
+						Number(float64(r.Expected)), Number(float64(r.Received)), FigureCell(r.Completeness)})
+				}
+			}
+			add(c.Place.Code, c.Place.Name, c.Place.Level, c.Total)
+			for _, a := range c.Areas {
+				add(a.Code, a.Name, c.Level, a.Months)
+			}
+		}
 	default:
 		return nil, fmt.Errorf("reports: no report %q; the reports are %v", name, Names)
 	}
-	// Every row says what it was computed from. The evidence shows no count:
-	// disclosure control does not apply to it (METRICS.md).
+	// Every row says what it was computed from. The evidence and the
+	// completeness show no count of people: disclosure control does not
+	// apply to them (METRICS.md).
 	disclosure := meta.Disclosure
-	if name == Evidence {
+	if name == Evidence || name == Completeness {
 		disclosure = "not applicable"
 	}
 	tb.Columns = append(tb.Columns, colDisclosure, colVersion)

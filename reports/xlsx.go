@@ -50,13 +50,14 @@ func workbookNotes(meta Meta) []note {
 
 // notesFor are the notes a report's title refers to.
 var notesFor = map[string][]int{
-	Capacity:  {1, 2, 3},
-	Training:  {2, 3},
-	Outcomes:  {1, 2, 4},
-	Funding:   {2},
-	Targeting: {1, 2, 4},
-	Evidence:  {4},
-	Monthly:   {1, 2, 3, 4},
+	Capacity:     {1, 2, 3},
+	Training:     {2, 3},
+	Outcomes:     {1, 2, 4},
+	Funding:      {2},
+	Targeting:    {1, 2, 4},
+	Evidence:     {4},
+	Completeness: {2},
+	Monthly:      {1, 2, 3, 4},
 }
 
 func noteRefs(ns []int) string {
