@@ -117,6 +117,11 @@ func Scale(a Figure, k float64) Figure {
 	return combine(a, Known(k), func(x, y float64) Figure { return Known(x * y) })
 }
 
+// Add is a + b, unknown or withheld if either is.
+func Add(a, b Figure) Figure {
+	return combine(a, b, func(x, y float64) Figure { return Known(x + y) })
+}
+
 // Sub is a − b.
 func Sub(a, b Figure) Figure {
 	return combine(a, b, func(x, y float64) Figure { return Known(x - y) })
