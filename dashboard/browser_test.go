@@ -149,6 +149,7 @@ func TestBrowser(t *testing.T) {
 		{"/funding?level=pcn", "funding"},
 		{"/evidence", "evidence"},
 		{"/data-quality?level=icb", "data-quality"},
+		{"/inequality", "inequality"},
 		{"/targeting?level=pcn", "targeting"},
 		{"/targeting?level=pcn&budget=2000000&vs_budget=6000000&vs_need_weight=2", "targeting-scenarios"},
 		{"/capacity?from=2099-12", "error-400"},

@@ -157,6 +157,7 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 		var t *queries.Targeting
 		var ev *queries.Evidence
 		var comp *queries.Completeness
+		var ineq *queries.Inequality
 		rep := v.Report
 		// Every table reads the request's data version, the one meta names.
 		req := s.request(c.Request().Context(), v.Selection)
@@ -173,6 +174,10 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 			if comp, err = s.completeness(ctx, v, v.Selection); err != nil {
 				return nil, err
 			}
+		case reports.Inequality:
+			if ineq, err = s.inequality(ctx, v); err != nil {
+				return nil, err
+			}
 		}
 		if name == reports.Targeting {
 			tv := *v
@@ -180,13 +185,13 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 				return nil, err
 			}
 			rep, m.Settings = tv.Report, in.String()
-		} else if rep == nil && name != reports.Evidence && name != reports.Completeness {
+		} else if rep == nil && name != reports.Evidence && name != reports.Completeness && name != reports.Inequality {
 			if v.Report, err = s.report(ctx, req); err != nil {
 				return nil, err
 			}
 			rep = v.Report
 		}
-		tb, err := reports.Build(name, reports.Inputs{Report: rep, Targeting: t, Evidence: ev, Completeness: comp}, m)
+		tb, err := reports.Build(name, reports.Inputs{Report: rep, Targeting: t, Evidence: ev, Completeness: comp, Inequality: ineq}, m)
 		if err != nil {
 			return nil, err
 		}

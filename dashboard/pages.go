@@ -74,7 +74,7 @@ var pageTemplates = func() map[string]*template.Template {
 	base := template.Must(template.New("base").Funcs(funcs).ParseFS(templateFiles,
 		"templates/layout.html", "templates/partials.html"))
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"overview", "capacity", "training", "outcomes", "area", "about", "targeting", "downloads", "error", "login", "admin", "evidence", "quality"} {
+	for _, name := range []string{"overview", "capacity", "training", "outcomes", "area", "about", "targeting", "downloads", "error", "login", "admin", "evidence", "quality", "inequality"} {
 		t := template.Must(base.Clone())
 		pages[name] = template.Must(t.ParseFS(templateFiles, "templates/"+name+".html"))
 	}
@@ -93,6 +93,7 @@ func (s *Server) routePages(e *echo.Echo) {
 	e.GET("/targeting", s.targetingPage)
 	e.GET("/evidence", s.evidencePage)
 	e.GET("/data-quality", s.dataQualityPage)
+	e.GET("/inequality", s.inequalityPage)
 	e.GET("/areas/:code", s.areaPage)
 	e.GET("/about", s.aboutPage)
 	e.GET("/static/*", s.static)

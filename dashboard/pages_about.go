@@ -90,6 +90,10 @@ func definitions(standard float64) []definitionGroup {
 			{"Odds ratio per 10 points of coverage", "From a model fitted across the PCNs of the place, for each outcome: how the odds of the outcome change when work training coverage (at the period's first month) is 10 percentage points higher, allowing for deprivation and long-term sickness. Above 1, PCNs with more trained link workers tended to do better."},
 			{"What it is not", "An association across areas, not proof that training causes outcomes for any person. With fewer than 20 PCNs, or figures that do not vary enough, it cannot be estimated."},
 		}},
+		{"Inequality", []definition{
+			{"Deprivation decile", "Every PCN in England is placed by its IMD score into one of ten groups with a tenth of the population each: decile 1 the most deprived, 10 the least. Core20 is deciles 1 and 2, the most deprived fifth."},
+			{"Slope index of inequality", "The gap in a rate between the least and the most deprived, read off a line through every decile: positive when the least deprived do better. With fewer than 5 deciles of 10 or more people it cannot be calculated."},
+		}},
 		{"Data quality", []definition{
 			{"Completeness of returns", "Of the providers that sent a PCN's activity return in any of the 3 months before, the share whose return for the month has arrived. Below 90% a month is incomplete: its figures may be low because returns are missing, and every page for that place warns of it."},
 			{"Data as of", "When each kind of return was last loaded; the footer of every page says so."},

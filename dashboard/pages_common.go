@@ -43,7 +43,7 @@ type navLink struct {
 func navLinks(current, query string) []navLink {
 	pages := []struct{ label, path string }{
 		{"Overview", "/"}, {"Capacity", "/capacity"}, {"Training", "/training"},
-		{"Outcomes", "/outcomes"}, {"Funding", "/funding"}, {"Targeting", "/targeting"}, {"Evidence", "/evidence"}, {"Data quality", "/data-quality"}, {"Downloads", "/downloads"}, {"About the data", "/about"},
+		{"Outcomes", "/outcomes"}, {"Funding", "/funding"}, {"Targeting", "/targeting"}, {"Inequality", "/inequality"}, {"Evidence", "/evidence"}, {"Data quality", "/data-quality"}, {"Downloads", "/downloads"}, {"About the data", "/about"},
 	}
 	links := make([]navLink, len(pages))
 	for i, p := range pages {

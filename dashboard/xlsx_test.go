@@ -39,7 +39,7 @@ func TestXLSXIsTheCSVAndFollowsTheGuidance(t *testing.T) {
 		t.Fatalf("not a workbook: %v", err)
 	}
 	defer f.Close()
-	reports := []string{"capacity", "training", "outcomes", "funding", "targeting", "evidence", "completeness"}
+	reports := []string{"capacity", "training", "outcomes", "funding", "targeting", "evidence", "inequality", "completeness"}
 	want := append([]string{"Cover", "Contents", "Notes"}, reports...)
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets %v, want %v", got, want)

@@ -230,6 +230,18 @@ func TestCatalogueCoversEveryFigure(t *testing.T) {
 		}
 		used["evidence.*."+k] = true
 	}
+	// The SII's figures are its JSON keys.
+	b, _ = json.Marshal(SII{})
+	var skeys map[string]any
+	if err := json.Unmarshal(b, &skeys); err != nil {
+		t.Fatal(err)
+	}
+	for k := range skeys {
+		if _, ok := Def("sii." + k); !ok {
+			t.Errorf("the SII's %s has no definition in the catalogue", k)
+		}
+		used["sii."+k] = true
+	}
 	// The completeness's figures are its JSON keys.
 	b, _ = json.Marshal(Returns{})
 	var rkeys map[string]any

@@ -172,7 +172,7 @@ func (db *DB) PCNDeprivations(ctx context.Context, version uint64) ([]PCNDepriva
 	var out []PCNDeprivation
 	for rows.Next() {
 		var p PCNDeprivation
-		var pop uint64
+		var pop uint32
 		if err := rows.Scan(&p.Code, &pop, &p.IMD); err != nil {
 			return nil, fmt.Errorf("read deprivation: %w", err)
 		}
@@ -262,17 +262,21 @@ func (db *DB) Inequality(ctx context.Context, req Request, decileOf map[string]s
 	return ineq, nil
 }
 
+// MeasureParts are a measure's numerator and denominator in m: trained and
+// in post, or people and cohort.
+func MeasureParts(m *Metrics, measure string) (Figure, Figure) {
+	if measure == "work_training_coverage" {
+		w := m.Training[WorkModule]
+		return w.Trained, w.InPost
+	}
+	o := m.Outcomes[measure[len("outcomes."):len(measure)-len(".rate")]]
+	return o.People, o.Cohort
+}
+
 // rateParts are a measure's numerator and denominator as shown (0 when
 // withheld or unknown: such a decile adds nothing).
 func rateParts(m *Metrics, measure string) (float64, float64) {
-	var x, n Figure
-	if measure == "work_training_coverage" {
-		w := m.Training[WorkModule]
-		x, n = w.Trained, w.InPost
-	} else {
-		o := m.Outcomes[measure[len("outcomes."):len(measure)-len(".rate")]]
-		x, n = o.People, o.Cohort
-	}
+	x, n := MeasureParts(m, measure)
 	xv, xok := x.Value()
 	nv, nok := n.Value()
 	if !xok || !nok {

@@ -23,10 +23,11 @@ const (
 	Targeting    = "targeting"
 	Evidence     = "evidence"
 	Completeness = "completeness"
+	Inequality   = "inequality"
 )
 
 // Names lists the reports in the order the downloads page shows them.
-var Names = []string{Capacity, Training, Outcomes, Funding, Targeting, Evidence, Completeness}
+var Names = []string{Capacity, Training, Outcomes, Funding, Targeting, Evidence, Inequality, Completeness}
 
 // Titles of the reports.
 var Titles = map[string]string{
@@ -37,6 +38,7 @@ var Titles = map[string]string{
 	Targeting:    "Targeting additional funding: allocation by area",
 	Evidence:     "Evidence: work training coverage and work outcomes (odds ratios)",
 	Completeness: "Completeness of returns by area and month",
+	Inequality:   "Inequality: rates by deprivation decile, slope index and Core20 shares",
 	Monthly:      "Every monthly figure by area and month",
 }
 
@@ -202,6 +204,7 @@ type Inputs struct {
 	Targeting    *queries.Targeting
 	Evidence     *queries.Evidence
 	Completeness *queries.Completeness
+	Inequality   *queries.Inequality
 }
 
 // Build makes a report from the figures of one request.
@@ -323,6 +326,36 @@ func Build(name string, in Inputs, meta Meta) (*Table, error) {
 				tb.Rows = append(tb.Rows, []Cell{Text(meta.Place.Code), Text(meta.Place.Name), Text(meta.Place.Level), from, to, Text(o),
 					Number(float64(e.N)), opt(e.OddsRatio), opt(e.CILow), opt(e.CIHigh), opt(e.PValue), opt(e.Dispersion),
 					opt(e.UnadjustedOddsRatio), opt(e.UnadjustedCILow), opt(e.UnadjustedCIHigh), Text(e.Status)})
+			}
+		}
+	case Inequality:
+		colMeasure := Column{Name: "measure", Label: "Measure", Meaning: "work_training_coverage, outcomes.OUTCOME.rate, or core20_share.FIGURE", Unit: queries.UnitText, Source: "METRICS.md"}
+		colDecile := Column{Name: "decile", Label: "Deprivation decile", Meaning: "National decile of PCNs by IMD score: 1 the most deprived tenth of the population, 10 the least; unknown without a score; 1-2 (Core20) for a share", Unit: queries.UnitText, Source: "areas.imd_score"}
+		colPCNs := Column{Name: "pcns", Label: "PCNs", Meaning: "PCNs of the place in the decile", Unit: queries.UnitIndex, Source: "areas"}
+		colNum := Column{Name: "numerator", Label: "Numerator", Meaning: "Trained staff, or people achieving the outcome, over the decile's PCNs (as shown: rounded when disclosure control is on)", Unit: queries.UnitPeople, Source: "training, outcomes"}
+		colDen := Column{Name: "denominator", Label: "Denominator", Meaning: "Staff in post, or the outcome's cohort", Unit: queries.UnitPeople, Source: "training, outcomes"}
+		colValue := Column{Name: "value", Label: "Value", Meaning: "numerator ÷ denominator, or the Core20 share", Unit: queries.UnitProportion, Source: "METRICS.md"}
+		tb.Columns = []Column{colCode, colName, colFrom, colTo, colMeasure, colDecile, colPCNs, colNum, colDen, colValue,
+			column("sii", "sii.sii"), column("sii_ci_low", "sii.ci_low"), column("sii_ci_high", "sii.ci_high"), column("sii_status", "sii.status")}
+		if ineq := in.Inequality; ineq != nil {
+			place := []Cell{Text(meta.Place.Code), Text(meta.Place.Name), from, to}
+			opt := func(v *float64) Cell {
+				if v == nil {
+					return Cell{}
+				}
+				return Number(*v)
+			}
+			for _, m := range queries.SIIMeasures() {
+				sii := ineq.SII[m]
+				for _, d := range ineq.Deciles {
+					x, n := queries.MeasureParts(&d.Metrics, m)
+					tb.Rows = append(tb.Rows, append(append([]Cell{}, place...), Text(m), Text(d.Decile), Number(float64(d.PCNs)),
+						FigureCell(x), FigureCell(n), FigureCell(queries.Div(x, n)), opt(sii.SII), opt(sii.CILow), opt(sii.CIHigh), Text(sii.Status)))
+				}
+			}
+			for _, k := range []string{"population", "funding", "fte", "people_supported"} {
+				tb.Rows = append(tb.Rows, append(append([]Cell{}, place...), Text("core20_share."+k), Text("1-2"), Cell{},
+					Cell{}, Cell{}, FigureCell(ineq.Core20Share[k]), Cell{}, Cell{}, Cell{}, Cell{}))
 			}
 		}
 	case Completeness:

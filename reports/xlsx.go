@@ -57,6 +57,7 @@ var notesFor = map[string][]int{
 	Targeting:    {1, 2, 4},
 	Evidence:     {4},
 	Completeness: {2},
+	Inequality:   {1, 2, 4},
 	Monthly:      {1, 2, 3, 4},
 }
 

@@ -85,3 +85,60 @@ func Forest(rows []Estimate) *Spec {
 	o["legend"] = map[string]any{"bottom": 0, "data": legendNames(o, 2)}
 	return &Spec{Options: o, Tips: [][]string{nil, nil, adjTips, unadjTips}, Height: rowHeight(len(rows), 30) + 40}
 }
+
+// Ranges draws each row's value as a dot on its 95% interval, where values
+// may be negative (a difference such as the slope index of inequality): the
+// interval is a line between its ends, one series a row (the stacked bars of
+// Intervals and Forest cannot cross 0), with a line at zero.
+func Ranges(rows []Estimate, u Unit, valueName string) *Spec {
+	cats := make([]string, len(rows))
+	var dots []opts.ScatterData
+	var tips []string
+	lo, hi := 0.0, 0.0
+	for i, r := range rows {
+		cats[i] = r.Category
+		if r.Value == nil || r.Low == nil || r.High == nil {
+			continue
+		}
+		l, h := u.value(r.Low).(float64), u.value(r.High).(float64)
+		lo, hi = math.Min(lo, l), math.Max(hi, h)
+		dots = append(dots, opts.ScatterData{Name: r.Category, Value: []any{u.value(r.Value), i}})
+		tips = append(tips, r.Tip)
+	}
+	sc := ec.NewScatter()
+	sc.SetGlobalOptions(append(common(true, opts.Grid{Left: "8", Right: "32", Top: "28", Bottom: legendSpace(true)}),
+		ec.WithXAxisOpts(opts.XAxis{Type: "value", Name: u.Name, NameLocation: "middle", NameGap: 28, AxisLabel: u.axisLabel(),
+			Min: math.Floor(lo - 1), Max: math.Ceil(hi + 1)}),
+		ec.WithYAxisOpts(opts.YAxis{Type: "category", Data: cats, Inverse: opts.Bool(true), AxisLabel: axisNameWidth}),
+	)...)
+	var allTips [][]string
+	for i, r := range rows {
+		if r.Low == nil || r.High == nil {
+			continue
+		}
+		line := ec.NewLine()
+		line.AddSeries("95% interval", []opts.LineData{{Value: []any{u.value(r.Low), i}}, {Value: []any{u.value(r.High), i}}},
+			ec.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
+			ec.WithLineStyleOpts(opts.LineStyle{Color: "#56B4E9", Width: 8}))
+		sc.Overlap(line)
+		allTips = append(allTips, nil)
+	}
+	sc.AddSeries(valueName, dots, ec.WithScatterChartOpts(opts.ScatterChart{Symbol: "circle", SymbolSize: 13}),
+		ec.WithItemStyleOpts(opts.ItemStyle{Color: "#0072B2", BorderColor: "#ffffff", BorderWidth: 1}),
+		ec.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: "No gap", XAxis: 0}),
+		ec.WithMarkLineStyleOpts(opts.MarkLineStyle{
+			Symbol:    []string{"none", "none"},
+			Label:     &opts.Label{Show: opts.Bool(true), Formatter: "0 = no gap", Position: "start"},
+			LineStyle: &opts.LineStyle{Color: "#0b0c0c", Width: 2, Type: "dashed"},
+		}))
+	o := withTooltip(finish(sc), "item")
+	// The scatter comes first in go-echarts' series, then the overlapped lines.
+	patchSeries(o, func(i int, s map[string]any) {
+		if i > 0 { // the intervals: no tooltip, not clickable
+			s["silent"] = true
+			s["tooltip"] = map[string]any{"show": false}
+		}
+	})
+	o["legend"] = map[string]any{"bottom": 0, "data": []string{valueName, "95% interval"}}
+	return &Spec{Options: o, Tips: append([][]string{tips}, allTips...), Height: rowHeight(len(rows), 34) + 40, Suffix: u.suffix()}
+}

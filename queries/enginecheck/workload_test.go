@@ -174,6 +174,8 @@ func runWorkload(t *testing.T, db *queries.DB) {
 		t.Fatalf("long-term sickness rates: %d %v", len(lts), err)
 	} else if kinds, err := db.KindsAsOf(ctx, v); err != nil || len(kinds) == 0 {
 		t.Fatalf("loads by kind: %v %v", kinds, err)
+	} else if pcns, err := db.PCNDeprivations(ctx, v); err != nil || len(pcns) == 0 {
+		t.Fatalf("deprivation: %d %v", len(pcns), err)
 	}
 	if events, err := db.RecentAudit(ctx, 5); err != nil || len(events) == 0 {
 		t.Fatalf("audit: %v %v, want the loads' events", events, err)
