@@ -268,8 +268,8 @@ func TestSignInWithBuiltInUsers(t *testing.T) {
 
 	// Signing out from another site is refused (CSRF); from the page, it works.
 	for _, h := range []map[string]string{{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}} {
-		if a := f.do(t, "POST", "/logout", cookie, url.Values{}, h); a.status != http.StatusForbidden {
-			t.Errorf("cross-origin sign-out %v: %d, want 403", h, a.status)
+		if a := f.do(t, "POST", "/logout", cookie, url.Values{}, h); a.status != http.StatusForbidden || a.header.Get("Content-Security-Policy") == "" {
+			t.Errorf("cross-origin sign-out %v: %d (CSP %q), want 403 with the security headers", h, a.status, a.header.Get("Content-Security-Policy"))
 		}
 	}
 	if a := f.do(t, "POST", "/login", nil, url.Values{"name": {f.prefix + "vera"}, "password": {testPassword}}, map[string]string{"Sec-Fetch-Site": "cross-site"}); a.status != http.StatusForbidden {

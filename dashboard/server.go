@@ -111,14 +111,6 @@ func newServer(opts Options) (*Server, *echo.Echo) {
 	// Only the sign-in form has a body: refuse anything large before a
 	// handler sees it.
 	e.Use(middleware.BodyLimit("1M"))
-	// A form that changes state (sign in, sign out) is refused when a
-	// browser says another site sent it (Sec-Fetch-Site, Origin).
-	csrf := http.NewCrossOriginProtection()
-	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.log.Warn("cross-origin form refused", "path", r.URL.Path, "origin", r.Header.Get("Origin"))
-		http.Error(w, "Refused: this form was sent from another site.", http.StatusForbidden)
-	}))
-	e.Use(echo.WrapMiddleware(csrf.Handler))
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",
@@ -129,6 +121,15 @@ func newServer(opts Options) (*Server, *echo.Echo) {
 		// browsers then refuse plain http to this host for a year.
 		HSTSMaxAge: 365 * 24 * 60 * 60,
 	}))
+	// A form that changes state (sign in, sign out) is refused when a
+	// browser says another site sent it (Sec-Fetch-Site, Origin); after the
+	// security headers, so that the refusal carries them too.
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.log.Warn("cross-origin form refused", "path", r.URL.Path, "origin", r.Header.Get("Origin"))
+		http.Error(w, "Refused: this form was sent from another site.", http.StatusForbidden)
+	}))
+	e.Use(echo.WrapMiddleware(csrf.Handler))
 	e.Use(s.logRequests)
 	e.Use(s.access)
 	// The ETag step (and the answers it keeps) sits outside compression, so
