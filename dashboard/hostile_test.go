@@ -34,7 +34,7 @@ func TestHostileParametersOnEveryRoute(t *testing.T) {
 		{"/api/v1/metrics", selection}, {"/evidence", selection}, {"/api/v1/evidence", selection},
 		{"/download/evidence.csv", selection}, {"/data-quality", selection}, {"/api/v1/completeness", selection},
 		{"/download/completeness.xlsx", selection}, {"/inequality", selection}, {"/api/v1/inequality", selection},
-		{"/download/inequality.csv", selection}, {"/api/v1/targeting", append(append([]string{}, selection...), targeting...)},
+		{"/download/inequality.csv", selection}, {"/api/v1/peers", append([]string{"area"}, selection...)}, {"/api/v1/targeting", append(append([]string{}, selection...), targeting...)},
 		{"/download/capacity.csv", append([]string{"disclosure"}, selection...)}, {"/download/outcomes.xlsx", append([]string{"outcome", "disclosure"}, selection...)},
 		{"/download/targeting.csv", append(append([]string{}, selection...), targeting...)},
 		{"/download/monthly.csv", append(append([]string{"outcome"}, selection...), targeting...)},

@@ -90,6 +90,9 @@ func definitions(standard float64) []definitionGroup {
 			{"Odds ratio per 10 points of coverage", "From a model fitted across the PCNs of the place, for each outcome: how the odds of the outcome change when work training coverage (at the period's first month) is 10 percentage points higher, allowing for deprivation and long-term sickness. Above 1, PCNs with more trained link workers tended to do better."},
 			{"What it is not", "An association across areas, not proof that training causes outcomes for any person. With fewer than 20 PCNs, or figures that do not vary enough, it cannot be estimated."},
 		}},
+		{"Statistical peers", []definition{
+			{"Peers", "The 10 areas of the same level in England most like an area in deprivation, long-term sickness, the working-age share of its population and its size. An area's profile shows its figures beside its peers' together, and where it ranks among them."},
+		}},
 		{"Inequality", []definition{
 			{"Deprivation decile", "Every PCN in England is placed by its IMD score into one of ten groups with a tenth of the population each: decile 1 the most deprived, 10 the least. Core20 is deciles 1 and 2, the most deprived fifth."},
 			{"Slope index of inequality", "The gap in a rate between the least and the most deprived, read off a line through every decile: positive when the least deprived do better. With fewer than 5 deciles of 10 or more people it cannot be calculated."},

@@ -19,6 +19,8 @@ type areaBody struct {
 	DrillLabel string
 	Table      table // every metric, beside its parents'
 	Charts     []chartView
+	// Its statistical peers (PCNs and ICBs): the ranks and the peers.
+	Ranks, Peers *table
 }
 
 type crumb struct{ Label, Href string }
@@ -65,10 +67,29 @@ func (s *Server) areaPage(c echo.Context) error {
 		}
 		cols = append(cols, profileColumn{place: pl, m: m})
 	}
+	// Its statistical peers: the peer group's figures beside the rest.
+	var pf *queries.PeerFigures
+	if area.Level == queries.LevelPCN || area.Level == queries.LevelICB {
+		if pf, err = s.peers(ctx, v, area); err != nil {
+			return err
+		}
+		if len(pf.Peers) > 0 {
+			cols = append(cols, profileColumn{place: queries.Place{Code: "", Name: fmt.Sprintf("Its %d peers together", len(pf.Peers)), Level: area.Level}, m: &pf.Group})
+		}
+	}
 	p.Title = area.Name
 	p.Lead = fmt.Sprintf("%s profile: %s (%s)", levelTitle(area.Level), periodLabel(v.Selection.From, v.Selection.To), monthsLabel(v.Selection.Months()))
 	p.Filter = newFilterBar(c.Request().URL.Path, v, q, true)
 	body := areaBody{Area: area, Table: profileTable(cols, v.Selection.FY)}
+	if pf != nil && len(pf.Peers) > 0 {
+		ranks := table{ID: "ranks-table", Caption: fmt.Sprintf("Its rank among itself and its %d peers (1 = the highest value)", len(pf.Peers)), RowHeads: true,
+			Head: []column{{Label: "Figure"}, {"Rank", true}}}
+		for _, f := range queries.RankedFigures() {
+			ranks.Rows = append(ranks.Rows, []cell{{Text: rankLabel(f)}, num(peerRankText(pf, f))})
+		}
+		peersT := peersTable(pf, v.Geography.Limited(), func(code, name string) cell { return areaCell(code, name, q) })
+		body.Ranks, body.Peers = &ranks, &peersT
+	}
 	for _, pl := range parents {
 		body.Parents = append(body.Parents, crumb{Label: pl.Name + " (" + levelTitle(pl.Level) + ")", Href: profileHref(pl.Code, q)})
 	}

@@ -214,6 +214,9 @@ func num(text string) cell { return cell{Text: text, Num: true} }
 
 // areaCell names an area, linked to its profile.
 func areaCell(code, name string, q url.Values) cell {
+	if code == "" { // a group of areas (a peer group) has no profile
+		return cell{Text: name}
+	}
 	return cell{Text: name, Href: profileHref(code, q)}
 }
 

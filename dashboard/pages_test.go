@@ -90,7 +90,7 @@ func TestPagesRender(t *testing.T) {
 		"/outcomes?outcome=improved_wellbeing": {"Funnel plot: improved wellbeing"},
 		"/about":                               {"<h1>About the data</h1>", "The data loaded", "How to load data", "spdash etl load FOLDER", "What the figures mean", "Latest load", `id="f-place"`},
 		"/areas/" + pcn:                        {"profile:", "Capacity against the areas it is part of", "Every figure", "Part of:", "Referrals accepted against capacity", "Outcome rates each month"},
-		"/areas/" + strings.ToLower(icb):       {"ICB profile", "Compare the PCNs in"},
+		"/areas/" + strings.ToLower(icb):       {"ICB profile", "Compare the PCNs in", "Statistical peers", "peers together", "Its rank among itself"},
 		"/areas/" + region:                     {"Region profile", "Compare the ICBs in"},
 		"/areas/" + queries.EnglandCode:        {"Country profile"},
 		"/capacity?place=" + region:            {"by ICB"},

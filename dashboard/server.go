@@ -147,6 +147,7 @@ func newServer(opts Options) (*Server, *echo.Echo) {
 	e.GET("/api/v1/evidence", s.apiEvidence)
 	e.GET("/api/v1/completeness", s.apiCompleteness)
 	e.GET("/api/v1/inequality", s.apiInequality)
+	e.GET("/api/v1/peers", s.apiPeers)
 	e.GET("/login", s.loginPage)
 	e.POST("/login", s.login)
 	e.POST("/logout", s.logout)

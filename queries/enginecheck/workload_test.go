@@ -176,6 +176,8 @@ func runWorkload(t *testing.T, db *queries.DB) {
 		t.Fatalf("loads by kind: %v %v", kinds, err)
 	} else if pcns, err := db.PCNDeprivations(ctx, v); err != nil || len(pcns) == 0 {
 		t.Fatalf("deprivation: %d %v", len(pcns), err)
+	} else if rows, err := db.PCNFeatures(ctx, v); err != nil || len(rows) == 0 {
+		t.Fatalf("features: %d %v", len(rows), err)
 	}
 	if events, err := db.RecentAudit(ctx, 5); err != nil || len(events) == 0 {
 		t.Fatalf("audit: %v %v, want the loads' events", events, err)
