@@ -77,5 +77,27 @@ func (s *Server) apiMetrics(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, newMetricsResponse(v))
+	r := newMetricsResponse(v)
+	if v.Report != nil {
+		// Each rate carries its recent trend (METRICS.md), on copies of the
+		// cached figures.
+		ctx := c.Request().Context()
+		areas, err := s.recentTrends(ctx, v.Selection)
+		if err != nil {
+			return err
+		}
+		_, england, err := s.placeTrends(ctx, v.Selection)
+		if err != nil {
+			return err
+		}
+		eng := queries.WithTrends(*r.England, england)
+		r.England = &eng
+		withTrends := make([]queries.AreaMetrics, len(r.Areas))
+		for i, a := range r.Areas {
+			a.Metrics = queries.WithTrends(a.Metrics, areas[a.Code])
+			withTrends[i] = a
+		}
+		r.Areas = withTrends
+	}
+	return c.JSON(http.StatusOK, r)
 }

@@ -118,7 +118,7 @@ func TestCacheAnswersRepeatsAndRecomputesAfterALoad(t *testing.T) {
 		t.Fatalf("training: %v", err)
 	}
 	if n := s.cache.computes.Load() - computed; n != 3 {
-		t.Errorf("the training page computed %d more answers, want none (every answer it needs is kept)", n-3)
+		t.Errorf("the training page computed %d more answers, want none (the API's answer computed its areas' trends; the rest is kept)", n-3)
 	}
 
 	// A load: the next request reads the new version and computes.

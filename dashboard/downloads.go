@@ -158,6 +158,7 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 		var ev *queries.Evidence
 		var comp *queries.Completeness
 		var ineq *queries.Inequality
+		var trends map[string]map[string]string
 		rep := v.Report
 		// Every table reads the request's data version, the one meta names.
 		req := s.request(c.Request().Context(), v.Selection)
@@ -178,6 +179,19 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 			if ineq, err = s.inequality(ctx, v); err != nil {
 				return nil, err
 			}
+		case reports.Outcomes, reports.Training:
+			if trends, err = s.recentTrends(ctx, v.Selection); err != nil {
+				return nil, err
+			}
+			_, england, err := s.placeTrends(ctx, v.Selection)
+			if err != nil {
+				return nil, err
+			}
+			withEngland := map[string]map[string]string{queries.EnglandCode: england}
+			for code, t := range trends {
+				withEngland[code] = t
+			}
+			trends = withEngland
 		}
 		if name == reports.Targeting {
 			tv := *v
@@ -191,7 +205,7 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 			}
 			rep = v.Report
 		}
-		tb, err := reports.Build(name, reports.Inputs{Report: rep, Targeting: t, Evidence: ev, Completeness: comp, Inequality: ineq}, m)
+		tb, err := reports.Build(name, reports.Inputs{Report: rep, Targeting: t, Evidence: ev, Completeness: comp, Inequality: ineq, Trends: trends}, m)
 		if err != nil {
 			return nil, err
 		}

@@ -205,3 +205,42 @@ func leftOutText(e *queries.OutcomeEvidence) string {
 	}
 	return text
 }
+
+// recentTrends classifies the recent trend of every measure of each area of
+// a selection (its level inside its place), cached by request and data
+// version (queries.AreaTrends).
+func (s *Server) recentTrends(ctx context.Context, sel queries.Selection) (map[string]map[string]string, error) {
+	req, err := s.versioned(ctx, queries.Request{Selection: sel, Settings: s.settings})
+	if err != nil {
+		return nil, err
+	}
+	return cached(ctx, s, requestKey("recent trends", req, stampOf(ctx)), func(ctx context.Context) (map[string]map[string]string, error) {
+		return s.db.AreaTrends(ctx, req)
+	}, func(m map[string]map[string]string) int { return len(m)/10 + 1 })
+}
+
+// placeTrends is the recent trends of a selection's place itself, and
+// England's.
+func (s *Server) placeTrends(ctx context.Context, sel queries.Selection) (place, england map[string]string, err error) {
+	own := sel
+	own.Level = sel.Place.Level
+	byCode, err := s.recentTrends(ctx, own)
+	if err != nil {
+		return nil, nil, err
+	}
+	eng := sel
+	eng.Place, eng.Level = queries.England, queries.LevelEngland
+	engByCode, err := s.recentTrends(ctx, eng)
+	if err != nil {
+		return nil, nil, err
+	}
+	return byCode[sel.Place.Code], engByCode[queries.EnglandCode], nil
+}
+
+// trendText says a trend in words, for tables.
+func trendText(trend string) string {
+	if trend == "" {
+		return unknown
+	}
+	return trend
+}

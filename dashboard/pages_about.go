@@ -90,6 +90,9 @@ func definitions(standard float64) []definitionGroup {
 			{"Odds ratio per 10 points of coverage", "From a model fitted across the PCNs of the place, for each outcome: how the odds of the outcome change when work training coverage (at the period's first month) is 10 percentage points higher, allowing for deprivation and long-term sickness. Above 1, PCNs with more trained link workers tended to do better."},
 			{"What it is not", "An association across areas, not proof that training causes outcomes for any person. With fewer than 20 PCNs, or figures that do not vary enough, it cannot be estimated."},
 		}},
+		{"Recent trend", []definition{
+			{"Recent trend", "Whether a rate (an outcome, or work training coverage) rose or fell over the period's months by more than chance would explain: increasing or decreasing when a test for trend (Cochran–Armitage) is beyond its 99.8% point and the direction holds with any one month left out; otherwise no significant change; fewer than 5 months with people counted: cannot be calculated. Shown in words beside the rate, never by colour alone."},
+		}},
 		{"Statistical peers", []definition{
 			{"Peers", "The 10 areas of the same level in England most like an area in deprivation, long-term sickness, the working-age share of its population and its size. An area's profile shows its figures beside its peers' together, and where it ranks among them."},
 		}},

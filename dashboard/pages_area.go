@@ -21,6 +21,8 @@ type areaBody struct {
 	Charts     []chartView
 	// Its statistical peers (PCNs and ICBs): the ranks and the peers.
 	Ranks, Peers *table
+	// Trends are its recent trends.
+	Trends *table
 }
 
 type crumb struct{ Label, Href string }
@@ -118,6 +120,16 @@ func (s *Server) areaPage(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("area profile: %w", err)
 	}
+	areaTrend, _, err := s.placeTrends(ctx, own.Selection)
+	if err != nil {
+		return err
+	}
+	trends := table{ID: "trends-table", Caption: "Recent trends over the period's months", RowHeads: true,
+		Head: []column{{Label: "Rate"}, {Label: "Recent trend"}}}
+	for _, m := range queries.TrendMeasures() {
+		trends.Rows = append(trends.Rows, []cell{{Text: measureLabel(m)}, {Text: trendText(areaTrend[m])}})
+	}
+	body.Trends = &trends
 	demand, err := demandChart(months, s.settings.CaseloadStandard, q)
 	if err != nil {
 		return err

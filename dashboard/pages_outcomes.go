@@ -58,9 +58,13 @@ func (s *Server) outcomesPage(c echo.Context) error {
 		return fmt.Errorf("outcomes: %w", err)
 	}
 	ac := newAreaCols(v, q)
+	placeTrend, _, err := s.placeTrends(ctx, v.Selection)
+	if err != nil {
+		return err
+	}
 	body := chartsBody{Intro: "Each rate is the share of an outcome's cohort who achieved it over the period. The routes into work run from improved wellbeing and work readiness, through volunteering and training, to job search, employment and keeping a job: they are shown together because one person can take several steps, and employment alone would miss most of the good a link worker does."}
 	for _, build := range []func() (chartView, error){
-		func() (chartView, error) { return intervalChart(v, place, q) },
+		func() (chartView, error) { return intervalChart(v, place, q, placeTrend) },
 		func() (chartView, error) { return routesChart(v, ac) },
 		func() (chartView, error) { return funnelChart(v, ac, outcome) },
 		func() (chartView, error) { return outcomeTrend(months, place, q) },
@@ -86,12 +90,12 @@ func outcomeSelect(selected string) selectField {
 
 // intervalChart: the place's rate of each outcome with its 95% interval,
 // against England's rate.
-func intervalChart(v *View, place *queries.Metrics, q url.Values) (chartView, error) {
+func intervalChart(v *View, place *queries.Metrics, q url.Values, trend map[string]string) (chartView, error) {
 	eng := v.Report.England
 	name := v.Selection.Place.Name
 	isEngland := v.Selection.Place.Level == queries.LevelEngland
 	t := table{Caption: "Outcome rates with 95% intervals: " + name, RowHeads: true,
-		Head: []column{{Label: "Outcome"}, {"People", true}, {"Cohort", true}, {"Rate", true}, {"95% interval", true}}}
+		Head: []column{{Label: "Outcome"}, {"People", true}, {"Cohort", true}, {"Rate", true}, {"95% interval", true}, {Label: "Recent trend"}}}
 	if !isEngland {
 		t.Head = append(t.Head, column{"England's rate", true}, column{Label: "Compared with England"})
 	}
@@ -100,9 +104,10 @@ func intervalChart(v *View, place *queries.Metrics, q url.Values) (chartView, er
 	for _, o := range routeOrder {
 		r := place.Outcomes[o]
 		people, cohort := countOf(r.People), countOf(r.Cohort)
-		row := []cell{{Text: outcomeLabels[o]}, num(people), num(cohort), num(rateText(place, o)), num(intervalText(place, o))}
-		tip := fmt.Sprintf("%s\n%s: %s (95%% interval %s)\n%s of %s people", outcomeLabels[o], name, rateText(place, o),
-			intervalText(place, o), people, cohort)
+		tr := trendText(trend["outcomes."+o+".rate"])
+		row := []cell{{Text: outcomeLabels[o]}, num(people), num(cohort), num(rateText(place, o)), num(intervalText(place, o)), {Text: tr}}
+		tip := fmt.Sprintf("%s\n%s: %s (95%% interval %s)\n%s of %s people\nRecent trend: %s", outcomeLabels[o], name, rateText(place, o),
+			intervalText(place, o), people, cohort, tr)
 		iv := charts.Interval{Category: outcomeLabels[o], Rate: r.Rate.Ptr(), Low: r.CILow.Ptr(), High: r.CIHigh.Ptr()}
 		if !isEngland {
 			compared := comparedOf(place, o)

@@ -22,7 +22,8 @@ type overviewBody struct {
 // headline is one figure of the selected place with its change.
 type headline struct {
 	Label, Value, Change, Note string
-	Direct                     bool // an outcome that is itself a job or a job search
+	Trend                      string // the recent trend of a rate, in words
+	Direct                     bool   // an outcome that is itself a job or a job search
 }
 
 func (s *Server) overviewPage(c echo.Context) error {
@@ -52,6 +53,18 @@ func (s *Server) overviewPage(c echo.Context) error {
 	}
 	body := overviewBody{Previous: periodLabel(prevSel.From, prevSel.To)}
 	body.Headlines, body.Outcomes = headlines(cur, prev, v.Selection.Months(), s.settings.CaseloadStandard)
+	placeTrend, _, err := s.placeTrends(ctx, v.Selection)
+	if err != nil {
+		return err
+	}
+	for i := range body.Headlines {
+		if body.Headlines[i].Label == "Work training coverage" {
+			body.Headlines[i].Trend = trendText(placeTrend["work_training_coverage"])
+		}
+	}
+	for i, o := range routeOrder {
+		body.Outcomes[i].Trend = trendText(placeTrend["outcomes."+o+".rate"])
+	}
 	for _, build := range []func([]trendMonth, *queries.Metrics, url.Values) (chartView, error){
 		referralsTrend, fteTrend, outcomeTrend,
 	} {

@@ -30,10 +30,14 @@ func (s *Server) trainingPage(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("training: %w", err)
 	}
+	areaTrends, err := s.recentTrends(ctx, v.Selection)
+	if err != nil {
+		return err
+	}
 	body := chartsBody{Intro: "Coverage is the share of link workers in post who are trained in a module, at the end of the period. Work-related coverage is employment support: the training that helps link workers support people towards work."}
 	for _, build := range []func() (chartView, error){
 		func() (chartView, error) { return moduleChart(v, place, q) },
-		func() (chartView, error) { return workCoverageChart(v, newAreaCols(v, q)) },
+		func() (chartView, error) { return workCoverageChart(v, newAreaCols(v, q), areaTrends) },
 		func() (chartView, error) { return trainingTrend(months, q) },
 	} {
 		cv, err := build()
@@ -97,15 +101,16 @@ func moduleChart(v *View, place *queries.Metrics, q url.Values) (chartView, erro
 	return newChart("chart-modules", "Training coverage by module", summary, spec, t, q)
 }
 
-func workCoverageChart(v *View, ac areaCols) (chartView, error) {
+func workCoverageChart(v *View, ac areaCols, trends map[string]map[string]string) (chartView, error) {
 	value := func(a *queries.AreaMetrics) *float64 { return a.WorkTrainingCoverage.Ptr() }
 	sorted := sortedAreas(v.Report.Areas, value, false)
 	items, note := barItems(sorted, value, "with the lowest coverage")
 	t := table{Caption: "Employment-support training coverage, by " + levelNoun(ac.level, false) + ", lowest first", RowHeads: true,
-		Head: ac.head(column{"Staff in post", true}, column{"Staff trained", true}, column{"Not yet trained", true}, column{"Coverage", true})}
+		Head: ac.head(column{"Staff in post", true}, column{"Staff trained", true}, column{"Not yet trained", true}, column{"Coverage", true}, column{Label: "Recent trend"})}
 	for _, a := range sorted {
 		w := a.Training[queries.WorkModule]
-		t.Rows = append(t.Rows, ac.row(a, num(countOf(w.InPost)), num(countOf(w.Trained)), num(countOf(a.UntrainedStaff)), num(pctOf(a.WorkTrainingCoverage))))
+		t.Rows = append(t.Rows, ac.row(a, num(countOf(w.InPost)), num(countOf(w.Trained)), num(countOf(a.UntrainedStaff)), num(pctOf(a.WorkTrainingCoverage)),
+			cell{Text: trendText(trends[a.Code]["work_training_coverage"])}))
 	}
 	eng := v.Report.England.WorkTrainingCoverage
 	summary := "No area had link workers in post at the end of the period."

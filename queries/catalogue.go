@@ -58,6 +58,8 @@ var Catalogue = []FigureDef{
 	{"training.*.in_post", "Staff in post", "Staff in post at the period's latest month (a stock)", UnitStaff, "training.staff_in_post", false},
 	{"training.*.trained", "Staff trained", "Staff trained in the module at the period's latest month (a stock)", UnitStaff, "training.staff_trained", false},
 	{"training.*.coverage", "Coverage", "trained ÷ in post", UnitProportion, "training", false},
+	{"outcomes.*.trend", "Recent trend", "increasing, decreasing, no significant change or cannot be calculated: the Cochran–Armitage test of the months' counts at 99.8%, kept only if its direction holds with each month left out (exact counts: a category, not a count)", UnitText, "outcomes", false},
+	{"training.*.trend", "Recent trend", "Of employment-support coverage (trained of in post each month), as for the outcomes' trend", UnitText, "training", false},
 	{"outcomes.*.people", "People achieving the outcome", "People who achieved the outcome over the period (a flow)", UnitPeople, "outcomes.people", true},
 	{"outcomes.*.cohort", "Cohort", "People assessed for the outcome over the period (a flow)", UnitPeople, "outcomes.cohort", true},
 	{"outcomes.*.rate", "Rate", "people ÷ cohort", UnitProportion, "outcomes", true},

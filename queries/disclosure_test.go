@@ -218,6 +218,7 @@ func TestCatalogueCoversEveryFigure(t *testing.T) {
 		t.Error("compared has no definition")
 	}
 	used["outcomes.*.compared"] = true
+	used["outcomes.*.trend"], used["training.*.trend"] = true, true // strings beside the figures (WithTrends)
 	// The evidence's figures are its JSON keys (METRICS.md's API).
 	b, _ := json.Marshal(OutcomeEvidence{})
 	var keys map[string]any

@@ -113,6 +113,9 @@ type ModuleCoverage struct {
 	InPost   Figure `json:"in_post"`
 	Trained  Figure `json:"trained"`
 	Coverage Figure `json:"coverage"`
+	// Trend is the recent trend of the employment support module's coverage
+	// (RecentTrend), where an answer carries trends.
+	Trend string `json:"trend,omitempty"`
 }
 
 // OutcomeRate is one outcome's rate with its 95% Wilson interval.
@@ -125,6 +128,7 @@ type OutcomeRate struct {
 	CI99Low        Figure      `json:"ci99_low"`           // the 99.8% interval, as Fingertips publishes beside the 95%
 	CI99High       Figure      `json:"ci99_high"`          //
 	Compared       *Comparison `json:"compared,omitempty"` // absent for England
+	Trend          string      `json:"trend,omitempty"`    // RecentTrend, where an answer carries trends
 	CostPerOutcome Figure      `json:"cost_per_outcome"`
 	FYPeople       Figure      `json:"-"` // people in the financial year's months, for cost_per_outcome
 }

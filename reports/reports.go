@@ -205,6 +205,9 @@ type Inputs struct {
 	Evidence     *queries.Evidence
 	Completeness *queries.Completeness
 	Inequality   *queries.Inequality
+	// Trends are the recent trends by area code (England's too) and measure,
+	// for the outcomes and training reports.
+	Trends map[string]map[string]string
 }
 
 // Build makes a report from the figures of one request.
@@ -231,14 +234,19 @@ func Build(name string, in Inputs, meta Meta) (*Table, error) {
 		}
 	case Training:
 		tb.Columns = append(append([]Column{}, areaColumns...), colFrom, colTo, colModule,
-			column("in_post", "training.*.in_post"), column("trained", "training.*.trained"), column("coverage", "training.*.coverage"))
+			column("in_post", "training.*.in_post"), column("trained", "training.*.trained"), column("coverage", "training.*.coverage"),
+			column("trend", "training.*.trend"))
 		for _, a := range areasOf(rep) {
 			for _, mod := range queries.Modules {
 				c := a.m.Training[mod]
 				if c == nil { // no figures: the dictionary's empty report
 					continue
 				}
-				tb.Rows = append(tb.Rows, append(a.cells(), from, to, Text(mod), FigureCell(c.InPost), FigureCell(c.Trained), FigureCell(c.Coverage)))
+				trend := Cell{}
+				if mod == queries.WorkModule {
+					trend = trendCell(in.Trends, a.code, "work_training_coverage")
+				}
+				tb.Rows = append(tb.Rows, append(a.cells(), from, to, Text(mod), FigureCell(c.InPost), FigureCell(c.Trained), FigureCell(c.Coverage), trend))
 			}
 		}
 	case Outcomes:
@@ -246,7 +254,8 @@ func Build(name string, in Inputs, meta Meta) (*Table, error) {
 			column("people", "outcomes.*.people"), column("cohort", "outcomes.*.cohort"), column("rate", "outcomes.*.rate"),
 			column("ci_low", "outcomes.*.ci_low"), column("ci_high", "outcomes.*.ci_high"),
 			column("ci99_low", "outcomes.*.ci99_low"), column("ci99_high", "outcomes.*.ci99_high"),
-			column("compared", "outcomes.*.compared"), column("cost_per_outcome", "outcomes.*.cost_per_outcome"))
+			column("compared", "outcomes.*.compared"), column("cost_per_outcome", "outcomes.*.cost_per_outcome"),
+			column("trend", "outcomes.*.trend"))
 		for _, a := range areasOf(rep) {
 			for _, name := range queries.Outcomes {
 				o := a.m.Outcomes[name]
@@ -263,7 +272,7 @@ func Build(name string, in Inputs, meta Meta) (*Table, error) {
 				}
 				tb.Rows = append(tb.Rows, append(a.cells(), from, to, Text(meta.FY), Text(name),
 					FigureCell(o.People), FigureCell(o.Cohort), FigureCell(o.Rate), FigureCell(o.CILow), FigureCell(o.CIHigh),
-					FigureCell(o.CI99Low), FigureCell(o.CI99High), compared, FigureCell(o.CostPerOutcome)))
+					FigureCell(o.CI99Low), FigureCell(o.CI99High), compared, FigureCell(o.CostPerOutcome), trendCell(in.Trends, a.code, "outcomes."+name+".rate")))
 			}
 		}
 	case Funding:
@@ -388,6 +397,14 @@ func Build(name string, in Inputs, meta Meta) (*Table, error) {
 		tb.Rows[i] = append(tb.Rows[i], Text(disclosure), Text(strconv.FormatUint(meta.DataVersion, 10)))
 	}
 	return tb, nil
+}
+
+// trendCell is an area's recent trend of a measure, empty when not computed.
+func trendCell(trends map[string]map[string]string, code, measure string) Cell {
+	if t := trends[code][measure]; t != "" {
+		return Text(t)
+	}
+	return Cell{}
 }
 
 // Columns returns a report's columns, for the data dictionary: built by the
