@@ -170,6 +170,41 @@ func TestBrowser(t *testing.T) {
 		checkProblems(t, p.path)
 	}
 
+	t.Run("the new pages are reachable by keyboard", func(t *testing.T) {
+		// Tab from the top: focus must reach a data table's summary and a
+		// download link on each page, through visible elements only.
+		for _, p := range []string{"/evidence", "/inequality", "/data-quality", "/areas/" + pcn} {
+			visit(t, p, "")
+			reached := map[string]bool{}
+			for i := 0; i < 80 && !(reached["summary"] && reached["download"]); i++ {
+				if err := chromedp.Do(ctx, chromedp.KeyEvent("\t")); err != nil {
+					t.Fatal(err)
+				}
+				el, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`(() => {
+					const el = document.activeElement;
+					const r = el.getBoundingClientRect();
+					return {tag: el.tagName.toLowerCase(), href: el.getAttribute('href') || '', visible: r.width > 0 && r.height > 0};
+				})()`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v, _ := el["visible"].(bool); !v && el["tag"] != "body" {
+					t.Errorf("%s: focus on an invisible %v", p, el)
+				}
+				if el["tag"] == "summary" {
+					reached["summary"] = true
+				}
+				if href, _ := el["href"].(string); strings.HasPrefix(href, "/download/") || strings.Contains(href, "table=") {
+					reached["download"] = true
+				}
+			}
+			if !reached["summary"] || !reached["download"] {
+				t.Errorf("%s: the keyboard reached %v of a data table and a download", p, reached)
+			}
+			checkProblems(t, p+" by keyboard")
+		}
+	})
+
 	t.Run("tooltips show within the CSP", func(t *testing.T) {
 		// Hover over the middle of every chart: ECharts shows its tooltip,
 		// which must set no style attribute the CSP would block.
