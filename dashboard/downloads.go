@@ -124,7 +124,7 @@ func (s *Server) streamCSV(c echo.Context, t *reports.Table, fileHeaders func())
 }
 
 func isReport(name string) bool {
-	for _, n := range append(append([]string{}, reports.Names...), reports.Monthly) {
+	for _, n := range append(append([]string{}, reports.Names...), reports.Monthly, reports.Peers) {
 		if n == name {
 			return true
 		}
@@ -136,7 +136,11 @@ func isReport(name string) bool {
 // of the same URL do; nil when no data is loaded.
 func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table, error) {
 	ctx := c.Request().Context()
-	v, q, err := s.pageSelection(c, downloadParams...)
+	params := downloadParams
+	if len(names) == 1 && names[0] == reports.Peers {
+		params = append(append([]string{}, downloadParams...), "area")
+	}
+	v, q, err := s.pageSelection(c, params...)
 	if err != nil {
 		return nil, err
 	}
@@ -179,6 +183,21 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 			if ineq, err = s.inequality(ctx, v); err != nil {
 				return nil, err
 			}
+		case reports.Peers:
+			area, err := peerArea(c, v)
+			if err != nil {
+				return nil, err
+			}
+			pf, err := s.peers(ctx, v, area)
+			if err != nil {
+				return nil, err
+			}
+			tb, err := reports.Build(name, reports.Inputs{PeerFigures: pf, PeersHidden: v.Geography.Limited()}, m)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, tb)
+			continue
 		case reports.Outcomes, reports.Training:
 			if trends, err = s.recentTrends(ctx, v.Selection); err != nil {
 				return nil, err

@@ -23,6 +23,8 @@ type areaBody struct {
 	Ranks, Peers *table
 	// Trends are its recent trends.
 	Trends *table
+	// PeersDownloads are the peers report's links.
+	PeersDownloads []downloadLink
 }
 
 type crumb struct{ Label, Href string }
@@ -91,6 +93,15 @@ func (s *Server) areaPage(c echo.Context) error {
 		}
 		peersT := peersTable(pf, v.Geography.Limited(), func(code, name string) cell { return areaCell(code, name, q) })
 		body.Ranks, body.Peers = &ranks, &peersT
+		pq := url.Values{"area": {area.Code}}
+		for k, vs := range q {
+			if k == "from" || k == "to" || k == "fy" {
+				pq[k] = vs
+			}
+		}
+		what := "the area, its peers and their figures together"
+		body.PeersDownloads = []downloadLink{{Label: "Download CSV", Href: "/download/peers.csv?" + pq.Encode(), What: what},
+			{Label: "Download Excel", Href: "/download/peers.xlsx?" + pq.Encode(), What: what}}
 	}
 	for _, pl := range parents {
 		body.Parents = append(body.Parents, crumb{Label: pl.Name + " (" + levelTitle(pl.Level) + ")", Href: profileHref(pl.Code, q)})

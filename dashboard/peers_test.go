@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 
 	"spdash/dashboard"
@@ -185,6 +186,20 @@ func TestPeersAgainstTheFiles(t *testing.T) {
 	}
 	if r := got.Rank["work_training_coverage"]; r.Rank != rank || r.Of != of {
 		t.Errorf("coverage rank %d of %d, from the files %d of %d", r.Rank, r.Of, rank, of)
+	}
+	// The download: the area, the group, and each peer in order.
+	status, _, csvBody := get(t, srv, "/download/peers.csv?area="+target+"&from="+from+"&to="+to)
+	if status != 200 {
+		t.Fatalf("peers.csv: %d %s", status, csvBody)
+	}
+	lines := strings.Split(strings.TrimSpace(csvBody), "\n")
+	if len(lines) != 13 || !strings.HasPrefix(lines[1], "area,"+target+",") || !strings.HasPrefix(lines[2], "peer group,,") {
+		t.Fatalf("peers.csv: %d lines: %.300s", len(lines), csvBody)
+	}
+	for i, c := range cands {
+		if !strings.HasPrefix(lines[3+i], "peer,"+c.code+",") {
+			t.Errorf("peers.csv line %d: %.60s, want peer %s", 4+i, lines[3+i], c.code)
+		}
 	}
 	if status, _, _ := get(t, srv, "/api/v1/peers?area="+areas[0]["region_code"]); status != 400 {
 		t.Errorf("peers of a region: %d, want 400", status)

@@ -24,6 +24,9 @@ const (
 	Evidence     = "evidence"
 	Completeness = "completeness"
 	Inequality   = "inequality"
+	// Peers is an area's peers (it takes area=, so it is not in Names nor
+	// in the whole-selection workbook).
+	Peers = "peers"
 )
 
 // Names lists the reports in the order the downloads page shows them.
@@ -39,6 +42,7 @@ var Titles = map[string]string{
 	Evidence:     "Evidence: work training coverage and work outcomes (odds ratios)",
 	Completeness: "Completeness of returns by area and month",
 	Inequality:   "Inequality: rates by deprivation decile, slope index and Core20 shares",
+	Peers:        "An area, its statistical peers and their figures together",
 	Monthly:      "Every monthly figure by area and month",
 }
 
@@ -208,6 +212,10 @@ type Inputs struct {
 	// Trends are the recent trends by area code (England's too) and measure,
 	// for the outcomes and training reports.
 	Trends map[string]map[string]string
+	// PeerFigures is an area's peers (for the peers report), and whether the
+	// peers may be named.
+	PeerFigures *queries.PeerFigures
+	PeersHidden bool
 }
 
 // Build makes a report from the figures of one request.
@@ -365,6 +373,34 @@ func Build(name string, in Inputs, meta Meta) (*Table, error) {
 			for _, k := range []string{"population", "funding", "fte", "people_supported"} {
 				tb.Rows = append(tb.Rows, append(append([]Cell{}, place...), Text("core20_share."+k), Text("1-2"), Cell{},
 					Cell{}, Cell{}, FigureCell(ineq.Core20Share[k]), Cell{}, Cell{}, Cell{}, Cell{}))
+			}
+		}
+	case Peers:
+		colRole := Column{Name: "role", Label: "Role", Meaning: "area (the area asked for), peer (one of its 10 nearest areas of its level by need and size), or peer group (the peers' sums)", Unit: queries.UnitText, Source: "METRICS.md"}
+		colDistance := Column{Name: "distance", Label: "Distance", Meaning: "√(Σ(z_a − z_b)² × 4 / m) over the m features known for both (0 = identical)", Unit: queries.UnitIndex, Source: "areas"}
+		tb.Columns = []Column{colRole, colCode, colName, colFrom, colTo, colDistance}
+		figs := queries.RankedFigures()
+		for _, f := range figs {
+			tb.Columns = append(tb.Columns, column(f, f))
+		}
+		if pf := in.PeerFigures; pf != nil {
+			row := func(role, code, name string, distance Cell, m *queries.Metrics) {
+				values := map[string]queries.Figure{}
+				m.Each(func(n string, f queries.Figure) { values[n] = f })
+				r := []Cell{Text(role), Text(code), Text(name), from, to, distance}
+				for _, f := range figs {
+					r = append(r, FigureCell(values[f]))
+				}
+				tb.Rows = append(tb.Rows, r)
+			}
+			row("area", pf.Area.Code, pf.Area.Name, Cell{}, &pf.Area.Metrics)
+			row("peer group", "", fmt.Sprintf("its %d peers together", len(pf.Peers)), Cell{}, &pf.Group)
+			if !in.PeersHidden {
+				for i, p := range pf.Peers {
+					if i < len(pf.Each) {
+						row("peer", p.Code, p.Name, Number(p.Distance), &pf.Each[i].Metrics)
+					}
+				}
 			}
 		}
 	case Completeness:

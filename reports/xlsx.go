@@ -58,6 +58,7 @@ var notesFor = map[string][]int{
 	Evidence:     {4},
 	Completeness: {2},
 	Inequality:   {1, 2, 4},
+	Peers:        {1, 2},
 	Monthly:      {1, 2, 3, 4},
 }
 
