@@ -88,7 +88,7 @@ func (db *DB) AreaTrends(ctx context.Context, req Request) (map[string]map[strin
 	from := req.Selection.From
 	type series struct{ x, n []float64 }
 	byArea := map[string]map[string]*series{}
-	err := db.Monthly(ctx, req, func(am *AreaMonth) error {
+	err := db.monthly(ctx, req, []string{"monthly_training", "monthly_outcomes"}, func(am *AreaMonth) error {
 		i := (am.Month.Year()-from.Year())*12 + int(am.Month.Month()) - int(from.Month())
 		if i < 0 || i >= k {
 			return nil
