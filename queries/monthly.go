@@ -41,15 +41,6 @@ type AreaMonth struct {
 // controlled (below England). The level may be the place's own, England's
 // included: Trends is that. fn's error stops it.
 func (db *DB) Monthly(ctx context.Context, req Request, fn func(*AreaMonth) error) error {
-	return db.monthly(ctx, req, monthlyStatements, fn)
-}
-
-// monthlyStatements are the monthly extract's three statements; a reader
-// that needs only some kinds (the recent trends: training and outcomes)
-// runs only those, and the others' counts stay 0.
-var monthlyStatements = []string{"monthly_activity", "monthly_training", "monthly_outcomes"}
-
-func (db *DB) monthly(ctx context.Context, req Request, statements []string, fn func(*AreaMonth) error) error {
 	// No deadline over the whole extract: fn may write to a slow client for
 	// longer than any query may take. Each round of statements has its own.
 	sel := req.Selection
@@ -79,7 +70,7 @@ func (db *DB) monthly(ctx context.Context, req Request, statements []string, fn 
 	per := max(1, monthlyChunk/n)
 	for start := 0; start < len(areas); start += per {
 		chunk := areas[start:min(start+per, len(areas))]
-		if err := db.monthlyChunk(ctx, sel, cols, args, chunk, ctl, statements, fn); err != nil {
+		if err := db.monthlyChunk(ctx, sel, cols, args, chunk, ctl, fn); err != nil {
 			return err
 		}
 	}
@@ -90,8 +81,8 @@ func (db *DB) monthly(ctx context.Context, req Request, statements []string, fn 
 // them, then calls fn for each area and month in order. The round is read
 // whole (at most monthlyChunk area-months) and its connections released
 // before fn runs, so a slow reader holds no connection and no deadline.
-func (db *DB) monthlyChunk(ctx context.Context, sel Selection, cols levelSQL, args []any, chunk []areaCounts, ctl control, statements []string, fn func(*AreaMonth) error) error {
-	rows, err := db.readChunk(ctx, sel, cols, args, chunk, ctl, statements)
+func (db *DB) monthlyChunk(ctx context.Context, sel Selection, cols levelSQL, args []any, chunk []areaCounts, ctl control, fn func(*AreaMonth) error) error {
+	rows, err := db.readChunk(ctx, sel, cols, args, chunk, ctl)
 	if err != nil {
 		return err
 	}
@@ -103,7 +94,7 @@ func (db *DB) monthlyChunk(ctx context.Context, sel Selection, cols levelSQL, ar
 	return nil
 }
 
-func (db *DB) readChunk(ctx context.Context, sel Selection, cols levelSQL, args []any, chunk []areaCounts, ctl control, statements []string) ([]AreaMonth, error) {
+func (db *DB) readChunk(ctx context.Context, sel Selection, cols levelSQL, args []any, chunk []areaCounts, ctl control) ([]AreaMonth, error) {
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
 	codes := make([]string, len(chunk))
@@ -117,13 +108,13 @@ func (db *DB) readChunk(ctx context.Context, sel Selection, cols levelSQL, args 
 		cols.Where += " AND has(@chunk, " + cols.Level + ")"
 	}
 	args = append(append([]any{}, args...), clickhouse.Named("chunk", codes))
-	streams := make([]*monthStream, 0, len(statements))
+	streams := make([]*monthStream, 0, 3)
 	defer func() {
 		for _, s := range streams {
 			s.rows.Close()
 		}
 	}()
-	for _, name := range statements {
+	for _, name := range []string{"monthly_activity", "monthly_training", "monthly_outcomes"} {
 		rows, err := db.conn.Query(ctx, expand(monthlyTemplates[name], cols), args...)
 		if err != nil {
 			return nil, Classify(fmt.Errorf("%s: %w", name, err))

@@ -3,6 +3,8 @@ package queries
 import (
 	"context"
 	"fmt"
+	"text/template"
+	"time"
 )
 
 // Recent trend (METRICS.md): is a proportion of one area rising or falling
@@ -80,43 +82,76 @@ func TrendMeasures() []string { return SIIMeasures() }
 // selection (at its level and place), from the months' exact counts: a
 // trend is a category, not a count, so disclosure control does not apply.
 func (db *DB) AreaTrends(ctx context.Context, req Request) (map[string]map[string]string, error) {
-	req.Disclose = false
-	k := req.Selection.Months()
+	ctx, cancel := db.readContext(ctx)
+	defer cancel()
+	sel := req.Selection
+	k := sel.Months()
 	if k < 1 || k > 1200 {
 		return nil, fmt.Errorf("trends: a period of %d months", k)
 	}
-	from := req.Selection.From
+	cols, err := levelColumns(sel.Level)
+	if err != nil {
+		return nil, err
+	}
+	cols.Where = placeFilter(sel.Place)
+	asOf, err := db.asOf(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	args := levelArgs(sel, sel.Place, asOf.Version)
 	type series struct{ x, n []float64 }
 	byArea := map[string]map[string]*series{}
-	err := db.monthly(ctx, req, []string{"monthly_training", "monthly_outcomes"}, func(am *AreaMonth) error {
-		i := (am.Month.Year()-from.Year())*12 + int(am.Month.Month()) - int(from.Month())
+	add := func(code, measure string, month time.Time, x, n float64) {
+		i := (month.Year()-sel.From.Year())*12 + int(month.Month()) - int(sel.From.Month())
 		if i < 0 || i >= k {
-			return nil
+			return
 		}
-		s := byArea[am.Code]
+		s := byArea[code]
 		if s == nil {
 			s = map[string]*series{}
 			for _, m := range TrendMeasures() {
 				s[m] = &series{x: make([]float64, k), n: make([]float64, k)}
 			}
-			byArea[am.Code] = s
+			byArea[code] = s
 		}
-		f := am.MonthFigures
-		for _, m := range TrendMeasures() {
-			var xf, nf Figure
-			if m == "work_training_coverage" {
-				xf, nf = f.Training[WorkModule].Trained, f.Training[WorkModule].InPost
-			} else {
-				o := f.Outcomes[m[len("outcomes."):len(m)-len(".rate")]]
-				xf, nf = o.People, o.Cohort
-			}
-			s[m].x[i], _ = xf.Value()
-			s[m].n[i], _ = nf.Value()
+		if ser := s[measure]; ser != nil {
+			ser.x[i], ser.n[i] = x, n
 		}
-		return nil
-	})
+	}
+	rows, err := db.conn.Query(ctx, expand(trendTemplates["trend_training"], cols), args...)
 	if err != nil {
-		return nil, fmt.Errorf("trends: %w", err)
+		return nil, Classify(fmt.Errorf("trends: %w", err))
+	}
+	for rows.Next() {
+		var code string
+		var month time.Time
+		var trained, inPost uint64
+		if err := rows.Scan(&code, &month, &trained, &inPost); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("trends: %w", err)
+		}
+		add(code, "work_training_coverage", month, float64(trained), float64(inPost))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, Classify(err)
+	}
+	rows, err = db.conn.Query(ctx, expand(trendTemplates["trend_outcomes"], cols), args...)
+	if err != nil {
+		return nil, Classify(fmt.Errorf("trends: %w", err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code, outcome string
+		var month time.Time
+		var people, cohort uint64
+		if err := rows.Scan(&code, &month, &outcome, &people, &cohort); err != nil {
+			return nil, fmt.Errorf("trends: %w", err)
+		}
+		add(code, "outcomes."+outcome+".rate", month, float64(people), float64(cohort))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, Classify(err)
 	}
 	out := map[string]map[string]string{}
 	for code, s := range byArea {
@@ -126,6 +161,11 @@ func (db *DB) AreaTrends(ctx context.Context, req Request) (map[string]map[strin
 		}
 	}
 	return out, nil
+}
+
+var trendTemplates = map[string]*template.Template{
+	"trend_training": parseWithShared("trend_training"),
+	"trend_outcomes": parseWithShared("trend_outcomes"),
 }
 
 // WithTrends is a copy of m carrying trends (by measure), sharing nothing m

@@ -195,6 +195,9 @@ func runWorkload(t *testing.T, db *queries.DB) {
 		if got, err := db.Completeness(ctx, queries.Request{Selection: c, Version: v}, nil); err != nil || len(got.Areas) == 0 {
 			t.Fatalf("completeness of %s: %v %v", c.Place.Code, got, err)
 		}
+		if got, err := db.AreaTrends(ctx, queries.Request{Selection: c, Version: v}); err != nil || len(got) == 0 {
+			t.Fatalf("trends of %s: %v %v", c.Place.Code, got, err)
+		}
 	}
 	periods := []struct{ from, to, fy string }{
 		{"2024-07", "2025-06", "2024-25"}, // a year, funding loaded
