@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
 	"spdash/dashboard"
 	"spdash/internal/users"
 	"spdash/queries"
@@ -274,13 +276,11 @@ func (a *app) usersAdd(fs *flag.FlagSet, file *string, args []string, stdin io.R
 	if !*noPassword {
 		// The password comes on standard input (a pipe, or typed), never on
 		// the command line where ps and shell history would keep it.
-		fmt.Fprintf(a.stderr, "password for %s (at least %d characters), then Enter: ", u.Name, users.MinPassword)
-		line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
-		if err != nil && line == "" {
-			return exitInvalid, fmt.Errorf("no password given on standard input")
+		password, err := a.readPassword(stdin, u.Name)
+		if err != nil {
+			return exitInvalid, err
 		}
-		fmt.Fprintln(a.stderr)
-		if u.PasswordHash, err = users.HashPassword(strings.TrimRight(line, "\r\n"), users.Cost); err != nil {
+		if u.PasswordHash, err = users.HashPassword(password, users.Cost); err != nil {
 			return exitInvalid, err
 		}
 	}
@@ -299,6 +299,34 @@ func (a *app) usersAdd(fs *flag.FlagSet, file *string, args []string, stdin io.R
 	}
 	fmt.Fprintf(a.stdout, "%s %s: %s, %s\n", verb, u.Name, u.Role, u.ScopeText())
 	return exitOK, nil
+}
+
+// readPassword reads a new password: typed at a terminal without echo, and
+// twice to catch a typing mistake; from a pipe, its first line.
+func (a *app) readPassword(stdin io.Reader, name string) (string, error) {
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprintf(a.stderr, "password for %s (at least %d characters): ", name, users.MinPassword)
+		first, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(a.stderr)
+		if err != nil {
+			return "", fmt.Errorf("read the password: %w", err)
+		}
+		fmt.Fprint(a.stderr, "the same again: ")
+		second, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(a.stderr)
+		if err != nil {
+			return "", fmt.Errorf("read the password: %w", err)
+		}
+		if string(first) != string(second) {
+			return "", fmt.Errorf("the two passwords differ; nothing changed")
+		}
+		return string(first), nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+	if err != nil && line == "" {
+		return "", fmt.Errorf("no password given on standard input")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }
 
 func removeUser(list []users.User, name string) []users.User {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -222,6 +223,51 @@ func TestSecretsStayOutOfMessages(t *testing.T) {
 		code, stdout, stderr := runCLI(t, "etl", "load", "--clickhouse", dsn, filepath.Join(dir, "areas.csv"))
 		if code == exitOK || strings.Contains(stdout+stderr, "s3cret-pw") {
 			t.Errorf("%s: exit %d, and the password in the output:\n%s%s", dsn, code, stdout, stderr)
+		}
+	}
+}
+
+// At a terminal (script(1) gives the command one), the password is asked
+// twice and never echoed; two different ones change nothing.
+func TestUsersAddAtATerminal(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Fatal("this test needs script(1) (util-linux) to give the command a terminal")
+	}
+	file := filepath.Join(t.TempDir(), "users.json")
+	for _, c := range []struct {
+		second string
+		ok     bool
+	}{{"another password!", false}, {"a long enough password", true}} {
+		cmd := exec.Command(script, "-qec", "'"+os.Args[0]+"' users add --users-file '"+file+"' --role analyst amy", "/dev/null")
+		cmd.Env = append(os.Environ(), "SPDASH_TEST_MAIN=1")
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond)
+		io.WriteString(in, "a long enough password\r")
+		time.Sleep(500 * time.Millisecond)
+		io.WriteString(in, c.second+"\r")
+		time.Sleep(500 * time.Millisecond)
+		in.Close()
+		err = cmd.Wait()
+		text := out.String()
+		if strings.Contains(text, "a long enough password") || strings.Contains(text, "another password") {
+			t.Errorf("the password is echoed: %q", text)
+		}
+		list, _ := users.Read(file)
+		_, signs := users.Authenticate(list, "amy", "a long enough password")
+		if c.ok != (err == nil && signs) {
+			t.Errorf("second password %q: exit %v, signs in %v, want %v: %q", c.second, err, signs, c.ok, text)
+		}
+		if !c.ok && !strings.Contains(text, "the two passwords differ") {
+			t.Errorf("a mistyped second password is not reported: %q", text)
 		}
 	}
 }
