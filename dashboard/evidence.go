@@ -32,13 +32,11 @@ func (s *Server) evidence(ctx context.Context, v *View) (*queries.Evidence, erro
 		if err != nil {
 			return nil, fmt.Errorf("evidence: %w", err)
 		}
-		lts, err := cached(ctx, s, fmt.Sprintf("long-term sick|%d|%s", req.Version, stamp), func(ctx context.Context) (map[string]float64, error) {
-			return s.db.LongTermSick(ctx, req.Version)
-		}, func(m map[string]float64) int { return len(m)/10 + 1 })
+		pcns, err := s.pcnFeatures(ctx, req.Version)
 		if err != nil {
 			return nil, err
 		}
-		return queries.EstimateEvidence(queries.EvidenceUnits(period, first, lts)), nil
+		return queries.EstimateEvidence(queries.EvidenceUnits(period, first, pcns)), nil
 	}, func(*queries.Evidence) int { return 1 })
 }
 

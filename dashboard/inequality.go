@@ -23,7 +23,7 @@ func (s *Server) inequality(ctx context.Context, v *View) (*queries.Inequality, 
 	stamp := stampOf(ctx)
 	return cached(ctx, s, requestKey("inequality", req, stamp), func(ctx context.Context) (*queries.Inequality, error) {
 		deciles, err := cached(ctx, s, fmt.Sprintf("deciles|%d|%s", req.Version, stamp), func(ctx context.Context) (map[string]string, error) {
-			pcns, err := s.db.PCNDeprivations(ctx, req.Version)
+			pcns, err := s.pcnFeatures(ctx, req.Version)
 			if err != nil {
 				return nil, err
 			}

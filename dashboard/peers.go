@@ -20,18 +20,24 @@ func (s *Server) peers(ctx context.Context, v *View, area queries.Place) (*queri
 	if err != nil {
 		return nil, err
 	}
-	stamp := stampOf(ctx)
-	key := requestKey("peers|"+area.Code, req, stamp)
+	key := requestKey("peers|"+area.Code, req, stampOf(ctx))
 	return cached(ctx, s, key, func(ctx context.Context) (*queries.PeerFigures, error) {
-		rows, err := cached(ctx, s, fmt.Sprintf("features|%d|%s", req.Version, stamp), func(ctx context.Context) ([]queries.PCNFeatureRow, error) {
-			return s.db.PCNFeatures(ctx, req.Version)
-		}, func(r []queries.PCNFeatureRow) int { return len(r)/10 + 1 })
+		rows, err := s.pcnFeatures(ctx, req.Version)
 		if err != nil {
 			return nil, err
 		}
 		found := queries.FindPeers(queries.LevelFeatures(rows, area.Level), area.Code)
 		return s.db.PeersOf(ctx, req, area, found)
 	}, func(*queries.PeerFigures) int { return 12 })
+}
+
+// pcnFeatures is every PCN's need and size at a data version (cached): the
+// peers' features, the deprivation deciles and the evidence's long-term
+// sickness all read it.
+func (s *Server) pcnFeatures(ctx context.Context, version uint64) ([]queries.PCNFeatureRow, error) {
+	return cached(ctx, s, fmt.Sprintf("features|%d|%s", version, stampOf(ctx)), func(ctx context.Context) ([]queries.PCNFeatureRow, error) {
+		return s.db.PCNFeatures(ctx, version)
+	}, func(r []queries.PCNFeatureRow) int { return len(r)/10 + 1 })
 }
 
 // PeersResponse is the body of GET /api/v1/peers.

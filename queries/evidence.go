@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
-
 	"spdash/queries/glm"
 )
 
@@ -68,19 +66,21 @@ type EvidenceUnit struct {
 
 // EvidenceUnits puts together each PCN's inputs from two reports of its
 // place at PCN level without disclosure control: period (the selection)
-// and first (the period's first month alone), and the long-term sickness
-// rates (LongTermSick).
-func EvidenceUnits(period, first *Report, sickness map[string]float64) []EvidenceUnit {
+// and first (the period's first month alone), and every PCN's long-term
+// sickness rate (PCNFeatures).
+func EvidenceUnits(period, first *Report, pcns []PCNFeatureRow) []EvidenceUnit {
 	coverage := map[string]*float64{}
 	for _, a := range first.Areas {
 		coverage[a.Code] = a.WorkTrainingCoverage.Ptr()
 	}
+	sickness := map[string]*float64{}
+	for _, p := range pcns {
+		sickness[p.Code] = p.LTS
+	}
 	units := make([]EvidenceUnit, 0, len(period.Areas))
 	for _, a := range period.Areas {
-		u := EvidenceUnit{Code: a.Code, Coverage: coverage[a.Code], IMD: a.IMDScore.Ptr(), People: map[string]float64{}, Cohort: map[string]float64{}}
-		if v, ok := sickness[a.Code]; ok {
-			u.LongTermSick = &v
-		}
+		u := EvidenceUnit{Code: a.Code, Coverage: coverage[a.Code], IMD: a.IMDScore.Ptr(), LongTermSick: sickness[a.Code],
+			People: map[string]float64{}, Cohort: map[string]float64{}}
 		for _, o := range Outcomes {
 			if r := a.Outcomes[o]; r != nil {
 				u.People[o], _ = r.People.Value()
@@ -195,29 +195,6 @@ func EvidenceRequests(req Request) (period, first Request) {
 	return period, first
 }
 
-// LongTermSick reads each PCN's long-term sickness rate at a data version.
-func (db *DB) LongTermSick(ctx context.Context, version uint64) (map[string]float64, error) {
-	ctx, cancel := db.readContext(ctx)
-	defer cancel()
-	rows, err := db.conn.Query(ctx, expand(evidenceTemplate, nil), clickhouse.Named("version", version))
-	if err != nil {
-		return nil, Classify(fmt.Errorf("read long-term sickness: %w", err))
-	}
-	defer rows.Close()
-	out := map[string]float64{}
-	for rows.Next() {
-		var code string
-		var rate float64
-		if err := rows.Scan(&code, &rate); err != nil {
-			return nil, fmt.Errorf("read long-term sickness: %w", err)
-		}
-		out[code] = rate
-	}
-	return out, Classify(rows.Err())
-}
-
-var evidenceTemplate = parseWithShared("area_long_term_sick")
-
 // Evidence computes a request's evidence, for callers without the
 // dashboard's cache (the CLI's reports, tests).
 func (db *DB) Evidence(ctx context.Context, req Request) (*Evidence, error) {
@@ -237,9 +214,9 @@ func (db *DB) Evidence(ctx context.Context, req Request) (*Evidence, error) {
 	if err != nil {
 		return nil, fmt.Errorf("evidence: %w", err)
 	}
-	lts, err := db.LongTermSick(ctx, req.Version)
+	pcns, err := db.PCNFeatures(ctx, req.Version)
 	if err != nil {
 		return nil, err
 	}
-	return EstimateEvidence(EvidenceUnits(period, first, lts)), nil
+	return EstimateEvidence(EvidenceUnits(period, first, pcns)), nil
 }

@@ -6,8 +6,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-
-	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // Inequality by deprivation (METRICS.md): figures by national deprivation
@@ -17,21 +15,14 @@ import (
 // DecileUnknown names the group of PCNs without a deprivation score.
 const DecileUnknown = "unknown"
 
-// PCNDeprivation is one PCN's population and deprivation score.
-type PCNDeprivation struct {
-	Code       string
-	Population float64
-	IMD        *float64
-}
-
 // Deciles places PCNs in national deprivation deciles: PCNs with a known
 // score, most deprived (highest score) first, ties by code, each by the
 // midpoint of its cumulative share of their population; decile d holds the
 // midpoints in ((d−1)/10, d/10]. A midpoint of 0 (a PCN of no population
 // first in order) is decile 1. PCNs without a score are DecileUnknown.
-func Deciles(pcns []PCNDeprivation) map[string]string {
+func Deciles(pcns []PCNFeatureRow) map[string]string {
 	out := map[string]string{}
-	var known []PCNDeprivation
+	var known []PCNFeatureRow
 	total := 0.0
 	for _, p := range pcns {
 		if p.IMD == nil {
@@ -159,30 +150,6 @@ func SIIMeasures() []string {
 	}
 	return out
 }
-
-// PCNDeprivations reads every PCN's population and score at a version.
-func (db *DB) PCNDeprivations(ctx context.Context, version uint64) ([]PCNDeprivation, error) {
-	ctx, cancel := db.readContext(ctx)
-	defer cancel()
-	rows, err := db.conn.Query(ctx, expand(deprivationTemplate, nil), clickhouse.Named("version", version))
-	if err != nil {
-		return nil, Classify(fmt.Errorf("read deprivation: %w", err))
-	}
-	defer rows.Close()
-	var out []PCNDeprivation
-	for rows.Next() {
-		var p PCNDeprivation
-		var pop uint32
-		if err := rows.Scan(&p.Code, &pop, &p.IMD); err != nil {
-			return nil, fmt.Errorf("read deprivation: %w", err)
-		}
-		p.Population = float64(pop)
-		out = append(out, p)
-	}
-	return out, Classify(rows.Err())
-}
-
-var deprivationTemplate = parseWithShared("pcn_deprivation")
 
 // Inequality computes a request's figures by national decile: each decile's
 // from the sums over its PCNs inside the place, like any area's (with

@@ -7,7 +7,7 @@ import (
 
 func TestDecilesByHand(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
-	got := Deciles([]PCNDeprivation{
+	got := Deciles([]PCNFeatureRow{
 		{Code: "A", Population: 40, IMD: f(50)}, // midpoint 0.2 exactly: decile 2, not 3
 		{Code: "C", Population: 10, IMD: f(30)}, // a tie with B, second by code: (50 + 5) / 100 = 0.55, decile 6
 		{Code: "B", Population: 10, IMD: f(30)}, // first by code: (40 + 5) / 100 = 0.45, decile 5

@@ -29,7 +29,9 @@ type AreaFeatures struct {
 	Features [4]*float64
 }
 
-// PCNFeatures reads every PCN's features at a version.
+// PCNFeatures reads every PCN's need and size at a version: the peers'
+// features, the deprivation deciles (Deciles) and the evidence model's
+// long-term sickness (EvidenceUnits) all come from it.
 func (db *DB) PCNFeatures(ctx context.Context, version uint64) ([]PCNFeatureRow, error) {
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()

@@ -170,12 +170,8 @@ func runWorkload(t *testing.T, db *queries.DB) {
 	}
 	if v, err := db.DataVersion(ctx); err != nil {
 		t.Fatal(err)
-	} else if lts, err := db.LongTermSick(ctx, v); err != nil || len(lts) == 0 {
-		t.Fatalf("long-term sickness rates: %d %v", len(lts), err)
 	} else if kinds, err := db.KindsAsOf(ctx, v); err != nil || len(kinds) == 0 {
 		t.Fatalf("loads by kind: %v %v", kinds, err)
-	} else if pcns, err := db.PCNDeprivations(ctx, v); err != nil || len(pcns) == 0 {
-		t.Fatalf("deprivation: %d %v", len(pcns), err)
 	} else if rows, err := db.PCNFeatures(ctx, v); err != nil || len(rows) == 0 {
 		t.Fatalf("features: %d %v", len(rows), err)
 	}
