@@ -17,6 +17,7 @@ import (
 
 	"spdash/dashboard"
 	"spdash/etl"
+	"spdash/etl/etltest"
 	"spdash/etl/sample"
 	"spdash/queries"
 	"spdash/queries/testdb"
@@ -59,6 +60,18 @@ func sampleDB(t *testing.T) *queries.DB {
 		t.Fatal("sample database unavailable")
 	}
 	return loaded
+}
+
+// freshSample generates a sample and loads it into a database of its own.
+func freshSample(t *testing.T, opts sample.Options) (*queries.DB, string) {
+	t.Helper()
+	db, dir := testdb.New(t), t.TempDir()
+	opts.Out = dir
+	if _, err := sample.Generate(opts); err != nil {
+		t.Fatal(err)
+	}
+	etltest.Load(t, db, dir)
+	return db, dir
 }
 
 func get(t *testing.T, srv *httptest.Server, path string) (int, http.Header, string) {

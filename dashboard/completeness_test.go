@@ -1,10 +1,8 @@
 package dashboard_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -13,7 +11,7 @@ import (
 	"testing"
 
 	"spdash/dashboard"
-	"spdash/etl"
+	"spdash/etl/etltest"
 	"spdash/etl/sample"
 	"spdash/queries/testdb"
 )
@@ -24,7 +22,6 @@ import (
 // definition worked out here from the file; pages warn that the ICB's
 // latest month is incomplete, and /data-quality lists it.
 func TestCompletenessAgainstTheFiles(t *testing.T) {
-	ctx := context.Background()
 	db := testdb.New(t)
 	dir := t.TempDir()
 	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 31, Scale: sample.Demo, Months: 14, End: "2025-06"}); err != nil {
@@ -67,11 +64,7 @@ func TestCompletenessAgainstTheFiles(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "activity.csv"), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "report.csv"), false)
-	files, _ := etl.ExpandPaths([]string{dir}, nil)
-	if _, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(ctx, files, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	etltest.Load(t, db, dir)
 	srv := httptest.NewServer(dashboard.New(dashboard.Options{DB: db, Log: quiet}))
 	defer srv.Close()
 

@@ -1,11 +1,9 @@
 package dashboard_test
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http/httptest"
 	"os"
@@ -17,11 +15,9 @@ import (
 	"testing"
 
 	"spdash/dashboard"
-	"spdash/etl"
 	"spdash/etl/sample"
 	"spdash/queries"
 	"spdash/queries/recompute"
-	"spdash/queries/testdb"
 )
 
 // TestEvidenceEqualsR: on data the dashboard's own tests do not otherwise
@@ -36,17 +32,7 @@ func TestEvidenceEqualsR(t *testing.T) {
 	if err != nil {
 		t.Fatal("this test needs R: scripts/install-deps r (apt-get install -y r-base-core)")
 	}
-	ctx := context.Background()
-	db := testdb.New(t)
-	dir := t.TempDir()
-	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 2027, Scale: sample.National}); err != nil {
-		t.Fatal(err)
-	}
-	pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "report.csv"), false)
-	files, _ := etl.ExpandPaths([]string{dir}, nil)
-	if _, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(ctx, files, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	db, dir := freshSample(t, sample.Options{Seed: 2027, Scale: sample.National})
 	srv := httptest.NewServer(dashboard.New(dashboard.Options{DB: db, Log: quiet}))
 	defer srv.Close()
 

@@ -1,9 +1,7 @@
 package dashboard_test
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"math"
 	"net/http/httptest"
@@ -14,11 +12,9 @@ import (
 	"testing"
 
 	"spdash/dashboard"
-	"spdash/etl"
 	"spdash/etl/sample"
 	"spdash/queries"
 	"spdash/queries/recompute"
-	"spdash/queries/testdb"
 )
 
 // TestInequalityAgainstTheFiles: deciles, each decile's rates, the SII of
@@ -27,17 +23,7 @@ import (
 // files (PCN sums by queries/recompute, which shares no code with queries),
 // for England and for a region.
 func TestInequalityAgainstTheFiles(t *testing.T) {
-	ctx := context.Background()
-	db := testdb.New(t)
-	dir := t.TempDir()
-	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 505, Scale: sample.National}); err != nil {
-		t.Fatal(err)
-	}
-	pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "report.csv"), false)
-	files, _ := etl.ExpandPaths([]string{dir}, nil)
-	if _, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(ctx, files, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	db, dir := freshSample(t, sample.Options{Seed: 505, Scale: sample.National})
 	srv := httptest.NewServer(dashboard.New(dashboard.Options{DB: db, Log: slog.New(slog.NewTextHandler(testLog{t}, nil)), DisclosureOff: true}))
 	defer srv.Close()
 

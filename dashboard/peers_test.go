@@ -1,9 +1,7 @@
 package dashboard_test
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"math"
 	"net/http/httptest"
 	"path/filepath"
@@ -13,10 +11,8 @@ import (
 	"testing"
 
 	"spdash/dashboard"
-	"spdash/etl"
 	"spdash/etl/sample"
 	"spdash/queries/recompute"
-	"spdash/queries/testdb"
 )
 
 // TestPeersAgainstTheFiles: a PCN's peers (codes and distances) and its
@@ -24,17 +20,7 @@ import (
 // METRICS.md worked out here from the CSV files: features from areas.csv,
 // the group's sums from queries/recompute's PCN figures.
 func TestPeersAgainstTheFiles(t *testing.T) {
-	ctx := context.Background()
-	db := testdb.New(t)
-	dir := t.TempDir()
-	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 909, Scale: sample.National}); err != nil {
-		t.Fatal(err)
-	}
-	pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "report.csv"), false)
-	files, _ := etl.ExpandPaths([]string{dir}, nil)
-	if _, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(ctx, files, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	db, dir := freshSample(t, sample.Options{Seed: 909, Scale: sample.National})
 	srv := httptest.NewServer(dashboard.New(dashboard.Options{DB: db, Log: quiet, DisclosureOff: true}))
 	defer srv.Close()
 

@@ -1,20 +1,15 @@
 package dashboard_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"spdash/dashboard"
-	"spdash/etl"
 	"spdash/etl/sample"
 	"spdash/queries"
 	"spdash/queries/recompute"
-	"spdash/queries/testdb"
 )
 
 // TestTrendsAgainstTheFiles: every area's `trend` in /api/v1/metrics (ICBs
@@ -22,17 +17,7 @@ import (
 // from the months' counts worked out here from the files (queries/recompute
 // month by month) and classified by a separate implementation.
 func TestTrendsAgainstTheFiles(t *testing.T) {
-	ctx := context.Background()
-	db := testdb.New(t)
-	dir := t.TempDir()
-	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 313, Scale: sample.Demo, Months: 24, End: "2026-06"}); err != nil {
-		t.Fatal(err)
-	}
-	pl, _ := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "report.csv"), false)
-	files, _ := etl.ExpandPaths([]string{dir}, nil)
-	if _, err := (&etl.Loader{DB: db, Problems: pl, Log: quiet}).LoadAll(ctx, files, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	db, dir := freshSample(t, sample.Options{Seed: 313, Scale: sample.Demo, Months: 24, End: "2026-06"})
 	srv := httptest.NewServer(dashboard.New(dashboard.Options{DB: db, Log: quiet}))
 	defer srv.Close()
 
