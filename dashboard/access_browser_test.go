@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -23,9 +22,6 @@ import (
 // violation on the way. Screenshots: sign-in, the scoped capacity page, and
 // /admin as an admin.
 func TestBrowserSignIn(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("the browser tests need Chromium at %s: apt-get install -y chromium", chromiumPath)
-	}
 	geo, err := sampleDB(t).Places(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -33,29 +29,7 @@ func TestBrowserSignIn(t *testing.T) {
 	icb := geo.ICBs[0]
 	f := newAccessFixture(t, dashboard.Access{Mode: dashboard.AuthUsers}, false,
 		users.User{Name: "viewer", Role: users.Viewer, ICBs: []string{icb.Code}}, users.User{Name: "admin", Role: users.Admin})
-	shots, err := filepath.Abs(filepath.Join("..", "artifacts", "screenshots"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	problems := &browserProblems{origin: f.srv.URL}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(problems.listen))
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelTimeout()
-	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-		Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	ctx, problems, shots := openBrowser(t, f.srv.URL, 60*time.Second)
 	location := func() *url.URL {
 		t.Helper()
 		loc, err := chromedp.Run(ctx, chromedp.Location())

@@ -76,6 +76,41 @@ func (b *browserProblems) take() []string {
 	return out
 }
 
+// openBrowser starts headless Chromium for a test, stopped when it ends:
+// problems collects what must not happen on pages of origin, motion is
+// reduced (app.js then draws without animation, so screenshots and clicks
+// see the final charts), and shots is the screenshots' folder.
+func openBrowser(t *testing.T, origin string, timeout time.Duration) (ctx context.Context, problems *browserProblems, shots string) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Fatalf("the browser tests need Chromium at %s: apt-get install -y chromium", chromiumPath)
+	}
+	shots, err := filepath.Abs(filepath.Join("..", "artifacts", "screenshots"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	problems = &browserProblems{origin: origin}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(problems.listen))
+	t.Cleanup(cancel)
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
+	t.Cleanup(cancelTimeout)
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, problems, shots
+}
+
 type chartState struct {
 	ID     string `json:"id"`
 	Drawn  bool   `json:"drawn"`
@@ -89,38 +124,9 @@ type chartState struct {
 // area's profile. It saves a screenshot of each page in
 // artifacts/screenshots/ under the repository root.
 func TestBrowser(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("the browser tests need Chromium at %s: apt-get install -y chromium", chromiumPath)
-	}
 	srv, db := pageServer(t)
 	region, _, pcn := firstAreas(t, db)
-	shots, err := filepath.Abs(filepath.Join("..", "artifacts", "screenshots"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
-	problems := &browserProblems{origin: srv.URL}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(problems.listen))
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
-
-	// Reduced motion: app.js then draws without animation, so screenshots
-	// and clicks see the final charts.
-	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-		Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	ctx, problems, shots := openBrowser(t, srv.URL, 90*time.Second)
 
 	// visit opens a page, waits for app.js, checks every chart is drawn on a
 	// canvas of non-zero size, and saves a screenshot.
