@@ -39,13 +39,7 @@ func AreaBars(series string, items []Item, u Unit, ref *Reference) *Spec {
 	bar.SetXAxis(names)
 	seriesOpts := []ec.SeriesOpts{barMaxWidth("28")}
 	if ref != nil {
-		seriesOpts = append(seriesOpts,
-			ec.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: ref.Label, XAxis: u.value(&ref.Value)}),
-			ec.WithMarkLineStyleOpts(opts.MarkLineStyle{
-				Symbol:    []string{"none", "none"},
-				Label:     &opts.Label{Show: opts.Bool(true), Formatter: ref.Label + ": {c}" + u.suffix(), Position: "start"}, // above the bars (the axis runs down)
-				LineStyle: &opts.LineStyle{Color: "#0b0c0c", Width: 2, Type: "dashed"},
-			}))
+		seriesOpts = append(seriesOpts, referenceLine(ref.Label, u.value(&ref.Value), ref.Label+": {c}"+u.suffix())...)
 	}
 	bar.AddSeries(series, data, seriesOpts...)
 	bar.XYReversal()

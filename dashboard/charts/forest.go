@@ -17,9 +17,8 @@ type Estimate struct {
 }
 
 // Forest draws each row's odds ratio as a dot on its 95% interval, with a
-// line at 1 (no association). The interval is a floating bar (two stacked
-// bars, the first transparent), as in Intervals: JSON cannot carry the
-// custom series' drawing function that true error bars need.
+// line at 1 (no association). The interval is a floating bar, as in
+// Intervals.
 func Forest(rows []Estimate) *Spec {
 	u := Unit{Decimals: 3, Name: "Odds ratio per 10 points of coverage (1 = no association)"}
 	cats := make([]string, len(rows))
@@ -30,12 +29,9 @@ func Forest(rows []Estimate) *Spec {
 	lo, hi := 1.0, 1.0
 	for i, r := range rows {
 		cats[i] = r.Category
-		base[i], width[i] = opts.BarData{Value: "-"}, opts.BarData{Value: "-"}
+		base[i], width[i] = floatingBar(r.Low, r.High, u)
 		if r.Low != nil && r.High != nil {
-			l, h := u.value(r.Low).(float64), u.value(r.High).(float64)
-			base[i] = opts.BarData{Value: l}
-			width[i] = opts.BarData{Value: math.Round((h-l)*1000) / 1000}
-			lo, hi = math.Min(lo, l), math.Max(hi, h)
+			lo, hi = math.Min(lo, u.value(r.Low).(float64)), math.Max(hi, u.value(r.High).(float64))
 		}
 		if r.Value == nil {
 			continue
@@ -57,17 +53,7 @@ func Forest(rows []Estimate) *Spec {
 		ec.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: axisNameWidth}),
 	)...)
 	bar.SetXAxis(cats)
-	// Bars stack from 0, so the base bar reaches the interval's low end.
-	bar.AddSeries("interval base", base, ec.WithBarChartOpts(opts.BarChart{Stack: "ci"}), barMaxWidth("12"),
-		ec.WithItemStyleOpts(opts.ItemStyle{Color: "transparent"}))
-	bar.AddSeries("95% interval", width, ec.WithBarChartOpts(opts.BarChart{Stack: "ci"}), barMaxWidth("12"),
-		ec.WithItemStyleOpts(opts.ItemStyle{Color: "#56B4E9"}),
-		ec.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: "No association", XAxis: 1}),
-		ec.WithMarkLineStyleOpts(opts.MarkLineStyle{
-			Symbol:    []string{"none", "none"},
-			Label:     &opts.Label{Show: opts.Bool(true), Formatter: "1 = no association", Position: "start"},
-			LineStyle: &opts.LineStyle{Color: "#0b0c0c", Width: 2, Type: "dashed"},
-		}))
+	addFloatingBars(bar, base, width, "12", referenceLine("No association", 1, "1 = no association")...)
 	bar.XYReversal()
 	dots := ec.NewScatter()
 	dots.AddSeries("Adjusted for deprivation and long-term sickness", adj, ec.WithScatterChartOpts(opts.ScatterChart{Symbol: "circle", SymbolSize: 13}),
@@ -76,12 +62,7 @@ func Forest(rows []Estimate) *Spec {
 		ec.WithItemStyleOpts(opts.ItemStyle{Color: "#E69F00", BorderColor: "#ffffff", BorderWidth: 1}))
 	bar.Overlap(dots)
 	o := withTooltip(finish(bar), "item")
-	patchSeries(o, func(i int, s map[string]any) {
-		if i < 2 { // the floating bar: no tooltip, not clickable
-			s["silent"] = true
-			s["tooltip"] = map[string]any{"show": false}
-		}
-	})
+	silenceFloatingBars(o)
 	o["legend"] = map[string]any{"bottom": 0, "data": legendNames(o, 2)}
 	return &Spec{Options: o, Tips: [][]string{nil, nil, adjTips, unadjTips}, Height: rowHeight(len(rows), 30) + 40}
 }
@@ -123,14 +104,9 @@ func Ranges(rows []Estimate, u Unit, valueName string) *Spec {
 		sc.Overlap(line)
 		allTips = append(allTips, nil)
 	}
-	sc.AddSeries(valueName, dots, ec.WithScatterChartOpts(opts.ScatterChart{Symbol: "circle", SymbolSize: 13}),
-		ec.WithItemStyleOpts(opts.ItemStyle{Color: "#0072B2", BorderColor: "#ffffff", BorderWidth: 1}),
-		ec.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: "No gap", XAxis: 0}),
-		ec.WithMarkLineStyleOpts(opts.MarkLineStyle{
-			Symbol:    []string{"none", "none"},
-			Label:     &opts.Label{Show: opts.Bool(true), Formatter: "0 = no gap", Position: "start"},
-			LineStyle: &opts.LineStyle{Color: "#0b0c0c", Width: 2, Type: "dashed"},
-		}))
+	sc.AddSeries(valueName, dots, append([]ec.SeriesOpts{ec.WithScatterChartOpts(opts.ScatterChart{Symbol: "circle", SymbolSize: 13}),
+		ec.WithItemStyleOpts(opts.ItemStyle{Color: "#0072B2", BorderColor: "#ffffff", BorderWidth: 1})},
+		referenceLine("No gap", 0, "0 = no gap")...)...)
 	o := withTooltip(finish(sc), "item")
 	// The scatter comes first in go-echarts' series, then the overlapped lines.
 	patchSeries(o, func(i int, s map[string]any) {

@@ -33,12 +33,7 @@ func Intervals(rows []Interval, rateName, refName string) *Spec {
 	var rateTips, refTips []string
 	for i, r := range rows {
 		cats[i] = r.Category
-		base[i], width[i] = opts.BarData{Value: "-"}, opts.BarData{Value: "-"}
-		if r.Low != nil && r.High != nil {
-			lo, hi := pct.value(r.Low).(float64), pct.value(r.High).(float64)
-			base[i] = opts.BarData{Value: lo}
-			width[i] = opts.BarData{Value: math.Round((hi-lo)*10) / 10}
-		}
+		base[i], width[i] = floatingBar(r.Low, r.High, pct)
 		if r.Rate != nil {
 			rates = append(rates, opts.ScatterData{Name: r.Category, Value: []any{pct.value(r.Rate), i}})
 			rateTips = append(rateTips, r.Tip)
@@ -54,10 +49,7 @@ func Intervals(rows []Interval, rateName, refName string) *Spec {
 		ec.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: axisNameWidth}),
 	)...)
 	bar.SetXAxis(cats)
-	bar.AddSeries("interval base", base, ec.WithBarChartOpts(opts.BarChart{Stack: "ci"}), barMaxWidth("14"),
-		ec.WithItemStyleOpts(opts.ItemStyle{Color: "transparent"}))
-	bar.AddSeries("95% interval", width, ec.WithBarChartOpts(opts.BarChart{Stack: "ci"}), barMaxWidth("14"),
-		ec.WithItemStyleOpts(opts.ItemStyle{Color: "#56B4E9"}))
+	addFloatingBars(bar, base, width, "14")
 	bar.XYReversal()
 	dots := ec.NewScatter()
 	dots.AddSeries(rateName, rates, ec.WithScatterChartOpts(opts.ScatterChart{Symbol: "circle", SymbolSize: 13}),
@@ -70,12 +62,7 @@ func Intervals(rows []Interval, rateName, refName string) *Spec {
 	}
 	bar.Overlap(dots)
 	o := withTooltip(finish(bar), "item")
-	patchSeries(o, func(i int, s map[string]any) {
-		if i < 2 { // the floating bar: no tooltip, not clickable
-			s["silent"] = true
-			s["tooltip"] = map[string]any{"show": false}
-		}
-	})
+	silenceFloatingBars(o)
 	// The legend leaves out the transparent base.
 	o["legend"] = map[string]any{"bottom": 0, "data": legendNames(o, 1)}
 	return &Spec{Options: o, Tips: tips, Height: rowHeight(len(rows), 34) + 40, Suffix: "%"}

@@ -175,3 +175,51 @@ var axisNameWidth = &opts.AxisLabel{Width: 200, Overflow: "truncate"}
 // The charts keep ECharts' default font (sans-serif): with another family
 // set globally, ECharts 5.4.3 measures axis labels in its default font but
 // draws them in the other, and containLabel then cuts long area names.
+
+// referenceLine is a dashed vertical line at x (England's figure, 1 for no
+// association, 0 for no gap), labelled above the rows.
+func referenceLine(name string, x any, label string) []ec.SeriesOpts {
+	return []ec.SeriesOpts{
+		ec.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: name, XAxis: x}),
+		ec.WithMarkLineStyleOpts(opts.MarkLineStyle{
+			Symbol:    []string{"none", "none"},
+			Label:     &opts.Label{Show: opts.Bool(true), Formatter: label, Position: "start"}, // above the rows (the axis runs down)
+			LineStyle: &opts.LineStyle{Color: "#0b0c0c", Width: 2, Type: "dashed"},
+		}),
+	}
+}
+
+// Floating bars draw intervals as two stacked bars, the first transparent:
+// JSON cannot carry the custom series' drawing function that true error bars
+// need. Bars stack from 0, so the base reaches the interval's low end; the
+// values cannot cross 0 (Ranges draws those).
+
+// floatingBar is one interval's base and width in u ("-" when unknown).
+func floatingBar(low, high *float64, u Unit) (base, width opts.BarData) {
+	if low == nil || high == nil {
+		return opts.BarData{Value: "-"}, opts.BarData{Value: "-"}
+	}
+	l, h := u.value(low).(float64), u.value(high).(float64)
+	p := math.Pow(10, float64(u.Decimals))
+	return opts.BarData{Value: l}, opts.BarData{Value: math.Round((h-l)*p) / p}
+}
+
+// addFloatingBars adds the two series of the intervals; extra options go on
+// the visible one.
+func addFloatingBars(bar *ec.Bar, base, width []opts.BarData, maxWidth string, extra ...ec.SeriesOpts) {
+	bar.AddSeries("interval base", base, ec.WithBarChartOpts(opts.BarChart{Stack: "ci"}), barMaxWidth(maxWidth),
+		ec.WithItemStyleOpts(opts.ItemStyle{Color: "transparent"}))
+	bar.AddSeries("95% interval", width, append([]ec.SeriesOpts{ec.WithBarChartOpts(opts.BarChart{Stack: "ci"}), barMaxWidth(maxWidth),
+		ec.WithItemStyleOpts(opts.ItemStyle{Color: "#56B4E9"})}, extra...)...)
+}
+
+// silenceFloatingBars keeps the floating bar (the first two series) out of
+// tooltips and clicks, and the transparent base out of the legend.
+func silenceFloatingBars(o map[string]any) {
+	patchSeries(o, func(i int, s map[string]any) {
+		if i < 2 {
+			s["silent"] = true
+			s["tooltip"] = map[string]any{"show": false}
+		}
+	})
+}
