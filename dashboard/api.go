@@ -82,19 +82,15 @@ func (s *Server) apiMetrics(c echo.Context) error {
 		// Each rate carries its recent trend (METRICS.md), on copies of the
 		// cached figures.
 		ctx := c.Request().Context()
-		areas, err := s.recentTrends(ctx, v.Selection)
+		trends, err := s.areaTrends(ctx, v.Selection)
 		if err != nil {
 			return err
 		}
-		_, england, err := s.placeTrends(ctx, v.Selection)
-		if err != nil {
-			return err
-		}
-		eng := queries.WithTrends(*r.England, england)
+		eng := queries.WithTrends(*r.England, trends[queries.EnglandCode])
 		r.England = &eng
 		withTrends := make([]queries.AreaMetrics, len(r.Areas))
 		for i, a := range r.Areas {
-			a.Metrics = queries.WithTrends(a.Metrics, areas[a.Code])
+			a.Metrics = queries.WithTrends(a.Metrics, trends[a.Code])
 			withTrends[i] = a
 		}
 		r.Areas = withTrends

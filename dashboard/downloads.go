@@ -199,18 +199,9 @@ func (s *Server) buildReports(c echo.Context, names []string) ([]*reports.Table,
 			out = append(out, tb)
 			continue
 		case reports.Outcomes, reports.Training:
-			if trends, err = s.recentTrends(ctx, v.Selection); err != nil {
+			if trends, err = s.areaTrends(ctx, v.Selection); err != nil {
 				return nil, err
 			}
-			_, england, err := s.placeTrends(ctx, v.Selection)
-			if err != nil {
-				return nil, err
-			}
-			withEngland := map[string]map[string]string{queries.EnglandCode: england}
-			for code, t := range trends {
-				withEngland[code] = t
-			}
-			trends = withEngland
 		}
 		if name == reports.Targeting {
 			tv := *v

@@ -65,7 +65,7 @@ func measureLabel(measure string) string {
 	if measure == "work_training_coverage" {
 		return "Work training coverage"
 	}
-	return outcomeLabels[measure[len("outcomes."):len(measure)-len(".rate")]]
+	return outcomeLabels[queries.MeasureOutcome(measure)]
 }
 
 func (s *Server) inequalityPage(c echo.Context) error {
@@ -167,7 +167,7 @@ func measureFigure(m *queries.Metrics, measure string) queries.Figure {
 	if measure == "work_training_coverage" {
 		return m.WorkTrainingCoverage
 	}
-	return m.Outcomes[measure[len("outcomes."):len(measure)-len(".rate")]].Rate
+	return m.Outcomes[queries.MeasureOutcome(measure)].Rate
 }
 
 // ppText writes a difference of proportions in percentage points.

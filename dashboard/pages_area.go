@@ -131,7 +131,7 @@ func (s *Server) areaPage(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("area profile: %w", err)
 	}
-	areaTrend, _, err := s.placeTrends(ctx, own.Selection)
+	areaTrend, err := s.placeTrends(ctx, own.Selection)
 	if err != nil {
 		return err
 	}

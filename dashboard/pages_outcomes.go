@@ -58,7 +58,7 @@ func (s *Server) outcomesPage(c echo.Context) error {
 		return fmt.Errorf("outcomes: %w", err)
 	}
 	ac := newAreaCols(v, q)
-	placeTrend, _, err := s.placeTrends(ctx, v.Selection)
+	placeTrend, err := s.placeTrends(ctx, v.Selection)
 	if err != nil {
 		return err
 	}

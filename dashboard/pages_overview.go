@@ -53,7 +53,7 @@ func (s *Server) overviewPage(c echo.Context) error {
 	}
 	body := overviewBody{Previous: periodLabel(prevSel.From, prevSel.To)}
 	body.Headlines, body.Outcomes = headlines(cur, prev, v.Selection.Months(), s.settings.CaseloadStandard)
-	placeTrend, _, err := s.placeTrends(ctx, v.Selection)
+	placeTrend, err := s.placeTrends(ctx, v.Selection)
 	if err != nil {
 		return err
 	}

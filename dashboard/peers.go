@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -138,5 +137,5 @@ func rankLabel(figure string) string {
 	if l, ok := labels[figure]; ok {
 		return l
 	}
-	return outcomeLabels[strings.TrimSuffix(strings.TrimPrefix(figure, "outcomes."), ".rate")] + " rate"
+	return outcomeLabels[queries.MeasureOutcome(figure)] + " rate"
 }

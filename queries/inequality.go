@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Inequality by deprivation (METRICS.md): figures by national deprivation
@@ -142,6 +143,15 @@ type Inequality struct {
 	Core20Share map[string]Figure `json:"core20_share"`
 }
 
+// MeasureOutcome is the outcome of a measure named "outcomes.OUTCOME.rate"
+// ("" for work_training_coverage).
+func MeasureOutcome(measure string) string {
+	if !strings.HasPrefix(measure, "outcomes.") || !strings.HasSuffix(measure, ".rate") {
+		return ""
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(measure, "outcomes."), ".rate")
+}
+
 // SIIMeasures lists the rates with an SII, in the pages' order.
 func SIIMeasures() []string {
 	out := []string{"work_training_coverage"}
@@ -236,7 +246,7 @@ func MeasureParts(m *Metrics, measure string) (Figure, Figure) {
 		w := m.Training[WorkModule]
 		return w.Trained, w.InPost
 	}
-	o := m.Outcomes[measure[len("outcomes."):len(measure)-len(".rate")]]
+	o := m.Outcomes[MeasureOutcome(measure)]
 	return o.People, o.Cohort
 }
 
