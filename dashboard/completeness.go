@@ -202,10 +202,8 @@ func (s *Server) dataQualityPage(c echo.Context) error {
 		return err
 	}
 	body.Charts = []chartView{place, areas}
-	for i := range body.Charts { // both tables are in the completeness report (the place's months first)
-		what := "the whole completeness report for this selection"
-		body.Charts[i].Downloads = []downloadLink{{Label: "Download CSV", Href: downloadHref(reports.Completeness, "csv", q), What: what},
-			{Label: "Download Excel", Href: downloadHref(reports.Completeness, "xlsx", q), What: what}}
+	for i := range body.Charts { // every table is in the completeness report
+		body.Charts[i].Downloads = downloadLinks(reports.Completeness, q, "the whole completeness report for this selection")
 	}
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "quality", p)

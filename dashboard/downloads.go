@@ -266,13 +266,18 @@ func withDownloads(cvs []chartView, report string, v *View, q url.Values) []char
 				what = "every monthly figure of " + v.Selection.Place.Name
 			}
 		}
-		cvs[i].Downloads = []downloadLink{{Label: "Download CSV", Href: downloadHref(name, "csv", query), What: what},
-			{Label: "Download Excel", Href: downloadHref(name, "xlsx", query), What: what}}
+		cvs[i].Downloads = downloadLinks(name, query, what)
 	}
 	return cvs
 }
 
 type downloadLink struct{ Label, Href, What string }
+
+// downloadLinks are a report's CSV and Excel links for a query.
+func downloadLinks(report string, q url.Values, what string) []downloadLink {
+	return []downloadLink{{Label: "Download CSV", Href: downloadHref(report, "csv", q), What: what},
+		{Label: "Download Excel", Href: downloadHref(report, "xlsx", q), What: what}}
+}
 
 type downloadsBody struct {
 	// Without links to the same page with disclosure control off, for an

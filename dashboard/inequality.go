@@ -153,10 +153,8 @@ func (s *Server) inequalityPage(c echo.Context) error {
 		return err
 	}
 	body.Charts = []chartView{rates, sii, core}
-	for i := range body.Charts {
-		what := "the whole inequality report for this selection"
-		body.Charts[i].Downloads = []downloadLink{{Label: "Download CSV", Href: downloadHref(reports.Inequality, "csv", q), What: what},
-			{Label: "Download Excel", Href: downloadHref(reports.Inequality, "xlsx", q), What: what}}
+	for i := range body.Charts { // every table is in the inequality report
+		body.Charts[i].Downloads = downloadLinks(reports.Inequality, q, "the whole inequality report for this selection")
 	}
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "inequality", p)

@@ -65,12 +65,12 @@ func (db *DB) Completeness(ctx context.Context, req Request, names map[string]st
 		return nil, Classify(fmt.Errorf("completeness: %w", err))
 	}
 	defer rows.Close()
-	// Months are map keys: in UTC, whatever location the selection's came
-	// with (a default period comes from a Date the driver scanned).
-	months := periodMonths(sel.From.UTC(), sel.To.UTC())
-	index := map[time.Time]int{}
+	// Months are keyed by monthKey: a default period's months come from a
+	// Date the driver scanned, in another location than a parsed one's.
+	months := periodMonths(sel.From, sel.To)
+	index := map[string]int{}
 	for i, m := range months {
-		index[m] = i
+		index[monthKey(m)] = i
 	}
 	c := &Completeness{Place: sel.Place, Level: sel.Level, Total: emptyMonths(months)}
 	byCode := map[string]*AreaReturns{}
@@ -81,7 +81,7 @@ func (db *DB) Completeness(ctx context.Context, req Request, names map[string]st
 		if err := rows.Scan(&code, &m, &expected, &received); err != nil {
 			return nil, fmt.Errorf("completeness: %w", err)
 		}
-		i, ok := index[m.UTC()]
+		i, ok := index[monthKey(m)]
 		if !ok {
 			continue
 		}
