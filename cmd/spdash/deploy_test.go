@@ -178,22 +178,10 @@ func TestDockerfile(t *testing.T) {
 	// serves, and makes its session key on the first start.
 	cmdArgs := jsonArgs(t, instructions(lines, 1, "CMD")[0])
 	etc := t.TempDir()
-	writeUsersAt(t, filepath.Join(etc, "users.json"))
+	writeUsers(t, etc)
 	runsAndAnswers(t, bin, remap(cmdArgs, map[string]string{"/etc/spdash": etc}), []string{"SPDASH_CLICKHOUSE_URL=" + testdb.DSN(t)})
 	if fi, err := os.Stat(filepath.Join(etc, "session.key")); err != nil || fi.Mode().Perm() != 0o600 || fi.Size() < 32 {
 		t.Errorf("session key made at the first start: %v %v", fi, err)
-	}
-}
-
-func writeUsersAt(t *testing.T, path string) {
-	t.Helper()
-	src := writeUsers(t, t.TempDir())
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -322,7 +310,7 @@ func TestCompose(t *testing.T) {
 	if out, err := exec.Command(bin, "etl", "generate", "--out", data, "--seed", "8").CombinedOutput(); err != nil {
 		t.Fatalf("generate: %v %s", err, out)
 	}
-	writeUsersAt(t, filepath.Join(etc, "users.json"))
+	writeUsers(t, etc)
 	paths := map[string]string{"/data": data, "/etc/spdash": etc, "/var/lib/spdash": reports}
 	env := func(name string) []string {
 		s := c.Services[name]
