@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -60,11 +59,7 @@ type serveConfig struct {
 }
 
 func disclosureFlag(fs *flag.FlagSet) *string {
-	def := os.Getenv("SPDASH_DISCLOSURE")
-	if def == "" {
-		def = queries.DisclosureOn
-	}
-	return fs.String("disclosure", def, "on (default) or off: disclosure control of small counts; off only for internal analysts (env SPDASH_DISCLOSURE)")
+	return fs.String("disclosure", envOr("SPDASH_DISCLOSURE", queries.DisclosureOn), "on (default) or off: disclosure control of small counts; off only for internal analysts (env SPDASH_DISCLOSURE)")
 }
 
 func disclosureOff(v string) (bool, error) {
