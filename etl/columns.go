@@ -24,7 +24,7 @@ type colBuf interface {
 
 func newRowBatch(kind *Kind, capacity int) *rowBatch {
 	b := &rowBatch{seq: make([]uint64, 0, capacity), lines: make([]uint32, 0, capacity)}
-	for _, c := range kind.Columns {
+	for _, c := range kind.storedColumns() {
 		var cb colBuf
 		switch {
 		case c.Type == TypeCount:

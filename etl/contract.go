@@ -51,6 +51,9 @@ type Kind struct {
 	Key         []string // natural key
 	Comparisons []Comparison
 	Reference   bool // areas: each load replaces the whole table
+	// Published is set for the published NHS files (contract v1.1), whose
+	// Columns are the file's and whose stored columns differ (published.go).
+	Published *Published
 }
 
 // Modules of the training file; the first four are work-related.
@@ -66,7 +69,8 @@ var Streams = []string{"arrs", "icb", "local_authority", "charity", "other"}
 
 func req(name string, t ColType) Column { return Column{Name: name, Type: t, Required: true} }
 
-// Kinds in load order: areas first, since facts are checked against them.
+// Kinds in load order: areas first, since facts are checked against them;
+// the published NHS files last.
 var Kinds = []*Kind{
 	{
 		Name: "areas",
@@ -126,6 +130,8 @@ var Kinds = []*Kind{
 		},
 		Key: []string{"financial_year", "area_code", "stream"},
 	},
+	workforceKind,
+	gpadKind,
 }
 
 // KindNames lists the kinds, for messages.
@@ -148,19 +154,23 @@ func LookupKind(name string) (*Kind, error) {
 }
 
 // KindOfFile tells a file's kind by its name: areas*.csv, activity*.csv, …,
-// in any letter case, with or without .gz.
+// in any letter case, with or without .gz; the published files by their
+// published names (published.go).
 func KindOfFile(path string) (*Kind, error) {
 	base := strings.ToLower(filepath.Base(path))
+	if k := publishedKindOfFile(base); k != nil {
+		return k, nil
+	}
 	name := strings.TrimSuffix(base, ".gz")
 	if strings.HasSuffix(name, ".csv") {
 		for _, k := range Kinds {
-			if strings.HasPrefix(name, k.Name) {
+			if k.Published == nil && strings.HasPrefix(name, k.Name) {
 				return k, nil
 			}
 		}
 	}
-	return nil, fmt.Errorf("cannot tell the kind of %s from its name: name it areas*.csv, activity*.csv, training*.csv, outcomes*.csv or funding*.csv (optionally .gz), or pass --kind with one of %s",
-		filepath.Base(path), strings.Join(KindNames(), ", "))
+	return nil, fmt.Errorf("cannot tell the kind of %s from its name: name it areas*.csv, activity*.csv, training*.csv, outcomes*.csv or funding*.csv (optionally .gz), or give a published NHS file its published name (%s; %s), or pass --kind with one of %s",
+		filepath.Base(path), workforceKind.Published.patterns, gpadKind.Published.patterns, strings.Join(KindNames(), ", "))
 }
 
 // Order returns the position of a kind in load order.
@@ -189,6 +199,16 @@ func (k *Kind) ColumnNames() []string {
 		names[i] = c.Name
 	}
 	return names
+}
+
+// columnIndexFold finds a header's column in any letter case.
+func (k *Kind) columnIndexFold(name string) int {
+	for i, c := range k.Columns {
+		if strings.EqualFold(c.Name, name) {
+			return i
+		}
+	}
+	return -1
 }
 
 func (k *Kind) columnIndex(name string) int {

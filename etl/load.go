@@ -39,6 +39,9 @@ type Result struct {
 	RowsRejected int64
 	Duration     time.Duration
 	Previous     *queries.Load // the earlier load, when already loaded
+	// Notes say what a published file held besides the rows stored: rows
+	// skipped and why, its months, its encoding.
+	Notes []string
 }
 
 // Progress is called now and then during a long file.
@@ -152,7 +155,11 @@ func (l *Loader) LoadFile(ctx context.Context, f File) (res Result, err error) {
 		return finish(status, message)
 	}
 
-	st, err := l.stream(ctx, f, &load, &res)
+	stream := l.stream
+	if f.Kind.Published != nil {
+		stream = l.streamPublished
+	}
+	st, err := stream(ctx, f, &load, &res)
 	if err != nil {
 		return res, fail(err)
 	}
@@ -271,6 +278,39 @@ func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Re
 	})
 	if err != nil {
 		return st, err
+	}
+	return st, rejects.close()
+}
+
+// streamPublished reads, checks and inserts the rows a published file keeps
+// under load.Seq (published.go): no duplicate check, since its natural key
+// (month, area_code) holds many rows.
+func (l *Loader) streamPublished(ctx context.Context, f File, load *queries.Load, res *Result) (streamState, error) {
+	var st streamState
+	areas, err := l.DB.AreaCodes(ctx)
+	if err != nil {
+		return st, err
+	}
+	rejects, err := newRejectSink(ctx, l.DB, load.ID, l.AllowRejects)
+	if err != nil {
+		return st, err
+	}
+	report := func(p Problem) {
+		l.Problems.Add(p)
+		if !p.Warning {
+			rejects.add(p)
+		}
+	}
+	ins := newInserter(ctx, l.DB, f.Kind, l.batchRows())
+	st.fileProblem, err = scanPublished(ctx, f, areas, report, res, func(row *Row) error { return ins.add(load.Seq, row) })
+	if werr := ins.wait(); werr != nil {
+		return st, werr
+	}
+	if err != nil {
+		return st, err
+	}
+	if st.fileProblem {
+		return st, nil
 	}
 	return st, rejects.close()
 }
@@ -439,7 +479,7 @@ func (in *inserter) run() {
 }
 
 func (in *inserter) send(b *rowBatch) error {
-	batch, err := in.db.PrepareRows(in.ctx, in.kind.Name, in.kind.ColumnNames())
+	batch, err := in.db.PrepareRows(in.ctx, in.kind.Name, in.kind.StoredNames())
 	if err != nil {
 		return err
 	}

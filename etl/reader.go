@@ -25,8 +25,7 @@ type Reader struct {
 	width int      // fields in the header
 	names []string // the header's names, trimmed, for problems in any field
 
-	file    *os.File
-	gz      *gzip.Reader
+	closers []io.Closer // closed last first
 	scan    *scanner
 	counted *countingReader
 }
@@ -73,7 +72,7 @@ func Open(path string, kind *Kind) (*Reader, []Problem, error) {
 		f.Close()
 		return nil, nil, fileError(path, 0, "", "not a regular file")
 	}
-	r := &Reader{Path: path, Kind: kind, Size: st.Size(), file: f}
+	r := &Reader{Path: path, Kind: kind, Size: st.Size(), closers: []io.Closer{f}}
 	r.counted = &countingReader{r: f}
 	var src io.Reader = bufio.NewReaderSize(r.counted, 256<<10)
 	if strings.HasSuffix(strings.ToLower(path), ".gz") {
@@ -82,9 +81,14 @@ func Open(path string, kind *Kind) (*Reader, []Problem, error) {
 			f.Close()
 			return nil, nil, fileError(path, 0, "", "the name ends in .gz but the file is not gzip data: "+err.Error())
 		}
-		r.gz = gz
+		r.closers = append(r.closers, gz)
 		src = gz
 	}
+	return r.start(src)
+}
+
+// start reads the header from src, the file's CSV text, after a byte-order mark.
+func (r *Reader) start(src io.Reader) (*Reader, []Problem, error) {
 	br := bufio.NewReaderSize(src, 256<<10)
 	if head, err := br.Peek(3); err == nil && bytes.Equal(head, bom) {
 		_, _ = br.Discard(3)
@@ -136,13 +140,13 @@ func (r *Reader) readHeader() ([]Problem, error) {
 			problems = append(problems, Problem{File: r.Path, Line: line, Column: fmt.Sprintf("field %d", field+1), Reason: "header name is not valid UTF-8"})
 			continue
 		}
-		name := strings.ToLower(strings.TrimSpace(raw))
-		i := r.Kind.columnIndex(name)
+		name := strings.TrimSpace(raw)
+		i := r.Kind.columnIndexFold(name)
 		switch {
 		case i < 0:
 			warnings = append(warnings, Problem{File: r.Path, Line: line, Column: strings.TrimSpace(raw), Reason: "unknown column, ignored", Warning: true})
 		case r.index[i] >= 0:
-			problems = append(problems, Problem{File: r.Path, Line: line, Column: name, Reason: fmt.Sprintf("column appears twice in the header (fields %d and %d)", r.index[i]+1, field+1)})
+			problems = append(problems, Problem{File: r.Path, Line: line, Column: r.Kind.Columns[i].Name, Reason: fmt.Sprintf("column appears twice in the header (fields %d and %d)", r.index[i]+1, field+1)})
 		default:
 			r.index[i] = field
 		}
@@ -198,8 +202,11 @@ func (r *Reader) BytesRead() int64 { return r.counted.n.Load() }
 
 // Close closes the file.
 func (r *Reader) Close() error {
-	if r.gz != nil {
-		r.gz.Close()
+	var err error
+	for i := len(r.closers) - 1; i >= 0; i-- {
+		if e := r.closers[i].Close(); e != nil && err == nil {
+			err = e
+		}
 	}
-	return r.file.Close()
+	return err
 }

@@ -81,6 +81,16 @@ func ValidateFile(f File, areas map[string]struct{}, problems *ProblemLog) (res 
 	problems.StartFile()
 	defer problems.EndFile(f.Path)
 	defer func() { res.Duration = time.Since(start) }()
+	if f.Kind.Published != nil {
+		fileProblem, err := scanPublished(context.Background(), f, areas, problems.Add, &res, func(*Row) error { return nil })
+		if fileProblem || err != nil || res.RowsRejected > 0 {
+			if err != nil {
+				problems.Add(Problem{File: f.Path, Reason: err.Error()})
+			}
+			res.Status = ResultInvalid
+		}
+		return res
+	}
 	r, warnings, err := Open(f.Path, f.Kind)
 	if err != nil {
 		var ferr *FileError
@@ -161,8 +171,16 @@ func eachRecord(ctx context.Context, r *Reader, v *Validator, report func(Proble
 	return false
 }
 
-// Summary is one line describing a file's result.
+// Summary is one line describing a file's result, with its notes.
 func (r Result) Summary() string {
+	s := r.summary()
+	if len(r.Notes) > 0 && r.Status != ResultAlreadyLoaded {
+		s += " (" + strings.Join(r.Notes, "; ") + ")"
+	}
+	return s
+}
+
+func (r Result) summary() string {
 	secs := r.Duration.Seconds()
 	switch r.Status {
 	case ResultAlreadyLoaded:

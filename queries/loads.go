@@ -258,11 +258,16 @@ func (db *DB) AreaCodes(ctx context.Context) (map[string]struct{}, error) {
 
 var identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
-// RowsTable is the storage table of a kind (areas -> areas_rows).
+// RowsTable is the storage table of a kind (areas -> areas_rows; the
+// published files' kinds -> workforce_published_rows, appointments_published_rows).
 func RowsTable(kind string) (string, error) {
 	switch kind {
 	case "areas", "activity", "training", "outcomes", "funding":
 		return kind + "_rows", nil
+	case "pcn_workforce":
+		return "workforce_published_rows", nil
+	case "gpad":
+		return "appointments_published_rows", nil
 	}
 	return "", fmt.Errorf("unknown kind %q", kind)
 }

@@ -52,7 +52,10 @@ Usage:
   spdash demo [--addr :8080] [--scale demo|national]
 
 PATH is a file or a folder of files named areas*.csv, activity*.csv,
-training*.csv, outcomes*.csv or funding*.csv (optionally .gz).
+training*.csv, outcomes*.csv or funding*.csv (optionally .gz), or the
+published NHS files as downloaded: the PCN workforce census
+(*Individual Level*.csv, PCNWFIndividualCSV*.zip; kind pcn_workforce) and
+GP appointments (Practice_Level_Crosstab*.csv or .zip; kind gpad).
 
 Every command that needs a database takes:
   --clickhouse DSN   clickhouse://user:password@host:9000/database
