@@ -19,6 +19,7 @@ const (
 	UnitIndex      = "index"
 	UnitPer100k    = "FTE per 100,000 people"
 	UnitPoundsPer  = "£ per 1,000 people"
+	UnitPer1kYear  = "a year per 1,000 people"
 	UnitText       = "text"
 )
 
@@ -69,6 +70,14 @@ var Catalogue = []FigureDef{
 	{"outcomes.*.ci99_high", "99.8% interval, upper", "Wilson score interval of the rate, z = 3.090232", UnitProportion, "outcomes", true},
 	{"outcomes.*.compared", "Compared with England", "higher or lower when the 95% interval lies wholly above or below England's rate, else similar; not compared when the cohort is under 10", UnitText, "outcomes", true},
 	{"outcomes.*.cost_per_outcome", "Cost per outcome", "funding ÷ people achieving the outcome in the financial year's months", UnitPounds, "funding, outcomes", true},
+	{"census_fte", "Census FTE", "Link-worker FTE in the published PCN workforce census at the census month (both roles, staff and contracted services): the latest census month at or before the period's last month", UnitFTE, "workforce_published.fte", false},
+	{"census_fte_mental_health", "Census FTE, mental-health link workers", "The part of census_fte in the role Social Prescribing Link Workers (Mental Health Practitioners)", UnitFTE, "workforce_published.fte", false},
+	{"census_headcount", "Census headcount", "Distinct people (identifiers of NWRS Staff rows) in the census month across the whole area: a person in two PCNs counts once in their ICB; contracted services add none", UnitStaff, "workforce_published.unique_identifier", false},
+	{"fte_difference", "Returned FTE − census FTE", "fte (the returns, at the period's latest month) − census_fte; unknown without a return or a census row", UnitFTE, "activity, workforce_published", false},
+	{"fte_difference_share", "Difference as a share of the census", "fte_difference ÷ census_fte; flagged beyond ±20%", UnitProportion, "activity, workforce_published", false},
+	{"sp_appointments.*", "Social prescribing appointments", "Appointments in the national category Social Prescribing Service over the period with this status (attended, dna, unknown), from Appointments in General Practice (a flow)", UnitPeople, "appointments_published.appointments", true},
+	{"sp_appointments_per_1k", "Appointments a year per 1,000 people", "(attended + dna + unknown) ÷ population × 1,000 × 12 ÷ the months of the period with published appointments for the area", UnitPer1kYear, "appointments_published, areas", true},
+	{"dna_rate", "Did not attend", "dna ÷ (attended + dna)", UnitProportion, "appointments_published", true},
 	{"need_index", "Need index", "(imd_score ÷ England's) ^ need weight; 1 when the score is unknown", UnitIndex, "areas", false},
 	{"capacity_gap_cost", "Capacity gap cost", "capacity_gap_fte × cost of an FTE", UnitPounds, "activity", true},
 	{"training_gap_cost", "Training gap cost", "untrained_staff × cost of training one person", UnitPounds, "training", false},

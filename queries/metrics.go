@@ -190,6 +190,17 @@ type Metrics struct {
 	IMDScore             Figure                     `json:"imd_score"`
 	Training             map[string]*ModuleCoverage `json:"training"`
 	Outcomes             map[string]*OutcomeRate    `json:"outcomes"`
+	// The published NHS files (published.go): unknown, or null in JSON,
+	// where no published data covers the area.
+	CensusFTE             Figure        `json:"census_fte"`
+	CensusFTEMentalHealth Figure        `json:"census_fte_mental_health"`
+	CensusHeadcount       Figure        `json:"census_headcount"`
+	CensusMonth           *string       `json:"census_month"` // YYYY-MM
+	FTEDifference         Figure        `json:"fte_difference"`
+	FTEDifferenceShare    Figure        `json:"fte_difference_share"`
+	SPAppointments        *Appointments `json:"sp_appointments"`
+	SPAppointmentsPer1k   Figure        `json:"sp_appointments_per_1k"`
+	DNARate               Figure        `json:"dna_rate"`
 	// Suppressed names the figures withheld by disclosure control, e.g.
 	// "referrals" or "outcomes.entered_employment.people", sorted.
 	Suppressed []string `json:"suppressed,omitempty"`
@@ -237,6 +248,16 @@ func (m *Metrics) Each(fn func(name string, f Figure)) {
 			fn(p+"cost_per_outcome", o.CostPerOutcome)
 		}
 	}
+	fn("census_fte", m.CensusFTE)
+	fn("census_fte_mental_health", m.CensusFTEMentalHealth)
+	fn("census_headcount", m.CensusHeadcount)
+	fn("fte_difference", m.FTEDifference)
+	fn("fte_difference_share", m.FTEDifferenceShare)
+	for _, st := range []string{"attended", "dna", "unknown"} {
+		fn("sp_appointments."+st, m.appointmentFigure(st))
+	}
+	fn("sp_appointments_per_1k", m.SPAppointmentsPer1k)
+	fn("dna_rate", m.DNARate)
 }
 
 // IsSuppressed reports whether a figure was withheld, by its name in Suppressed.
@@ -314,7 +335,8 @@ func placeFilter(p Place) string {
 var metricTemplates = map[string]*template.Template{}
 
 func init() {
-	for _, name := range []string{"metrics_areas", "metrics_activity", "metrics_training", "metrics_outcomes", "metrics_funding"} {
+	for _, name := range []string{"metrics_areas", "metrics_activity", "metrics_training", "metrics_outcomes", "metrics_funding",
+		"metrics_census", "metrics_appointments"} {
 		metricTemplates[name] = parseWithShared(name)
 	}
 }
@@ -388,6 +410,9 @@ type counts struct {
 	waits                                      []float64 // sorted provider-month medians
 	inPost, trained                            map[string]float64
 	people, cohort, fyPeople                   map[string]float64
+	hasActivity                                bool               // any activity row in the period
+	census                                     *censusCounts      // nil: no census row at the census month
+	appointments                               *appointmentCounts // nil: no published appointments in the period
 }
 
 func newCounts() *counts {
@@ -473,6 +498,7 @@ func figures(c *counts, months int, set Settings, disclose bool) Metrics {
 		}
 		m.Outcomes[name] = o
 	}
+	publishedFigures(&m, c, ctl)
 	return m
 }
 
@@ -552,7 +578,18 @@ func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level
 	if err := db.scanFunding(ctx, query("metrics_funding"), args, index, areas); err != nil {
 		return nil, err
 	}
+	if err := db.scanPublished(ctx, query, args, index, areas); err != nil {
+		return nil, err
+	}
 	return areas, nil
+}
+
+// scanPublished fills the published files' counts: the census and the appointments.
+func (db *DB) scanPublished(ctx context.Context, query func(string) string, args []any, index map[string]int, areas []areaCounts) error {
+	if err := db.scanCensus(ctx, query("metrics_census"), args, index, areas); err != nil {
+		return err
+	}
+	return db.scanAppointments(ctx, query("metrics_appointments"), args, index, areas)
 }
 
 // englandOf reads England's population and deprivation and adds up the
@@ -562,9 +599,16 @@ func (db *DB) englandOf(ctx context.Context, sel Selection, version uint64, area
 	if err != nil {
 		return nil, err
 	}
-	england, err := db.readAreas(ctx, cols, levelArgs(sel, England, version))
+	args := levelArgs(sel, England, version)
+	england, err := db.readAreas(ctx, cols, args)
 	if err != nil || len(england) == 0 {
 		return england, err
+	}
+	// The published figures are England's own: its headcount counts each
+	// person once, which a sum of the areas' would not.
+	query := func(name string) string { return expand(metricTemplates[name], cols) }
+	if err := db.scanPublished(ctx, query, args, map[string]int{england[0].code: 0}, england); err != nil {
+		return nil, err
 	}
 	c := &england[0].counts
 	for i := range areas {
@@ -575,6 +619,7 @@ func (db *DB) englandOf(ctx context.Context, sel Selection, version uint64, area
 		c.fte += a.fte
 		c.headcount += a.headcount
 		c.caseload += a.caseload
+		c.hasActivity = c.hasActivity || a.hasActivity
 		c.waits = append(c.waits, a.waits...)
 		for _, m := range []struct{ to, from map[string]float64 }{
 			{c.inPost, a.inPost}, {c.trained, a.trained}, {c.people, a.people}, {c.cohort, a.cohort}, {c.fyPeople, a.fyPeople}, {c.streams, a.streams},
@@ -631,6 +676,7 @@ func (db *DB) scanActivity(ctx context.Context, q string, args []any, index map[
 			continue
 		}
 		c := &areas[i].counts
+		c.hasActivity = true
 		c.referrals, c.accepted, c.supported = float64(referrals), float64(accepted), float64(supported)
 		c.fte, c.headcount, c.caseload = steadySum(fte), float64(headcount), float64(caseload)
 		c.waits = waits

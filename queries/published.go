@@ -1,0 +1,123 @@
+package queries
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+)
+
+// The published NHS files' figures (METRICS.md, "Published workforce and
+// appointments"): the census of link workers beside the returns' FTE, and
+// social prescribing appointments. They are read with the other counts of
+// an area (levelCounts) and derived in figures, like every other figure.
+
+// FTEDifferenceFlag is the share of the census FTE beyond which returned
+// FTE is flagged as differing from the census (±20%).
+const FTEDifferenceFlag = 0.2
+
+// Appointments are social prescribing appointments by status, over the period.
+type Appointments struct {
+	Attended Figure `json:"attended"`
+	DNA      Figure `json:"dna"`
+	Unknown  Figure `json:"unknown"`
+}
+
+// censusCounts are an area's census figures at the census month.
+type censusCounts struct {
+	month                 time.Time
+	fte, fteMH, headcount float64
+}
+
+// appointmentCounts are an area's appointments over the period, and the
+// months of the period that had published appointments for it.
+type appointmentCounts struct {
+	attended, dna, unknown float64
+	months                 int
+}
+
+// publishedFigures derives the published files' figures of m from c.
+func publishedFigures(m *Metrics, c *counts, ctl control) {
+	if cs := c.census; cs != nil {
+		month := cs.month.Format("2006-01")
+		m.CensusMonth = &month
+		m.CensusFTE, m.CensusFTEMentalHealth, m.CensusHeadcount = Known(cs.fte), Known(cs.fteMH), Known(cs.headcount)
+		if c.hasActivity { // no return for the area: nothing to compare
+			m.FTEDifference = Known(steadySum(c.fte - cs.fte))
+			m.FTEDifferenceShare = Div(m.FTEDifference, m.CensusFTE)
+		}
+	}
+	if a := c.appointments; a != nil {
+		// Counts of service use: controlled below England like counts of
+		// people; the rates from the counts as shown.
+		ap := &Appointments{Attended: ctl.count(a.attended), DNA: ctl.count(a.dna), Unknown: ctl.count(a.unknown)}
+		m.SPAppointments = ap
+		total := Add(Add(ap.Attended, ap.DNA), ap.Unknown)
+		m.SPAppointmentsPer1k = Div(Scale(Div(total, m.Population), 1000*12), Known(float64(a.months)))
+		m.DNARate = Div(ap.DNA, Add(ap.Attended, ap.DNA))
+	}
+}
+
+// FTEDifferenceFlagged reports whether returned FTE differs from the census
+// by more than FTEDifferenceFlag of the census FTE, either way.
+func (m *Metrics) FTEDifferenceFlagged() bool {
+	share, ok := m.FTEDifferenceShare.Value()
+	return ok && math.Abs(share) > FTEDifferenceFlag
+}
+
+// appointmentFigure is one status of sp_appointments, unknown when no
+// published appointments cover the area.
+func (m *Metrics) appointmentFigure(status string) Figure {
+	if m.SPAppointments == nil {
+		return Unknown()
+	}
+	switch status {
+	case "attended":
+		return m.SPAppointments.Attended
+	case "dna":
+		return m.SPAppointments.DNA
+	}
+	return m.SPAppointments.Unknown
+}
+
+// scanCensus fills the census figures at the census month (metrics_census.sql).
+func (db *DB) scanCensus(ctx context.Context, q string, args []any, index map[string]int, areas []areaCounts) error {
+	rows, err := db.conn.Query(ctx, q, args...)
+	if err != nil {
+		return Classify(fmt.Errorf("metrics census: %w", err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var cs censusCounts
+		var headcount uint64
+		if err := rows.Scan(&code, &cs.month, &cs.fte, &cs.fteMH, &headcount); err != nil {
+			return fmt.Errorf("metrics census: %w", err)
+		}
+		if i, ok := index[code]; ok {
+			cs.fte, cs.fteMH, cs.headcount = steadySum(cs.fte), steadySum(cs.fteMH), float64(headcount)
+			areas[i].census = &cs
+		}
+	}
+	return Classify(rows.Err())
+}
+
+// scanAppointments fills the appointments over the period (metrics_appointments.sql).
+func (db *DB) scanAppointments(ctx context.Context, q string, args []any, index map[string]int, areas []areaCounts) error {
+	rows, err := db.conn.Query(ctx, q, args...)
+	if err != nil {
+		return Classify(fmt.Errorf("metrics appointments: %w", err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var attended, dna, unknown, months uint64
+		if err := rows.Scan(&code, &attended, &dna, &unknown, &months); err != nil {
+			return fmt.Errorf("metrics appointments: %w", err)
+		}
+		if i, ok := index[code]; ok {
+			areas[i].appointments = &appointmentCounts{attended: float64(attended), dna: float64(dna), unknown: float64(unknown), months: int(months)}
+		}
+	}
+	return Classify(rows.Err())
+}
