@@ -127,6 +127,11 @@ type qualityBody struct {
 	Kinds      []queries.KindAsOf
 	Incomplete []string
 	Charts     []chartView
+	// Census: the areas whose returned FTE differs from the published
+	// workforce census by more than 20%, when a census is loaded.
+	Census        []string
+	CensusLoaded  bool
+	CensusSummary string
 }
 
 func (s *Server) dataQualityPage(c echo.Context) error {
@@ -205,6 +210,27 @@ func (s *Server) dataQualityPage(c echo.Context) error {
 	for i := range body.Charts { // every table is in the completeness report
 		body.Charts[i].Downloads = downloadLinks(reports.Completeness, q, "the whole completeness report for this selection")
 	}
+	// Returns against the census: the same figures as /capacity's.
+	rep, err := s.metrics(ctx, v.Selection)
+	if err != nil {
+		return err
+	}
+	compared := 0
+	for i := range rep.Areas {
+		a := &rep.Areas[i]
+		if a.CensusFTE.IsKnown() {
+			body.CensusLoaded = true
+		}
+		if a.FTEDifference.IsKnown() {
+			compared++
+		}
+		if a.FTEDifferenceFlagged() {
+			body.Census = append(body.Census, fmt.Sprintf("%s: returned %s FTE, census %s (%s): %s",
+				a.Name, numOf(a.FTE), numOf(a.CensusFTE), censusMonthOf(&a.Metrics), differenceOf(&a.Metrics)))
+		}
+	}
+	body.CensusSummary = fmt.Sprintf("%d of the %d %s with both a return and a census row differ by more than 20%% of the census FTE.",
+		len(body.Census), compared, levelNoun(v.Selection.Level, true))
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "quality", p)
 }

@@ -139,6 +139,9 @@ func TestDownloadCSVEqualsTheAPI(t *testing.T) {
 					path, name = []string{"training", row["module"], col}, "training."+row["module"]+"."+col
 				case report == "outcomes":
 					path, name = []string{"outcomes", row["outcome"], col}, "outcomes."+row["outcome"]+"."+col
+				case strings.HasPrefix(col, "sp_appointments_") && col != "sp_appointments_per_1k":
+					status := strings.TrimPrefix(col, "sp_appointments_")
+					path, name = []string{"sp_appointments", status}, "sp_appointments."+status
 				case strings.HasPrefix(col, "funding_") && col != "funding_per_1k":
 					stream := strings.TrimPrefix(col, "funding_")
 					path, name = []string{"funding_by_stream", stream}, "funding_by_stream."+stream

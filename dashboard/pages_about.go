@@ -100,6 +100,11 @@ func definitions(standard float64) []definitionGroup {
 			{"Deprivation decile", "Every PCN in England is placed by its IMD score into one of ten groups with a tenth of the population each: decile 1 the most deprived, 10 the least. Core20 is deciles 1 and 2, the most deprived fifth."},
 			{"Slope index of inequality", "The gap in a rate between the least and the most deprived, read off a line through every decile: positive when the least deprived do better. With fewer than 5 deciles of 10 or more people it cannot be calculated."},
 		}},
+		{"Published NHS files", []definition{
+			{"Census FTE and headcount", "From NHS England's monthly Primary Care Network Workforce census, as published: the link workers' full-time equivalents (staff and contracted services, both the general and the mental-health role) at the latest census month up to the period's end, and the number of different people (a person working in two PCNs counts once in their ICB). Contracted services add FTE but no people."},
+			{"Returned − census FTE", "The returns' link-worker FTE at the period's end minus the census FTE, also as a share of the census; beyond 20% either way the area is listed on the data-quality page. A large gap may be a late or wrong return, or staff one source counts and the other does not."},
+			{"Social prescribing appointments", "From NHS England's Appointments in General Practice: appointments GP practices booked in the national category \"Social Prescribing Service\", attended, not attended or of unknown status, a year per 1,000 people. The did-not-attend rate is those not attended ÷ those attended or not. Counts of appointments are rounded or withheld below England like counts of people."},
+		}},
 		{"Data quality", []definition{
 			{"Completeness of returns", "Of the providers that sent a PCN's activity return in any of the 3 months before, the share whose return for the month has arrived. Below 90% a month is incomplete: its figures may be low because returns are missing, and every page for that place warns of it."},
 			{"Data as of", "When each kind of return was last loaded; the footer of every page says so."},

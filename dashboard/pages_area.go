@@ -215,6 +215,16 @@ func profileTable(cols []profileColumn, fy string) table {
 		return "£" + countOf(m.FundingPer1k)
 	})
 	add("Deprivation (IMD score)", func(m *queries.Metrics) string { return numOf(m.IMDScore) })
+	add("Workforce census month", censusMonthOf)
+	add("Census link-worker FTE", func(m *queries.Metrics) string { return numOf(m.CensusFTE) })
+	add("Census FTE: mental-health link workers", func(m *queries.Metrics) string { return numOf(m.CensusFTEMentalHealth) })
+	add("Census headcount (people)", func(m *queries.Metrics) string { return countOf(m.CensusHeadcount) })
+	add("Returned − census FTE", differenceOf)
+	add("Social prescribing appointments attended", func(m *queries.Metrics) string { return appointmentsOf(m, "attended") })
+	add("Social prescribing appointments not attended", func(m *queries.Metrics) string { return appointmentsOf(m, "dna") })
+	add("Social prescribing appointments, status unknown", func(m *queries.Metrics) string { return appointmentsOf(m, "unknown") })
+	add("Appointments a year per 1,000 people", func(m *queries.Metrics) string { return numOf(m.SPAppointmentsPer1k) })
+	add("Did-not-attend rate", func(m *queries.Metrics) string { return pctOf(m.DNARate) })
 	return t
 }
 

@@ -38,6 +38,8 @@ func (s *Server) capacityPage(c echo.Context) error {
 		func() (chartView, error) { return demandChart(months, s.settings.CaseloadStandard, q) },
 		func() (chartView, error) { return gapChart(v, ac, s.settings.CaseloadStandard) },
 		func() (chartView, error) { return waitChart(v, ac) },
+		func() (chartView, error) { return censusChart(v, ac) },
+		func() (chartView, error) { return appointmentsChart(v, ac) },
 	}
 	body := chartsBody{Intro: fmt.Sprintf("Capacity is link-worker FTE against the referrals accepted. The capacity gap is the extra FTE an area would need to see its accepted referrals at %s people per FTE a year.", fmtCount(s.settings.CaseloadStandard))}
 	for _, b := range builds {

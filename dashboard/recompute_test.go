@@ -35,9 +35,12 @@ func flatten(prefix string, obj map[string]any, values map[string]*float64, comp
 		case nil:
 			values[name] = nil
 		case string:
-			if k == "compared" {
+			switch k {
+			case "compared":
 				compared[prefix[len("outcomes."):len(prefix)-1]] = x
-			} else {
+			case "census_month":
+				compared[k] = x
+			default:
 				values[name] = nil // a string where a number belongs: reported below
 			}
 		}
@@ -78,6 +81,11 @@ func compareFigures(t *testing.T, who string, got map[string]*float64, gotCompar
 	for o, w := range want.Compared {
 		if gotCompared[o] != w {
 			t.Errorf("%s %s compared = %q, want %q", who, o, gotCompared[o], w)
+		}
+	}
+	if _, given := gotCompared["census_month"]; given {
+		if _, known := want.Compared["census_month"]; !known {
+			t.Errorf("%s: the API gives census month %s, the recomputation none", who, gotCompared["census_month"])
 		}
 	}
 }

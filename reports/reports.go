@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"spdash/queries"
@@ -162,22 +163,23 @@ func column(header, figure string) Column {
 
 // Identifier columns, beside the figures.
 var (
-	colCode       = Column{Name: "code", Label: "Area code", Meaning: "ONS code of the area (E92000001 for England)", Unit: queries.UnitText, Source: "areas"}
-	colName       = Column{Name: "name", Label: "Area name", Meaning: "Name of the area", Unit: queries.UnitText, Source: "areas"}
-	colLevel      = Column{Name: "level", Label: "Level", Meaning: "england, region, icb or pcn", Unit: queries.UnitText, Source: "areas"}
-	colParentCode = Column{Name: "parent_code", Label: "Parent code", Meaning: "Code of the area the area is part of (empty for England)", Unit: queries.UnitText, Source: "areas"}
-	colParentName = Column{Name: "parent_name", Label: "Parent name", Meaning: "Name of the area the area is part of", Unit: queries.UnitText, Source: "areas"}
-	colFrom       = Column{Name: "period_from", Label: "Period from", Meaning: "First month of the period (YYYY-MM)", Unit: queries.UnitText, Source: "selection"}
-	colTo         = Column{Name: "period_to", Label: "Period to", Meaning: "Last month of the period (YYYY-MM); stocks are taken in this month", Unit: queries.UnitText, Source: "selection"}
-	colFY         = Column{Name: "financial_year", Label: "Financial year", Meaning: "Financial year of the funding figures (YYYY-YY)", Unit: queries.UnitText, Source: "selection"}
-	colModule     = Column{Name: "module", Label: "Training module", Meaning: "The training module, as in the data contract", Unit: queries.UnitText, Source: "training.module"}
-	colOutcome    = Column{Name: "outcome", Label: "Outcome", Meaning: "The outcome, as in the data contract; outcomes are never added together", Unit: queries.UnitText, Source: "outcomes.outcome"}
-	colStream     = Column{Name: "stream", Label: "Funding stream", Meaning: "The funding stream, as in the data contract", Unit: queries.UnitText, Source: "funding.stream"}
-	colRank       = Column{Name: "rank", Label: "Rank", Meaning: "1 = the largest allocation, then the higher priority, then the code", Unit: queries.UnitIndex, Source: "targeting"}
-	colCapped     = Column{Name: "capped", Label: "Capped", Meaning: "true when the area receives its whole gap cost", Unit: queries.UnitText, Source: "targeting"}
-	colRateFrom   = Column{Name: "rate_from", Label: "Outcome rates from", Meaning: "area, or england where the area's cohort is under 10", Unit: queries.UnitText, Source: "targeting"}
-	colDisclosure = Column{Name: "disclosure", Label: "Disclosure control", Meaning: "on: below England, counts of people from 1 to 7 are * and others rounded to the nearest 5, with the figures computed from them; off: exact", Unit: queries.UnitText, Source: "the server's setting"}
-	colVersion    = Column{Name: "data_version", Label: "Data version", Meaning: "Sequence number of the newest committed load the figures come from; the same request gives the same figures while it is unchanged", Unit: queries.UnitIndex, Source: "load_log"}
+	colCode        = Column{Name: "code", Label: "Area code", Meaning: "ONS code of the area (E92000001 for England)", Unit: queries.UnitText, Source: "areas"}
+	colCensusMonth = Column{Name: "census_month", Label: "Census month", Meaning: "The month of the PCN workforce census the census figures come from: the latest at or before the period's last month (YYYY-MM); empty without a census row", Unit: queries.UnitText, Source: "workforce_published.month"}
+	colName        = Column{Name: "name", Label: "Area name", Meaning: "Name of the area", Unit: queries.UnitText, Source: "areas"}
+	colLevel       = Column{Name: "level", Label: "Level", Meaning: "england, region, icb or pcn", Unit: queries.UnitText, Source: "areas"}
+	colParentCode  = Column{Name: "parent_code", Label: "Parent code", Meaning: "Code of the area the area is part of (empty for England)", Unit: queries.UnitText, Source: "areas"}
+	colParentName  = Column{Name: "parent_name", Label: "Parent name", Meaning: "Name of the area the area is part of", Unit: queries.UnitText, Source: "areas"}
+	colFrom        = Column{Name: "period_from", Label: "Period from", Meaning: "First month of the period (YYYY-MM)", Unit: queries.UnitText, Source: "selection"}
+	colTo          = Column{Name: "period_to", Label: "Period to", Meaning: "Last month of the period (YYYY-MM); stocks are taken in this month", Unit: queries.UnitText, Source: "selection"}
+	colFY          = Column{Name: "financial_year", Label: "Financial year", Meaning: "Financial year of the funding figures (YYYY-YY)", Unit: queries.UnitText, Source: "selection"}
+	colModule      = Column{Name: "module", Label: "Training module", Meaning: "The training module, as in the data contract", Unit: queries.UnitText, Source: "training.module"}
+	colOutcome     = Column{Name: "outcome", Label: "Outcome", Meaning: "The outcome, as in the data contract; outcomes are never added together", Unit: queries.UnitText, Source: "outcomes.outcome"}
+	colStream      = Column{Name: "stream", Label: "Funding stream", Meaning: "The funding stream, as in the data contract", Unit: queries.UnitText, Source: "funding.stream"}
+	colRank        = Column{Name: "rank", Label: "Rank", Meaning: "1 = the largest allocation, then the higher priority, then the code", Unit: queries.UnitIndex, Source: "targeting"}
+	colCapped      = Column{Name: "capped", Label: "Capped", Meaning: "true when the area receives its whole gap cost", Unit: queries.UnitText, Source: "targeting"}
+	colRateFrom    = Column{Name: "rate_from", Label: "Outcome rates from", Meaning: "area, or england where the area's cohort is under 10", Unit: queries.UnitText, Source: "targeting"}
+	colDisclosure  = Column{Name: "disclosure", Label: "Disclosure control", Meaning: "on: below England, counts of people from 1 to 7 are * and others rounded to the nearest 5, with the figures computed from them; off: exact", Unit: queries.UnitText, Source: "the server's setting"}
+	colVersion     = Column{Name: "data_version", Label: "Data version", Meaning: "Sequence number of the newest committed load the figures come from; the same request gives the same figures while it is unchanged", Unit: queries.UnitIndex, Source: "load_log"}
 )
 
 // area is one row's area: England first, then the areas of the report.
@@ -227,15 +229,30 @@ func Build(name string, in Inputs, meta Meta) (*Table, error) {
 	case Capacity:
 		figs := []string{"population", "referrals", "accepted", "people_supported", "fte", "headcount", "caseload",
 			"fte_per_100k", "caseload_per_fte", "annual_accepted", "capacity_gap_fte", "median_wait_days", "imd_score"}
+		// The published census and appointments beside the returns (contract v1.1).
+		published := []string{"census_fte", "census_fte_mental_health", "census_headcount", "fte_difference", "fte_difference_share",
+			"sp_appointments.attended", "sp_appointments.dna", "sp_appointments.unknown", "sp_appointments_per_1k", "dna_rate"}
 		tb.Columns = append(append([]Column{}, areaColumns...), colFrom, colTo)
 		for _, f := range figs {
 			tb.Columns = append(tb.Columns, column(f, f))
+		}
+		tb.Columns = append(tb.Columns, colCensusMonth)
+		for _, f := range published {
+			tb.Columns = append(tb.Columns, column(strings.ReplaceAll(f, ".", "_"), f))
 		}
 		for _, a := range areasOf(rep) {
 			row := append(a.cells(), from, to)
 			values := map[string]queries.Figure{}
 			a.m.Each(func(n string, f queries.Figure) { values[n] = f })
 			for _, f := range figs {
+				row = append(row, FigureCell(values[f]))
+			}
+			month := Cell{}
+			if a.m.CensusMonth != nil {
+				month = Text(*a.m.CensusMonth)
+			}
+			row = append(row, month)
+			for _, f := range published {
 				row = append(row, FigureCell(values[f]))
 			}
 			tb.Rows = append(tb.Rows, row)

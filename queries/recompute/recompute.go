@@ -37,7 +37,7 @@ type sums struct {
 	waits                                                    []float64
 	inPost, trained, people, cohort, fyPeople                map[string]float64
 	funding                                                  float64
-	hasFunding                                               bool
+	hasFunding, hasActivity                                  bool
 	streams                                                  map[string]float64
 }
 
@@ -109,6 +109,7 @@ func Compute(dir string, sel Selection) (england Figures, areas map[string]Figur
 			if r["month"] < sel.From || r["month"] > sel.To {
 				return
 			}
+			s.hasActivity = true
 			s.referrals += num(r["referrals_received"])
 			s.accepted += num(r["referrals_accepted"])
 			s.supported += num(r["people_supported"])
@@ -159,6 +160,26 @@ func Compute(dir string, sel Selection) (england Figures, areas map[string]Figur
 	areas = map[string]Figures{}
 	for code, s := range all {
 		areas[code] = figures(s, months, eng)
+	}
+	// The published files, England under the code "".
+	out := map[string]Figures{"": england}
+	population, hasActivity, fte := map[string]float64{"": eng.population}, map[string]bool{"": eng.hasActivity}, map[string]float64{"": eng.fte}
+	for code, f := range areas {
+		out[code] = f
+		population[code], hasActivity[code], fte[code] = all[code].population, all[code].hasActivity, all[code].fte
+	}
+	codeOf := func(pcn string) []string {
+		code, known := areaOf[pcn]
+		if !known {
+			return nil
+		}
+		if _, ok := all[code]; ok && inPlace[pcn] {
+			return []string{"", code}
+		}
+		return []string{""}
+	}
+	if err := published(dir, sel, codeOf, population, hasActivity, fte, out); err != nil {
+		return england, nil, err
 	}
 	return england, areas, nil
 }
