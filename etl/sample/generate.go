@@ -1,8 +1,10 @@
 // Package sample generates a deterministic, realistic sample of the monthly
 // social prescribing returns in exactly the format of the data contract
 // (shared/DATA_CONTRACT.md): areas.csv, activity.csv, training.csv,
-// outcomes.csv and funding.csv. It is used by the demo, the tests and the
-// benchmarks.
+// outcomes.csv and funding.csv, and the two published NHS files of the same
+// areas and months in their published layouts (PCNWFIndividualCSV.sample.zip
+// and Practice_Level_Crosstab_sample.zip, see published.go). It is used by the
+// demo, the tests and the benchmarks.
 //
 // The same seed and scale always give byte-identical files. Rows are streamed
 // to disk, so memory stays small whatever the scale.
@@ -39,8 +41,8 @@ type Options struct {
 
 // Summary tells what Generate wrote.
 type Summary struct {
-	Files []string       // paths of the files written, in the order areas, activity, training, outcomes, funding
-	Rows  map[string]int // data rows per kind (header excluded), keyed "areas", "activity", ...
+	Files []string       // paths of the files written, in the order areas, activity, training, outcomes, funding, then the workforce and the crosstab zips
+	Rows  map[string]int // data rows per kind (header excluded), keyed "areas", "activity", ..., "pcn_workforce" and "gpad" (the month CSVs of the zips)
 }
 
 // kinds are the file kinds in the order they are written; the file of kind K is K + ".csv".
@@ -153,7 +155,8 @@ func (o *csvOut) close() error {
 	return nil
 }
 
-// Generate writes the five sample files into opts.Out.
+// Generate writes the five sample files and the two published NHS files
+// (WorkforceZip, CrosstabZip) into opts.Out.
 func Generate(opts Options) (Summary, error) {
 	if opts.Out == "" {
 		return Summary{}, errors.New("sample: Options.Out is empty")
@@ -207,11 +210,32 @@ func Generate(opts Options) (Summary, error) {
 		}
 		outs[i] = o
 	}
+	pub := make([]pubArea, len(areas))
+	for i, a := range areas {
+		pub[i] = pubArea{code: a.code, name: a.name, icb: a.icb, pop: a.pop, imd: a.imd}
+	}
+	wf, err := newWorkforceWriter(filepath.Join(opts.Out, WorkforceZip), opts.Seed, pub)
+	if err != nil {
+		closeAll()
+		return Summary{}, err
+	}
+	ct, err := newCrosstabWriter(filepath.Join(opts.Out, CrosstabZip), opts.Seed, pub)
+	if err != nil {
+		closeAll()
+		wf.close()
+		return Summary{}, err
+	}
 	g := &gen{areas: areas, start: start, end: end, r: newRand(opts.Seed, streamFacts),
-		areasOut: outs[0], activity: outs[1], training: outs[2], outcomes: outs[3], funding: outs[4]}
+		areasOut: outs[0], activity: outs[1], training: outs[2], outcomes: outs[3], funding: outs[4],
+		published: []*pubSink{startSink(wf, opts.Months), startSink(ct, opts.Months)}}
 	err = g.run()
 	if cerr := closeAll(); err == nil {
 		err = cerr
+	}
+	for _, p := range g.published {
+		if perr := p.finish(); err == nil {
+			err = perr
+		}
 	}
 	if err != nil {
 		return Summary{}, err
@@ -221,6 +245,9 @@ func Generate(opts Options) (Summary, error) {
 		s.Files = append(s.Files, outs[i].path)
 		s.Rows[k] = outs[i].rows
 	}
+	s.Files = append(s.Files, wf.z.path, ct.z.path)
+	s.Rows[workforceKind] = wf.z.rows
+	s.Rows[crosstabKind] = ct.z.rows
 	return s, nil
 }
 
@@ -229,6 +256,7 @@ type gen struct {
 	start, end                                      int
 	r                                               *rand.Rand
 	areasOut, activity, training, outcomes, funding *csvOut
+	published                                       []*pubSink // fed each month's totals per area
 }
 
 func (g *gen) run() error {
@@ -293,7 +321,8 @@ func (g *gen) month(mi int, frac float64) error {
 	out := make([]string, len(outcomesHeader))
 	act[0], trn[0], out[0] = ms, ms, ms
 	season := seasonal[mi%12]
-	for _, a := range g.areas {
+	facts := &monthFacts{mi: mi, fte: make([]float64, len(g.areas)), sup: make([]int, len(g.areas))}
+	for ai, a := range g.areas {
 		act[1], trn[1], out[1] = a.code, a.code, a.code
 		lwTarget := float64(a.pop) / a.ppl * (0.78 + 0.27*frac) * a.staff
 		refMean := float64(a.pop) / 1000 * a.rr * season * (1 + 0.2*frac)
@@ -310,6 +339,7 @@ func (g *gen) month(mi int, frac float64) error {
 			}
 			fte := round2(clamp(float64(hc)*p.ratio*(1+0.02*r.NormFloat64()), 0, float64(hc)))
 			a.fteSum += fte
+			facts.fte[ai] += fte
 
 			// demand, a waiting list limited by capacity, and the caseload
 			recv := poisson(r, refMean*p.share)
@@ -328,6 +358,7 @@ func (g *gen) month(mi int, frac float64) error {
 			act[3] = strconv.Itoa(recv)
 			act[4] = strconv.Itoa(acc)
 			act[5] = strconv.Itoa(sup)
+			facts.sup[ai] += sup
 			act[6] = strconv.Itoa(p.caseload)
 			act[7] = strconv.Itoa(hc)
 			act[8] = fmtDec(fte)
@@ -377,6 +408,9 @@ func (g *gen) month(mi int, frac float64) error {
 			}
 		}
 		a.fyMonth++
+	}
+	for _, p := range g.published {
+		p.ch <- facts // read only from now on
 	}
 	return nil
 }

@@ -415,8 +415,18 @@ func generate(t *testing.T, opts Options) (Summary, *stats) {
 		t.Fatalf("Generate(%+v): %v", opts, err)
 	}
 	st := checkDir(t, opts.Out)
-	if len(sum.Files) != len(kinds) {
-		t.Fatalf("Summary.Files = %v, want %d files", sum.Files, len(kinds))
+	if len(sum.Files) != len(kinds)+2 {
+		t.Fatalf("Summary.Files = %v, want %d files", sum.Files, len(kinds)+2)
+	}
+	for i, name := range []string{WorkforceZip, CrosstabZip} {
+		if want := filepath.Join(opts.Out, name); sum.Files[len(kinds)+i] != want {
+			t.Errorf("Summary.Files[%d] = %q, want %q", len(kinds)+i, sum.Files[len(kinds)+i], want)
+		}
+	}
+	for _, k := range []string{"pcn_workforce", "gpad"} {
+		if sum.Rows[k] == 0 {
+			t.Errorf("Summary.Rows[%s] = 0", k)
+		}
 	}
 	for i, k := range kinds {
 		if want := filepath.Join(opts.Out, k+".csv"); sum.Files[i] != want {
@@ -440,15 +450,22 @@ func TestDeterminism(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	names := []string{WorkforceZip, CrosstabZip}
 	for _, k := range kinds {
-		fa, _ := os.ReadFile(filepath.Join(a, k+".csv"))
-		fb, _ := os.ReadFile(filepath.Join(b, k+".csv"))
-		fc, _ := os.ReadFile(filepath.Join(c, k+".csv"))
+		names = append(names, k+".csv")
+	}
+	for _, name := range names {
+		fa, _ := os.ReadFile(filepath.Join(a, name))
+		fb, _ := os.ReadFile(filepath.Join(b, name))
+		fc, _ := os.ReadFile(filepath.Join(c, name))
+		if len(fa) == 0 {
+			t.Errorf("%s is empty or missing", name)
+		}
 		if !bytes.Equal(fa, fb) {
-			t.Errorf("%s.csv differs between two runs with the same seed", k)
+			t.Errorf("%s differs between two runs with the same seed", name)
 		}
 		if bytes.Equal(fa, fc) {
-			t.Errorf("%s.csv is the same for seeds 7 and 8", k)
+			t.Errorf("%s is the same for seeds 7 and 8", name)
 		}
 	}
 	if x, y := AreaCodes(7, Demo), AreaCodes(7, Demo); !slices.Equal(x, y) {
@@ -462,7 +479,8 @@ func TestDemo(t *testing.T) {
 	for _, f := range sum.Files {
 		names = append(names, filepath.Base(f))
 	}
-	if want := []string{"areas.csv", "activity.csv", "training.csv", "outcomes.csv", "funding.csv"}; !slices.Equal(names, want) {
+	if want := []string{"areas.csv", "activity.csv", "training.csv", "outcomes.csv", "funding.csv",
+		"PCNWFIndividualCSV.sample.zip", "Practice_Level_Crosstab_sample.zip"}; !slices.Equal(names, want) {
 		t.Errorf("files %v, want %v", names, want)
 	}
 	if n := s.rows["areas"]; n < 30 || n > 50 {
@@ -536,6 +554,21 @@ func TestNational(t *testing.T) {
 		}
 	})
 	t.Run("common", func(t *testing.T) { checkCommon(t, s) })
+	t.Run("published", func(t *testing.T) {
+		// the first, a middle and the last month: reading all 36 would take longer than generating them
+		start := time.Now()
+		months := sortedKeys(s.months)
+		pick := map[string]bool{months[0]: true, months[len(months)/2]: true, months[len(months)-1]: true}
+		pc := checkPublished(t, filepath.Dir(sum.Files[0]), func(m time.Time) bool { return pick[m.Format("2006-01")] })
+		checkPublishedFigures(t, pc)
+		for _, name := range []string{WorkforceZip, CrosstabZip} {
+			if st, err := os.Stat(filepath.Join(filepath.Dir(sum.Files[0]), name)); err == nil {
+				t.Logf("%s: %d bytes", name, st.Size())
+			}
+		}
+		t.Logf("national published files: 3 months checked in %v; rows pcn_workforce %d, gpad %d",
+			time.Since(start).Round(time.Millisecond), sum.Rows["pcn_workforce"], sum.Rows["gpad"])
+	})
 }
 
 func sortedKeys[V any](m map[string]V) []string {

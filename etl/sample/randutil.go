@@ -6,11 +6,16 @@ import (
 )
 
 // PCG stream constants: the areas and the monthly facts use separate streams so
-// that the areas (and so AreaCodes) depend only on the seed and the scale.
+// that the areas (and so AreaCodes) depend only on the seed and the scale; the
+// published files have streams of their own, so the contract files are the
+// same with or without them.
 const (
 	streamAreas    = 0x5a4e_a5c0_de00_0001
 	streamFacts    = 0xfac7_5000_0000_0002
 	streamOutcomes = 0x0c0e_0000_0000_0003
+
+	streamWorkforce    = 0x3f7e_0000_0000_0004 // the published workforce census
+	streamAppointments = 0x9ad0_0000_0000_0005 // the published appointments crosstab
 )
 
 func newRand(seed int64, stream uint64) *rand.Rand {
