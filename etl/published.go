@@ -568,16 +568,30 @@ func (w *workforceRecords) notes() []string {
 	return append(notes, w.outside.note()...)
 }
 
+// monthList names months, runs of consecutive ones as "2024-04 to 2025-03".
 func monthList(months map[time.Time]bool) string {
 	if len(months) == 0 {
 		return "none"
 	}
-	list := make([]string, 0, len(months))
+	list := make([]time.Time, 0, len(months))
 	for m := range months {
-		list = append(list, m.Format("2006-01"))
+		list = append(list, m)
 	}
-	sort.Strings(list)
-	return strings.Join(list, ", ")
+	sort.Slice(list, func(i, j int) bool { return list[i].Before(list[j]) })
+	var parts []string
+	for i := 0; i < len(list); {
+		j := i
+		for j+1 < len(list) && list[j+1].Equal(list[j].AddDate(0, 1, 0)) {
+			j++
+		}
+		part := list[i].Format("2006-01")
+		if j > i {
+			part += " to " + list[j].Format("2006-01")
+		}
+		parts = append(parts, part)
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }
 
 // isCode reports whether s is a code of the contract (1–16 of A-Z a-z 0-9 _ -).
