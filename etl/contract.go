@@ -143,6 +143,18 @@ func KindNames() []string {
 	return names
 }
 
+// ReturnKindNames lists the kinds of the providers' returns (contract v1),
+// without the published NHS files.
+func ReturnKindNames() []string {
+	var names []string
+	for _, k := range Kinds {
+		if k.Published == nil {
+			names = append(names, k.Name)
+		}
+	}
+	return names
+}
+
 // LookupKind returns the kind with this name (any case).
 func LookupKind(name string) (*Kind, error) {
 	for _, k := range Kinds {

@@ -154,10 +154,10 @@ func TestLoadSampleSumsEqualFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	results := mustLoad(t, db, dir)
-	if len(results) != 5 || results[0].Kind != "areas" {
-		t.Fatalf("results = %+v, want 5 files, areas first", results)
+	if len(results) != 7 || results[0].Kind != "areas" || results[6].Kind != "gpad" {
+		t.Fatalf("results = %+v, want 7 files, areas first, the published files last", results)
 	}
-	for _, kind := range etl.KindNames() {
+	for _, kind := range etl.ReturnKindNames() {
 		tot := readTotals(t, filepath.Join(dir, kind+".csv"))
 		if got := scalar[uint64](t, db, "SELECT count() FROM "+kind); int(got) != tot.rows {
 			t.Errorf("%s: %d rows in the view, %d in the file", kind, got, tot.rows)
@@ -189,8 +189,8 @@ func TestLoadSampleSumsEqualFiles(t *testing.T) {
 	if after := scalar[uint64](t, db, "SELECT count() FROM load_log"); after != before {
 		t.Errorf("reload wrote to load_log: %d events, was %d", after, before)
 	}
-	if n := scalar[uint64](t, db, "SELECT count() FROM loads WHERE status = 'loaded'"); n != 5 {
-		t.Errorf("loads: %d loaded, want 5", n)
+	if n := scalar[uint64](t, db, "SELECT count() FROM loads WHERE status = 'loaded'"); n != 7 {
+		t.Errorf("loads: %d loaded, want 7 (five returns, two published files)", n)
 	}
 }
 
@@ -356,7 +356,7 @@ func TestAwkwardFilesLoadExactly(t *testing.T) {
 // refused load changed nothing.
 func viewCounts(t *testing.T, db *queries.DB) string {
 	var parts []string
-	for _, k := range etl.KindNames() {
+	for _, k := range append(etl.ReturnKindNames(), "workforce_published", "appointments_published") {
 		parts = append(parts, k+"="+strconv.FormatUint(scalar[uint64](t, db, "SELECT count() FROM "+k), 10))
 	}
 	return strings.Join(parts, " ")

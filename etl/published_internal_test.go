@@ -38,7 +38,7 @@ func TestIsUTF8AcrossReads(t *testing.T) {
 		text string
 		want bool
 	}{
-		{string(make([]byte, 256<<10-1)) + "–", true},    // the en dash cut by the first read
+		{string(make([]byte, 256<<10-1)) + "–", true},     // the en dash cut by the first read
 		{string(make([]byte, 256<<10-1)) + "\x96", false}, // Windows-1252's en dash
 		{"plain", true},
 	} {

@@ -38,6 +38,20 @@ func FuzzValidateFile(f *testing.F) {
 		f.Add(idx, append(append([]byte{}, b...), b[bytes.IndexByte(b, '\n')+1:]...)) // every row twice
 		f.Add(idx, bytes.ReplaceAll(b, []byte("U1"), []byte("u1\xff")))
 	}
+	// The published files: the first lines of the real samples.
+	for _, seed := range []struct{ kind, file string }{
+		{"pcn_workforce", "pcn_workforce_individual_sample.csv"}, {"gpad", "gpad_practice_level_crosstab_sample.csv"},
+	} {
+		b, err := os.ReadFile(filepath.Join("testdata/nhs-published", seed.file))
+		if err != nil {
+			f.Fatal(err)
+		}
+		lines := bytes.SplitAfter(b, []byte("\n"))
+		head := bytes.Join(lines[:min(len(lines), 30)], nil)
+		k, _ := LookupKind(seed.kind)
+		f.Add(uint8(kindIndex(k)), head)
+		f.Add(uint8(kindIndex(k)), bytes.ReplaceAll(head, []byte("–"), []byte("\x96"))) // Windows-1252
+	}
 	areas := map[string]struct{}{"U1": {}, "U2": {}}
 	f.Fuzz(func(t *testing.T, kind uint8, data []byte) {
 		k := Kinds[int(kind)%len(Kinds)]
