@@ -46,6 +46,18 @@ type returnsNote struct {
 	Warning string
 }
 
+// kindLabel names a kind of file for readers: the returns by their kind,
+// the published NHS files by what they are.
+func kindLabel(kind string) string {
+	switch kind {
+	case "pcn_workforce":
+		return "workforce census (pcn_workforce)"
+	case "gpad":
+		return "GP appointments (gpad)"
+	}
+	return kind
+}
+
 func (s *Server) returnsNote(ctx context.Context, v *View) (returnsNote, error) {
 	var n returnsNote
 	if !v.HasData() {
@@ -59,7 +71,7 @@ func (s *Server) returnsNote(ctx context.Context, v *View) (returnsNote, error) 
 	}
 	var parts []string
 	for _, k := range kinds {
-		parts = append(parts, k.Kind+" "+k.Finished.UTC().Format("2 January 2006 15:04")+" UTC")
+		parts = append(parts, kindLabel(k.Kind)+" "+k.Finished.UTC().Format("2 January 2006 15:04")+" UTC")
 	}
 	n.Kinds = strings.Join(parts, "; ")
 	latest := v.Selection

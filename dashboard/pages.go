@@ -68,7 +68,7 @@ type cardList struct {
 // pageTemplates holds one template set per page: the layout and partials
 // with that page's "content".
 var pageTemplates = func() map[string]*template.Template {
-	funcs := template.FuncMap{"asset": assetURL, "cards": func(items []headline, outcomes bool) cardList {
+	funcs := template.FuncMap{"asset": assetURL, "kindLabel": kindLabel, "cards": func(items []headline, outcomes bool) cardList {
 		return cardList{Items: items, Outcomes: outcomes}
 	}}
 	base := template.Must(template.New("base").Funcs(funcs).ParseFS(templateFiles,

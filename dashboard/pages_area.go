@@ -219,7 +219,7 @@ func profileTable(cols []profileColumn, fy string) table {
 	add("Census link-worker FTE", func(m *queries.Metrics) string { return numOf(m.CensusFTE) })
 	add("Census FTE: mental-health link workers", func(m *queries.Metrics) string { return numOf(m.CensusFTEMentalHealth) })
 	add("Census headcount (people)", func(m *queries.Metrics) string { return countOf(m.CensusHeadcount) })
-	add("Returned − census FTE", differenceOf)
+	add("Returned − census FTE", flaggedDifferenceOf)
 	add("Social prescribing appointments attended", func(m *queries.Metrics) string { return appointmentsOf(m, "attended") })
 	add("Social prescribing appointments not attended", func(m *queries.Metrics) string { return appointmentsOf(m, "dna") })
 	add("Social prescribing appointments, status unknown", func(m *queries.Metrics) string { return appointmentsOf(m, "unknown") })

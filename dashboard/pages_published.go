@@ -31,8 +31,8 @@ func monthText(ym string) string {
 	return monthLabel(t)
 }
 
-// differenceOf is returned − census FTE with its share of the census, and
-// the flag beyond ±20%: "+1.2 (+25.0%), differs by more than 20%".
+// differenceOf is returned − census FTE with its share of the census:
+// "+1.2 (+25.0%)".
 func differenceOf(m *queries.Metrics) string {
 	d, ok := m.FTEDifference.Value()
 	if !ok {
@@ -42,10 +42,16 @@ func differenceOf(m *queries.Metrics) string {
 	if share, ok := m.FTEDifferenceShare.Value(); ok {
 		s += " (" + signed(fmtPct(&share), share) + ")"
 	}
-	if m.FTEDifferenceFlagged() {
-		s += ", differs by more than 20%"
-	}
 	return s
+}
+
+// flaggedDifferenceOf is differenceOf with the flag beyond ±20%, in words:
+// "+1.2 (+25.0%) ⚠ more than 20%".
+func flaggedDifferenceOf(m *queries.Metrics) string {
+	if m.FTEDifferenceFlagged() {
+		return differenceOf(m) + " ⚠ more than 20%"
+	}
+	return differenceOf(m)
 }
 
 func signed(text string, v float64) string {
@@ -93,7 +99,7 @@ func censusChart(v *View, ac areaCols) (chartView, error) {
 			flagged++
 		}
 		t.Rows = append(t.Rows, ac.row(a, cell{Text: censusMonthOf(&a.Metrics)}, num(numOf(a.FTE)), num(numOf(a.CensusFTE)),
-			num(numOf(a.CensusFTEMentalHealth)), num(countOf(a.CensusHeadcount)), num(differenceOf(&a.Metrics))))
+			num(numOf(a.CensusFTEMentalHealth)), num(countOf(a.CensusHeadcount)), num(flaggedDifferenceOf(&a.Metrics))))
 	}
 	e := &v.Report.England
 	var summary string
@@ -104,7 +110,7 @@ func censusChart(v *View, ac areaCols) (chartView, error) {
 		summary = fmt.Sprintf("The census of %s covers %d of %d %s; none of them sent returns to compare with it.",
 			censusMonthOf(e), covered, len(sorted), levelNoun(ac.level, true))
 	default:
-		summary = fmt.Sprintf("In the census of %s, England has %s link-worker FTE (%s people); the returns give %s at the period's end. %d of %d %s differ from the census by more than 20%%; %s differs most (%s).",
+		summary = fmt.Sprintf("In the census of %s, England has %s link-worker FTE (%s people); the returns give %s at the period's end. %d of %d %s differ from the census by more than 20%%; %s differs most: %s FTE.",
 			censusMonthOf(e), numOf(e.CensusFTE), countOf(e.CensusHeadcount), numOf(e.FTE), flagged, len(sorted), levelNoun(ac.level, true),
 			sorted[0].Name, differenceOf(&sorted[0].Metrics)) + note
 	}
