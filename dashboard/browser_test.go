@@ -126,7 +126,9 @@ type chartState struct {
 func TestBrowser(t *testing.T) {
 	srv, db := pageServer(t)
 	region, _, pcn := firstAreas(t, db)
-	ctx, problems, shots := openBrowser(t, srv.URL, 90*time.Second)
+	// A bound against a hang, not a timing target: on 2 cores, beside the
+	// other packages' tests, the visits take one to two minutes.
+	ctx, problems, shots := openBrowser(t, srv.URL, 4*time.Minute)
 
 	// visit opens a page, waits for app.js, checks every chart is drawn on a
 	// canvas of non-zero size, and saves a screenshot.
