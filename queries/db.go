@@ -63,6 +63,7 @@ type DB struct {
 	addr         string
 	log          *slog.Logger
 	queryTimeout time.Duration
+	cluster      *clusterOf // nil on a single server (cluster.go)
 }
 
 // DefaultMaxOpenConns is the connection pool's size when the DSN sets none.

@@ -88,14 +88,25 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if db.cluster != nil {
+		if err := db.migrateShards(ctx, ms); err != nil {
+			return 0, err
+		}
+	}
 	n := 0
 	for _, m := range ms {
 		if applied[m.Version] {
 			continue
 		}
 		for i, stmt := range m.Statements {
-			if err := db.conn.Exec(ctx, stmt); err != nil {
-				return n, Classify(fmt.Errorf("migration %03d_%s statement %d: %w", m.Version, m.Name, i+1, err))
+			stmts := []string{stmt}
+			if db.cluster != nil { // the shards' tables are made above, for every migration
+				stmts, _ = db.clusterStatements(stmt)
+			}
+			for _, s := range stmts {
+				if err := db.conn.Exec(ctx, s); err != nil {
+					return n, Classify(fmt.Errorf("migration %03d_%s statement %d: %w", m.Version, m.Name, i+1, err))
+				}
 			}
 		}
 		if err := db.conn.Exec(ctx, sqlText("schema_migrations_record"), m.Version, m.Name); err != nil {

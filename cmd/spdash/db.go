@@ -18,11 +18,13 @@ import (
 type dbFlags struct {
 	dsn     string
 	dataDir string
+	cluster string
 }
 
 func (f *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dsn, "clickhouse", os.Getenv("SPDASH_CLICKHOUSE_URL"), "ClickHouse DSN: clickhouse://user:password@host:9000/database")
 	fs.StringVar(&f.dataDir, "data-dir", "./.spdash", "data folder for the local ClickHouse and reports")
+	fs.StringVar(&f.cluster, "cluster", os.Getenv("SPDASH_CLUSTER"), "shard the facts over this ClickHouse cluster (its remote_servers name); --clickhouse names its primary node")
 }
 
 // localDatabase is the database spdash uses on its own local server.
@@ -32,6 +34,9 @@ const localDatabase = "spdash"
 // server when none is configured, and brings the schema up to date. close
 // releases both.
 func (a *app) connect(ctx context.Context, f dbFlags) (db *queries.DB, close func(), err error) {
+	if f.cluster != "" && f.dsn == "" {
+		return nil, nil, fmt.Errorf("--cluster needs --clickhouse naming a node of the cluster (the local server is no cluster)")
+	}
 	dsn := f.dsn
 	stopServer := func() {}
 	if dsn == "" {
@@ -49,7 +54,11 @@ func (a *app) connect(ctx context.Context, f dbFlags) (db *queries.DB, close fun
 	}
 	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	db, err = queries.Open(openCtx, dsn, a.log)
+	if f.cluster != "" {
+		db, err = queries.OpenCluster(openCtx, dsn, f.cluster, a.log)
+	} else {
+		db, err = queries.Open(openCtx, dsn, a.log)
+	}
 	if err != nil {
 		stopServer()
 		return nil, nil, err

@@ -62,6 +62,9 @@ Every command that needs a database takes:
                      (default: $SPDASH_CLICKHOUSE_URL; without either, spdash
                      starts its own local ClickHouse in the data folder)
   --data-dir DIR     data folder for the local server and reports (default ./.spdash)
+  --cluster NAME     shard the facts over this ClickHouse cluster (a name in the
+                     servers' remote_servers; default $SPDASH_CLUSTER);
+                     --clickhouse names its primary node (docs/DEPLOYMENT.md)
 
 Exit status: 0 done, 1 invalid input, 2 usage error, 3 database unreachable,
 4 the database cannot store data (its disk is full or read-only).

@@ -651,3 +651,17 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 		t.Errorf("serve exited %d\n%s", code, errOut.String())
 	}
 }
+
+// --cluster names a cluster of the server's remote_servers, or the command
+// says so and stops; it needs a server of its own (--clickhouse).
+func TestClusterFlagErrors(t *testing.T) {
+	dsn := testdb.DSN(t)
+	code, _, stderr := runCLI(t, "migrate", "--clickhouse", dsn, "--cluster", "no_such_cluster")
+	if code == exitOK || !strings.Contains(stderr, "cluster no_such_cluster is not in the server's remote_servers") {
+		t.Errorf("an unknown cluster: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr = runCLI(t, "migrate", "--data-dir", t.TempDir(), "--cluster", "shards")
+	if code == exitOK || !strings.Contains(stderr, "--cluster needs --clickhouse") {
+		t.Errorf("--cluster without --clickhouse: exit %d\n%s", code, stderr)
+	}
+}
