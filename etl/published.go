@@ -399,10 +399,12 @@ type outside struct {
 	codes map[string]struct{}
 }
 
+// add counts a row of the PCN code (which may share the reader's buffer:
+// the set keeps a copy).
 func (o *outside) add(code string) {
 	o.rows++
-	if len(o.codes) < 100_000 {
-		o.codes[code] = struct{}{}
+	if _, seen := o.codes[code]; !seen && len(o.codes) < 100_000 {
+		o.codes[strings.Clone(code)] = struct{}{}
 	}
 }
 
@@ -513,7 +515,9 @@ func (w *workforceRecords) check(r *Reader, rec [][]byte, line int, report func(
 	if !ok {
 		return false, nil
 	}
-	code := vals[1].Str
+	// The parsed code may share the record's bytes, which the reader
+	// reuses: every string kept (in a map, a row) is a copy.
+	code := w.intern(vals[1].Str)
 	if !known(w.areas, code) {
 		w.outside.add(code)
 		return true, nil
@@ -521,7 +525,7 @@ func (w *workforceRecords) check(r *Reader, rec [][]byte, line int, report func(
 	key := monthArea{month, code}
 	if _, seen := w.present[key]; !seen {
 		w.present[key] = false
-		w.order = append(w.order, monthArea{month, w.intern(code)})
+		w.order = append(w.order, key)
 	}
 	if !strings.HasPrefix(strings.ToLower(role), strings.ToLower(roleLinkWorkers)) {
 		w.otherRoles++
@@ -529,7 +533,7 @@ func (w *workforceRecords) check(r *Reader, rec [][]byte, line int, report func(
 	}
 	w.present[key] = true
 	vals[0] = Value{Month: month}
-	vals[1].Str = w.intern(code)
+	vals[1].Str = code
 	vals[2] = Value{Str: "general"}
 	if strings.EqualFold(role, roleLinkWorkersMH) {
 		vals[2].Str = "mental_health"
