@@ -2,7 +2,6 @@ package etl
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -69,10 +68,6 @@ func Cleanup(ctx context.Context, db *queries.DB, staleAfter, keep time.Duration
 			continue // each areas load replaces the last whole; its old rows are few
 		}
 		n, err := db.ReclaimSuperseded(ctx, k.Name, keep)
-		if errors.Is(err, queries.ErrNotInCluster) {
-			fmt.Fprintf(out, "%s: %v\n", k.Name, err)
-			continue
-		}
 		if err != nil {
 			return err
 		}

@@ -3,7 +3,6 @@ package queries
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"text/template"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -46,9 +46,6 @@ func clusterText(name string) string {
 	}
 	return StatementTag + "cluster_sql/" + name + ".sql\n" + string(b)
 }
-
-// ErrNotInCluster marks what cluster mode does not do yet.
-var ErrNotInCluster = errors.New("not done in cluster mode yet")
 
 // shardedTables are the storage tables a cluster shards by area code.
 var shardedTables = []string{"activity_rows", "training_rows", "outcomes_rows", "funding_rows",
@@ -311,6 +308,51 @@ func (db *DB) migrateShards(ctx context.Context, ms []Migration) error {
 						return Classify(fmt.Errorf("cluster %s, node %s: migration %03d_%s: %w", db.cluster.name, n.addr, m.Version, m.Name, err))
 					}
 				}
+			}
+		}
+	}
+	return nil
+}
+
+// reclaimChunk is how many rows one mutation deletes by value.
+const reclaimChunk = 20_000
+
+var pairsDeleteTmpl = template.Must(template.New("pairsdelete").Parse(clusterText("pairs_delete")))
+
+// reclaimOnShards deletes a kind's superseded rows (committed more than
+// seconds ago) from every node's local part: the primary lists them, each
+// node deletes them by value, a chunk per mutation (applied in the
+// background, as on one server). A row on another shard than the one a
+// mutation runs on is simply not there.
+func (db *DB) reclaimOnShards(ctx context.Context, kind, table string, seconds int64) error {
+	rows, err := db.conn.Query(ctx, clusterText("superseded_pairs"), kind, seconds)
+	if err != nil {
+		return Classify(fmt.Errorf("read the superseded rows of %s: %w", table, err))
+	}
+	var pairs []string
+	for rows.Next() {
+		var seq uint64
+		var line uint32
+		if err := rows.Scan(&seq, &line); err != nil {
+			rows.Close()
+			return fmt.Errorf("read the superseded rows of %s: %w", table, err)
+		}
+		pairs = append(pairs, "("+strconv.FormatUint(seq, 10)+", "+strconv.FormatUint(uint64(line), 10)+")")
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Classify(err)
+	}
+	for start := 0; start < len(pairs); start += reclaimChunk {
+		part := pairs[start:min(start+reclaimChunk, len(pairs))]
+		if len(part) == 1 { // IN ((a, b)) would read as IN (a, b): a list of two
+			part = append(part, part[0])
+		}
+		chunk := strings.Join(part, ", ")
+		q := expand(pairsDeleteTmpl, map[string]string{"Table": localTable(table), "Pairs": chunk})
+		for _, n := range db.cluster.nodes {
+			if err := n.conn.Exec(ctx, q); err != nil {
+				return Classify(fmt.Errorf("delete the superseded rows of %s on %s: %w", localTable(table), n.addr, err))
 			}
 		}
 	}

@@ -189,10 +189,12 @@ func (db *DB) ReclaimSuperseded(ctx context.Context, kind string, keep time.Dura
 		return 0, nil // no mutation: it would rewrite parts for nothing
 	}
 	if db.cluster != nil && isSharded(table) {
-		// The mutation would run on each shard, whose subquery on the
-		// primary's superseded_rows it cannot read: not done in cluster
-		// mode yet (docs/DEPLOYMENT.md). The rows stay hidden, as before.
-		return 0, fmt.Errorf("%w: %d superseded rows of %s are kept (hidden from every reader)", ErrNotInCluster, n, table)
+		// A mutation on a shard cannot read the primary's superseded_rows:
+		// the primary reads the rows, and each shard deletes them by value.
+		if err := db.reclaimOnShards(ctx, kind, table, seconds); err != nil {
+			return 0, err
+		}
+		return n, nil
 	}
 	if err := db.conn.Exec(ctx, expand(reclaimDeleteTmpl, data), kind, seconds); err != nil {
 		return 0, Classify(fmt.Errorf("delete the superseded rows of %s: %w", table, err))
