@@ -4,7 +4,10 @@
 -- lag the returns). Joined to the level before it is summed, so that
 -- headcount counts each person (identifier of an NWRS Staff row) once in
 -- the whole area, never a sum of PCN headcounts. An area with no census row
--- that month has no row here: its census figures are unknown.
+-- that month has no row here: its census figures are unknown. The census
+-- month is read from the committed rows without the superseded pairs: a row
+-- is only superseded by one of the same month (the natural key is month and
+-- PCN), so the months are the same.
 SELECT
     code,
     any(month) AS census_month,
@@ -16,7 +19,7 @@ FROM (
     FROM workforce_published_rows
     WHERE {{template "current" "pcn_workforce"}}
       AND month = (SELECT max(month) FROM workforce_published_rows
-                   WHERE {{template "current" "pcn_workforce"}} AND month <= toDate(@to))
+                   WHERE {{template "committed" "pcn_workforce"}} AND month <= toDate(@to))
       {{if .Where}}AND {{template "in_place" .}}{{end}}
 ) AS census_rows
 {{template "to_level" .}}
