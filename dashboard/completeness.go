@@ -3,7 +3,9 @@ package dashboard
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -228,6 +230,7 @@ func (s *Server) dataQualityPage(c echo.Context) error {
 		return err
 	}
 	compared := 0
+	var flagged []*queries.AreaMetrics
 	for i := range rep.Areas {
 		a := &rep.Areas[i]
 		if a.CensusFTE.IsKnown() {
@@ -237,12 +240,18 @@ func (s *Server) dataQualityPage(c echo.Context) error {
 			compared++
 		}
 		if a.FTEDifferenceFlagged() {
-			body.Census = append(body.Census, fmt.Sprintf("%s: returned %s FTE, census %s (%s): %s",
-				a.Name, numOf(a.FTE), numOf(a.CensusFTE), censusMonthOf(&a.Metrics), differenceOf(&a.Metrics)))
+			flagged = append(flagged, a)
 		}
 	}
-	body.CensusSummary = fmt.Sprintf("%d of the %d %s with both a return and a census row differ by more than 20%% of the census FTE.",
-		len(body.Census), compared, levelNoun(v.Selection.Level, true))
+	// Furthest from the census first.
+	share := func(a *queries.AreaMetrics) float64 { v, _ := a.FTEDifferenceShare.Value(); return math.Abs(v) }
+	sort.SliceStable(flagged, func(i, j int) bool { return share(flagged[i]) > share(flagged[j]) })
+	for _, a := range flagged {
+		body.Census = append(body.Census, fmt.Sprintf("%s: returned %s FTE, census %s (%s): %s",
+			a.Name, numOf(a.FTE), numOf(a.CensusFTE), censusMonthOf(&a.Metrics), differenceOf(&a.Metrics)))
+	}
+	body.CensusSummary = fmt.Sprintf("%s of the %s %s with both a return and a census row differ by more than 20%% of the census FTE, furthest first.",
+		fmtCount(float64(len(body.Census))), fmtCount(float64(compared)), levelNoun(v.Selection.Level, true))
 	p.Body, p.Charts = body, true
 	return s.render(c, http.StatusOK, "quality", p)
 }

@@ -179,7 +179,7 @@ func TestPublishedSamplesShown(t *testing.T) {
 	}
 	// /data-quality: the census section, with nothing to compare.
 	status, _, body = get(t, srv, "/data-quality?level=pcn")
-	if status != 200 || !strings.Contains(body, "Returned FTE against the workforce census") || !strings.Contains(body, "0 of the 0 PCNs with both a return and a census row") {
+	if status != 200 || !strings.Contains(body, "Returned FTE against the workforce census") || !strings.Contains(body, "0 of the 0 PCNs with both a return and a census row differ by more than 20% of the census FTE, furthest first") {
 		t.Errorf("/data-quality (%d) lacks the census section with nothing to compare", status)
 	}
 	// The capacity download: the same figures.
@@ -198,5 +198,52 @@ func TestPublishedSamplesShown(t *testing.T) {
 		if att, ok := e.Attended[code]; ok && r["sp_appointments_attended"] != fmt.Sprint(att) {
 			t.Errorf("capacity.csv %s: attended %s, want %g", code, r["sp_appointments_attended"], att)
 		}
+	}
+}
+
+// /data-quality lists exactly the areas whose returned FTE is more than 20%
+// off the census, as the API has them, furthest first.
+func TestDataQualityListsCensusDifferences(t *testing.T) {
+	db := sampleDB(t)
+	srv := httptest.NewServer(dashboard.New(dashboard.Options{DB: db, Log: quiet}))
+	defer srv.Close()
+	_, _, body := get(t, srv, "/api/v1/metrics?level=pcn")
+	var doc struct {
+		Areas []struct {
+			Name  string
+			Share *float64 `json:"fte_difference_share"`
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	most := 0.0
+	for _, a := range doc.Areas {
+		if a.Share != nil && math.Abs(*a.Share) > 0.2 {
+			want = append(want, a.Name)
+			if math.Abs(*a.Share) > most {
+				most = math.Abs(*a.Share)
+				want[0], want[len(want)-1] = want[len(want)-1], want[0]
+			}
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("the sample has no PCN more than 20% off the census: nothing to check")
+	}
+	status, _, page := get(t, srv, "/data-quality?level=pcn")
+	if status != 200 {
+		t.Fatalf("/data-quality: %d", status)
+	}
+	list := findFirst(parseHTML(t, page), func(n *html.Node) bool { return n.Data == "ul" && hasClass(n, "census-differs") })
+	if list == nil {
+		t.Fatal("/data-quality has no list of census differences")
+	}
+	items := findAll(list, func(n *html.Node) bool { return n.Data == "li" })
+	if len(items) != len(want) {
+		t.Errorf("%d areas listed, the API has %d more than 20%% off the census", len(items), len(want))
+	}
+	if len(items) > 0 && !strings.HasPrefix(text(items[0]), want[0]+":") {
+		t.Errorf("first listed %q, want the furthest, %s", text(items[0]), want[0])
 	}
 }
