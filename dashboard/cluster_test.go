@@ -49,6 +49,22 @@ func TestClusterOfTwoShardsAnswersAsOneServer(t *testing.T) {
 	}
 	single := testdb.New(t)
 
+	// A database first made without --cluster is refused in cluster mode.
+	plain, err := queries.Open(ctx, c.Servers[0].DSN("spdash_plain"), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	plain.Close()
+	if db, err := queries.OpenCluster(ctx, c.Servers[0].DSN("spdash_plain"), name, log); err == nil || !strings.Contains(err.Error(), "was made without --cluster") {
+		if db != nil {
+			db.Close()
+		}
+		t.Errorf("cluster mode on a database made without it: %v", err)
+	}
+
 	dir := t.TempDir()
 	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 17, Scale: sample.Demo, Months: 18, End: "2025-12"}); err != nil {
 		t.Fatal(err)
@@ -217,6 +233,11 @@ func TestClusterOfTwoShardsAnswersAsOneServer(t *testing.T) {
 		}
 	}
 	same("after reclaiming superseded rows")
+	// And once reclaimed, a row is not deleted again.
+	out.Reset()
+	if err := etl.Cleanup(ctx, clustered, time.Hour, 0, &out); err != nil || strings.Contains(out.String(), "outcomes: deleting") {
+		t.Errorf("cleanup again: %v\n%s", err, out.String())
+	}
 	// The correction changed the figures compared: the check above compares something.
 	if reflect.DeepEqual(clusterAnswer(t, onSingle.URL+paths[1]), firstAnswer) {
 		t.Error("the correction changed none of the PCNs' figures")

@@ -181,7 +181,8 @@ func publishedParts(path string, kind *Kind) ([]csvPart, io.Closer, error) {
 		}
 		base := strings.ToLower(filepath.Base(zf.Name))
 		names = append(names, zf.Name)
-		if !strings.HasSuffix(base, ".csv") || !kind.Published.match(base) {
+		// A zip made again on a Mac holds __MACOSX/._NAME resource forks beside each file.
+		if !strings.HasSuffix(base, ".csv") || !kind.Published.match(base) || strings.HasPrefix(base, "._") || strings.HasPrefix(zf.Name, "__MACOSX/") {
 			continue
 		}
 		if zf.UncompressedSize64 > maxPartBytes {
@@ -199,8 +200,9 @@ func publishedParts(path string, kind *Kind) ([]csvPart, io.Closer, error) {
 	return parts, zr, nil
 }
 
-// isUTF8 reads a part once and reports whether all of it is valid UTF-8.
-func isUTF8(p csvPart) (bool, error) {
+// isUTF8 reads a part once and reports whether all of it is valid UTF-8
+// (until ctx is done).
+func isUTF8(ctx context.Context, p csvPart) (bool, error) {
 	rc, err := p.open()
 	if err != nil {
 		return false, err
@@ -209,6 +211,9 @@ func isUTF8(p csvPart) (bool, error) {
 	buf := make([]byte, 256<<10)
 	carry := 0 // bytes of a character cut at the end of the last read
 	for {
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
 		n, err := io.ReadFull(rc, buf[carry:])
 		n += carry
 		end := n
@@ -237,8 +242,11 @@ func isUTF8(p csvPart) (bool, error) {
 
 // openPart opens one CSV of a published file as a Reader, decoding
 // Windows-1252 when the part is not UTF-8.
-func openPart(p csvPart, kind *Kind) (r *Reader, warnings []Problem, cp1252 bool, err error) {
-	utf, err := isUTF8(p)
+func openPart(ctx context.Context, p csvPart, kind *Kind) (r *Reader, warnings []Problem, cp1252 bool, err error) {
+	utf, err := isUTF8(ctx, p)
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, nil, false, cerr // stopped, not a problem with the file
+	}
 	if err != nil {
 		return nil, nil, false, fileError(p.label, 0, "", "cannot read: "+errText(err))
 	}
@@ -285,7 +293,10 @@ func scanPublished(ctx context.Context, f File, areas map[string]struct{}, repor
 	}
 	var emitErr error
 	for _, p := range parts {
-		r, warnings, cp1252, err := openPart(p, f.Kind)
+		if emitErr != nil || ctx.Err() != nil {
+			break // the load has failed or was stopped: the other CSVs are not read
+		}
+		r, warnings, cp1252, err := openPart(ctx, p, f.Kind)
 		if err != nil {
 			var ferr *FileError
 			if errors.As(err, &ferr) {
@@ -487,11 +498,11 @@ func (w *workforceRecords) check(r *Reader, rec [][]byte, line int, report func(
 	yearOK := value(r, fs, wfYear, line, report, &w.year)
 	monthOK := value(r, fs, wfMonth, line, report, &w.month)
 	if yearOK && (w.year.Count < 2000 || w.year.Count > 2099) {
-		report(Problem{File: r.Path, Line: line, Column: r.Kind.Columns[wfYear].Name, Value: fs.get(wfYear), Reason: "must be a year between 2000 and 2099"})
+		report(Problem{File: r.Path, Line: line, Column: r.Kind.Columns[wfYear].Name, Value: strings.Clone(fs.get(wfYear)), Reason: "must be a year between 2000 and 2099"})
 		yearOK = false
 	}
 	if monthOK && (w.month.Count < 1 || w.month.Count > 12) {
-		report(Problem{File: r.Path, Line: line, Column: r.Kind.Columns[wfMonth].Name, Value: fs.get(wfMonth), Reason: "must be a month number from 1 to 12"})
+		report(Problem{File: r.Path, Line: line, Column: r.Kind.Columns[wfMonth].Name, Value: strings.Clone(fs.get(wfMonth)), Reason: "must be a month number from 1 to 12"})
 		monthOK = false
 	}
 	if yearOK && monthOK {
@@ -662,7 +673,7 @@ func (g *gpadRecords) check(r *Reader, rec [][]byte, line int, report func(Probl
 	ok := true
 	date := fs.get(gpDate)
 	month := g.lastMonth
-	if date != g.lastDate {
+	if date == "" || date != g.lastDate { // lastDate starts empty: an empty date is never a repeat
 		m, valid := parseDDMONYYYY(date)
 		if !valid {
 			report(Problem{File: r.Path, Line: line, Column: r.Kind.Columns[gpDate].Name, Value: strings.Clone(date),

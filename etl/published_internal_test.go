@@ -1,6 +1,7 @@
 package etl
 
 import (
+	"context"
 	"io"
 	"strings"
 	"testing"
@@ -43,7 +44,7 @@ func TestIsUTF8AcrossReads(t *testing.T) {
 		{"plain", true},
 	} {
 		p := csvPart{label: "x", open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(c.text)), nil }}
-		if got, err := isUTF8(p); err != nil || got != c.want {
+		if got, err := isUTF8(context.Background(), p); err != nil || got != c.want {
 			t.Errorf("isUTF8 of %d bytes ending %q = %v %v, want %v", len(c.text), c.text[len(c.text)-3:], got, err, c.want)
 		}
 	}

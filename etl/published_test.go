@@ -499,3 +499,52 @@ func TestPublishedPCNMonthsWithoutLinkWorkers(t *testing.T) {
 		t.Errorf("stored %d PCN-months, %d without a link worker; the zip has %d and %d", pcnMonths, got, len(has), want)
 	}
 }
+
+// Review findings: a bad census year's value in the rejects table is the
+// value itself (it once aliased the reader's reused buffer); an empty
+// appointment date on the first row is refused (it once matched the empty
+// "last date" and took month zero); a zip remade on a Mac, with its
+// __MACOSX/._ resource forks, loads.
+func TestPublishedReviewFindings(t *testing.T) {
+	db := testdb.New(t)
+	mustLoad(t, db, samplesAreas)
+	dir := t.TempDir()
+
+	lines := readLines(t, workforceSample)
+	f := strings.Split(lines[1], ",")
+	f[1] = "1999"
+	bad := []string{lines[0], strings.Join(f, ",")}
+	for len(bad) < 40_000 { // many rows after it: the reader's buffer is reused many times
+		bad = append(bad, lines[2:]...)
+	}
+	path := writeFile(t, dir, "1.Primary Care Networks - bad Individual Level.csv", strings.Join(bad, "\r\n")+"\r\n")
+	run := loadKind(t, db, "", true, path) // --allow-rejects: the problem goes to reject_rows
+	if run.err != nil || run.results[0].Status != etl.ResultPartial {
+		t.Fatalf("load: %v %s\n%.500s", run.err, run.results[0].Status, run.problems)
+	}
+	var value string
+	if err := db.QueryRow(context.Background(), "SELECT value FROM rejects WHERE line = 2 AND `column` = 'CENSUS_YEAR'").Scan(&value); err != nil || value != "1999" {
+		t.Errorf("rejects holds %q for the bad year (%v), want 1999", value, err)
+	}
+
+	gp := readLines(t, gpadSample)
+	g := strings.Split(gp[1], ",")
+	g[0] = ""
+	empty := writeFile(t, dir, "Practice_Level_Crosstab_empty.csv", gp[0]+"\n"+strings.Join(g, ",")+"\n")
+	run = loadKind(t, db, "", false, empty)
+	if run.results[0].Status != etl.ResultInvalid || !strings.Contains(run.problems, empty+":2: APPOINTMENT_MONTH_START_DATE: must be the first of a month") {
+		t.Errorf("an empty date on the first row: %s\n%s", run.results[0].Status, run.problems)
+	}
+
+	sample, err := os.ReadFile(workforceSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mac := filepath.Join(dir, "PCNWFIndividualCSV.112025.zip")
+	writeZip(t, mac, map[string]string{
+		"1.Primary Care Networks - November 2025 Individual Level.csv":            string(sample),
+		"__MACOSX/._1.Primary Care Networks - November 2025 Individual Level.csv": "\x00\x05\x16\x07 Mac OS X resource fork",
+	}, []string{"1.Primary Care Networks - November 2025 Individual Level.csv", "__MACOSX/._1.Primary Care Networks - November 2025 Individual Level.csv"})
+	mustLoadKind(t, db, "", mac)
+	checkCensus(t, db, readExpected(t))
+}

@@ -126,6 +126,10 @@ func OpenCluster(ctx context.Context, dsn, cluster string, log *slog.Logger) (*D
 		db.Close()
 		return nil, err
 	}
+	if err := checkShardedEngines(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	primaryHost, primaryPort, err := dsnHostPort(dsn)
 	if err != nil {
 		db.Close()
@@ -314,10 +318,15 @@ func (db *DB) migrateShards(ctx context.Context, ms []Migration) error {
 	return nil
 }
 
-// reclaimChunk is how many rows one mutation deletes by value.
-const reclaimChunk = 20_000
+// reclaimChunk is how many rows one mutation deletes by value: about 31
+// bytes a pair, 155 KB a statement, under ClickHouse's default
+// max_query_size (256 KiB), which applies to ALTER.
+const reclaimChunk = 5_000
 
-var pairsDeleteTmpl = template.Must(template.New("pairsdelete").Parse(clusterText("pairs_delete")))
+var (
+	pairsDeleteTmpl     = template.Must(template.New("pairsdelete").Parse(clusterText("pairs_delete")))
+	supersededPairsTmpl = template.Must(template.New("supersededpairs").Parse(clusterText("superseded_pairs")))
+)
 
 // reclaimOnShards deletes a kind's superseded rows (committed more than
 // seconds ago) from every node's local part: the primary lists them, each
@@ -325,7 +334,7 @@ var pairsDeleteTmpl = template.Must(template.New("pairsdelete").Parse(clusterTex
 // background, as on one server). A row on another shard than the one a
 // mutation runs on is simply not there.
 func (db *DB) reclaimOnShards(ctx context.Context, kind, table string, seconds int64) error {
-	rows, err := db.conn.Query(ctx, clusterText("superseded_pairs"), kind, seconds)
+	rows, err := db.conn.Query(ctx, expand(supersededPairsTmpl, map[string]string{"Table": table}), kind, seconds)
 	if err != nil {
 		return Classify(fmt.Errorf("read the superseded rows of %s: %w", table, err))
 	}
@@ -357,4 +366,25 @@ func (db *DB) reclaimOnShards(ctx context.Context, kind, table string, seconds i
 		}
 	}
 	return nil
+}
+
+// checkShardedEngines refuses a database whose fact tables were made
+// without --cluster: they would stay on the primary, and cleanup would
+// delete from the nodes' empty local parts.
+func checkShardedEngines(ctx context.Context, db *DB) error {
+	rows, err := db.conn.Query(ctx, clusterText("sharded_engines"), shardedTables)
+	if err != nil {
+		return Classify(fmt.Errorf("read the storage tables' engines: %w", err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, engine string
+		if err := rows.Scan(&name, &engine); err != nil {
+			return fmt.Errorf("read the storage tables' engines: %w", err)
+		}
+		if engine != "Distributed" {
+			return fmt.Errorf("database %s was made without --cluster: its table %s is %s, not Distributed; cluster mode needs a database made with --cluster from the start (load the files again into an empty one; docs/DEPLOYMENT.md)", db.database, name, engine)
+		}
+	}
+	return Classify(rows.Err())
 }

@@ -175,8 +175,17 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 	return &DB{conn: conn, database: database, addr: addr, log: log}, nil
 }
 
-// Close closes the connection.
-func (db *DB) Close() error { return db.conn.Close() }
+// Close closes the connection, and in cluster mode the other nodes'.
+func (db *DB) Close() error {
+	if db.cluster != nil {
+		for _, n := range db.cluster.nodes {
+			if n.addr != db.addr || n.database != db.database {
+				n.conn.Close()
+			}
+		}
+	}
+	return db.conn.Close()
+}
 
 // Database is the database name in use.
 func (db *DB) Database() string { return db.database }
