@@ -410,7 +410,7 @@ type counts struct {
 	waits                                      []float64 // sorted provider-month medians
 	inPost, trained                            map[string]float64
 	people, cohort, fyPeople                   map[string]float64
-	hasActivity                                bool               // any activity row in the period
+	hasLatestReturn                            bool               // an activity row at the period's latest month
 	census                                     *censusCounts      // nil: no census row at the census month
 	appointments                               *appointmentCounts // nil: no published appointments in the period
 }
@@ -619,7 +619,7 @@ func (db *DB) englandOf(ctx context.Context, sel Selection, version uint64, area
 		c.fte += a.fte
 		c.headcount += a.headcount
 		c.caseload += a.caseload
-		c.hasActivity = c.hasActivity || a.hasActivity
+		c.hasLatestReturn = c.hasLatestReturn || a.hasLatestReturn
 		c.waits = append(c.waits, a.waits...)
 		for _, m := range []struct{ to, from map[string]float64 }{
 			{c.inPost, a.inPost}, {c.trained, a.trained}, {c.people, a.people}, {c.cohort, a.cohort}, {c.fyPeople, a.fyPeople}, {c.streams, a.streams},
@@ -668,7 +668,8 @@ func (db *DB) scanActivity(ctx context.Context, q string, args []any, index map[
 		var referrals, accepted, supported, headcount, caseload uint64
 		var fte float64
 		var waits []float64 // sorted, unknowns left out by groupArray
-		if err := rows.Scan(&code, &referrals, &accepted, &supported, &fte, &headcount, &caseload, &waits); err != nil {
+		var latest uint64
+		if err := rows.Scan(&code, &referrals, &accepted, &supported, &fte, &headcount, &caseload, &waits, &latest); err != nil {
 			return fmt.Errorf("metrics activity: %w", err)
 		}
 		i, ok := index[code]
@@ -676,7 +677,7 @@ func (db *DB) scanActivity(ctx context.Context, q string, args []any, index map[
 			continue
 		}
 		c := &areas[i].counts
-		c.hasActivity = true
+		c.hasLatestReturn = latest > 0
 		c.referrals, c.accepted, c.supported = float64(referrals), float64(accepted), float64(supported)
 		c.fte, c.headcount, c.caseload = steadySum(fte), float64(headcount), float64(caseload)
 		c.waits = waits

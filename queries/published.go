@@ -42,7 +42,9 @@ func publishedFigures(m *Metrics, c *counts, ctl control) {
 		month := cs.month.Format("2006-01")
 		m.CensusMonth = &month
 		m.CensusFTE, m.CensusFTEMentalHealth, m.CensusHeadcount = Known(cs.fte), Known(cs.fteMH), Known(cs.headcount)
-		if c.hasActivity { // no return for the area: nothing to compare
+		// Returned FTE is a stock at the period's latest month: without a
+		// return for that month it is not known, and neither is the gap.
+		if c.hasLatestReturn {
 			m.FTEDifference = Known(steadySum(c.fte - cs.fte))
 			m.FTEDifferenceShare = Div(m.FTEDifference, m.CensusFTE)
 		}

@@ -3,7 +3,10 @@ package queries_test
 import (
 	"context"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"spdash/etl/etltest"
 	"spdash/queries"
@@ -108,5 +111,45 @@ func TestPublishedFigures(t *testing.T) {
 	sel.To = sel.From
 	if early := metrics(sel, false); early.England.CensusFTE.IsKnown() || early.England.CensusMonth != nil {
 		t.Errorf("a period ending before the first census month has census FTE %v (month %v)", early.England.CensusFTE, early.England.CensusMonth)
+	}
+}
+
+// Returned FTE against the census needs a return at the period's latest
+// month: an area whose return stops before it has no difference (not
+// −census), one with a return then has returned − census.
+func TestFTEDifferenceNeedsTheLatestReturn(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	e := etltest.ReadExpected(t)
+	dir := etltest.PublishedSamples(t)
+	activity := "month,area_code,provider_code,referrals_received,referrals_accepted,people_supported,active_caseload,link_worker_headcount,link_worker_fte,median_wait_days\n" +
+		"2025-10,U75549,P1,10,9,8,30,3,2.5,\n" + // stops before November
+		"2025-11,U52814,P1,10,9,8,30,2,2,\n"
+	if err := os.WriteFile(filepath.Join(dir, "activity_two.csv"), []byte(activity), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	etltest.MustLoad(t, db, dir)
+	sel := queries.Selection{From: time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC),
+		Place: queries.England, Level: queries.LevelPCN}
+	rep, err := db.Metrics(ctx, queries.Request{Selection: sel, Settings: queries.DefaultSettings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range rep.Areas {
+		d, known := a.FTEDifference.Value()
+		switch a.Code {
+		case "U75549":
+			if known {
+				t.Errorf("U75549 returned nothing for November but has a difference %g", d)
+			}
+		case "U52814":
+			want := 2 - e.FTE["U52814"]
+			if !known || math.Abs(d-want) > 1e-9 {
+				t.Errorf("U52814: difference %v, want 2 − %g = %g", a.FTEDifference, e.FTE["U52814"], want)
+			}
+			if share, _ := a.FTEDifferenceShare.Value(); math.Abs(share-want/e.FTE["U52814"]) > 1e-9 || !a.FTEDifferenceFlagged() {
+				t.Errorf("U52814: share %v (flagged %v), want %g, flagged", a.FTEDifferenceShare, a.FTEDifferenceFlagged(), want/e.FTE["U52814"])
+			}
+		}
 	}
 }

@@ -77,7 +77,7 @@ func eachZipRow(dir, zipGlob, entryPart string, fn func(map[string]string)) erro
 // into their Figures. pcnsOf lists the PCNs (of the loaded areas) whose
 // rows add to a code: "" for England.
 func published(dir string, sel Selection, codeOf func(pcn string) []string, population map[string]float64,
-	hasActivity map[string]bool, fte map[string]float64, out map[string]Figures) error {
+	hasLatestReturn map[string]bool, fte map[string]float64, out map[string]Figures) error {
 	// The census month: the latest with rows of the loaded areas at or before the period's end.
 	month := ""
 	if err := eachZipRow(dir, "PCNWFIndividualCSV*.zip", "Individual Level", func(r map[string]string) {
@@ -153,7 +153,7 @@ func published(dir string, sel Selection, codeOf func(pcn string) []string, popu
 			delete(v, "census_month")
 			f.Compared["census_month"] = month
 			v["census_fte"], v["census_fte_mental_health"], v["census_headcount"] = val(c.fte), val(c.mh), val(float64(len(c.people)))
-			if hasActivity[code] {
+			if hasLatestReturn[code] {
 				d := fte[code] - c.fte
 				v["fte_difference"], v["fte_difference_share"] = val(d), div(d, c.fte)
 			}

@@ -37,7 +37,7 @@ type sums struct {
 	waits                                                    []float64
 	inPost, trained, people, cohort, fyPeople                map[string]float64
 	funding                                                  float64
-	hasFunding, hasActivity                                  bool
+	hasFunding, hasLatestReturn                              bool
 	streams                                                  map[string]float64
 }
 
@@ -109,11 +109,11 @@ func Compute(dir string, sel Selection) (england Figures, areas map[string]Figur
 			if r["month"] < sel.From || r["month"] > sel.To {
 				return
 			}
-			s.hasActivity = true
 			s.referrals += num(r["referrals_received"])
 			s.accepted += num(r["referrals_accepted"])
 			s.supported += num(r["people_supported"])
 			if r["month"] == sel.To { // stocks at the latest month only
+				s.hasLatestReturn = true
 				s.fte += num(r["link_worker_fte"])
 				s.headcount += num(r["link_worker_headcount"])
 				s.caseload += num(r["active_caseload"])
@@ -163,10 +163,10 @@ func Compute(dir string, sel Selection) (england Figures, areas map[string]Figur
 	}
 	// The published files, England under the code "".
 	out := map[string]Figures{"": england}
-	population, hasActivity, fte := map[string]float64{"": eng.population}, map[string]bool{"": eng.hasActivity}, map[string]float64{"": eng.fte}
+	population, hasLatestReturn, fte := map[string]float64{"": eng.population}, map[string]bool{"": eng.hasLatestReturn}, map[string]float64{"": eng.fte}
 	for code, f := range areas {
 		out[code] = f
-		population[code], hasActivity[code], fte[code] = all[code].population, all[code].hasActivity, all[code].fte
+		population[code], hasLatestReturn[code], fte[code] = all[code].population, all[code].hasLatestReturn, all[code].fte
 	}
 	codeOf := func(pcn string) []string {
 		code, known := areaOf[pcn]
@@ -178,7 +178,7 @@ func Compute(dir string, sel Selection) (england Figures, areas map[string]Figur
 		}
 		return []string{""}
 	}
-	if err := published(dir, sel, codeOf, population, hasActivity, fte, out); err != nil {
+	if err := published(dir, sel, codeOf, population, hasLatestReturn, fte, out); err != nil {
 		return england, nil, err
 	}
 	return england, areas, nil
