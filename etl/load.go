@@ -219,15 +219,9 @@ func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Re
 			return st, err
 		}
 	}
-	rejects, err := newRejectSink(ctx, l.DB, load.ID, l.AllowRejects)
+	rejects, report, err := l.problemSink(ctx, load)
 	if err != nil {
 		return st, err
-	}
-	report := func(p Problem) {
-		l.Problems.Add(p)
-		if !p.Warning {
-			rejects.add(p)
-		}
 	}
 
 	ins := newInserter(ctx, l.DB, f.Kind, l.batchRows())
@@ -282,6 +276,21 @@ func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Re
 	return st, rejects.close()
 }
 
+// problemSink is where a load's problems go: the problem log, and (with
+// --allow-rejects) reject_rows, warnings aside.
+func (l *Loader) problemSink(ctx context.Context, load *queries.Load) (*rejectSink, func(Problem), error) {
+	rejects, err := newRejectSink(ctx, l.DB, load.ID, l.AllowRejects)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rejects, func(p Problem) {
+		l.Problems.Add(p)
+		if !p.Warning {
+			rejects.add(p)
+		}
+	}, nil
+}
+
 // streamPublished reads, checks and inserts the rows a published file keeps
 // under load.Seq (published.go): no duplicate check, since its natural key
 // (month, area_code) holds many rows.
@@ -291,15 +300,9 @@ func (l *Loader) streamPublished(ctx context.Context, f File, load *queries.Load
 	if err != nil {
 		return st, err
 	}
-	rejects, err := newRejectSink(ctx, l.DB, load.ID, l.AllowRejects)
+	rejects, report, err := l.problemSink(ctx, load)
 	if err != nil {
 		return st, err
-	}
-	report := func(p Problem) {
-		l.Problems.Add(p)
-		if !p.Warning {
-			rejects.add(p)
-		}
 	}
 	ins := newInserter(ctx, l.DB, f.Kind, l.batchRows())
 	st.fileProblem, err = scanPublished(ctx, f, areas, report, res, func(row *Row) error { return ins.add(load.Seq, row) })

@@ -272,14 +272,7 @@ func openPart(ctx context.Context, p csvPart, kind *Kind) (r *Reader, warnings [
 func scanPublished(ctx context.Context, f File, areas map[string]struct{}, report func(Problem), res *Result, emit func(*Row) error) (fileProblem bool, err error) {
 	parts, closer, err := publishedParts(f.Path, f.Kind)
 	if err != nil {
-		var ferr *FileError
-		if errors.As(err, &ferr) {
-			for _, p := range ferr.Problems {
-				report(p)
-			}
-			return true, nil
-		}
-		return false, err
+		return reportFileError(err, report)
 	}
 	if closer != nil {
 		defer closer.Close()
@@ -298,14 +291,7 @@ func scanPublished(ctx context.Context, f File, areas map[string]struct{}, repor
 		}
 		r, warnings, cp1252, err := openPart(ctx, p, f.Kind)
 		if err != nil {
-			var ferr *FileError
-			if errors.As(err, &ferr) {
-				for _, p := range ferr.Problems {
-					report(p)
-				}
-				return true, nil
-			}
-			return false, err
+			return reportFileError(err, report)
 		}
 		for _, w := range warnings {
 			report(w)
@@ -350,6 +336,19 @@ func scanPublished(ctx context.Context, f File, areas map[string]struct{}, repor
 		return false, err
 	}
 	return false, emitErr
+}
+
+// reportFileError reports the problems of a *FileError (the file as a whole
+// is invalid); any other error is returned as it is.
+func reportFileError(err error, report func(Problem)) (fileProblem bool, _ error) {
+	var ferr *FileError
+	if !errors.As(err, &ferr) {
+		return false, err
+	}
+	for _, p := range ferr.Problems {
+		report(p)
+	}
+	return true, nil
 }
 
 // fields gives a record's fields by the kind's column, trimmed, as views of

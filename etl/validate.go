@@ -152,21 +152,11 @@ func (v *Validator) Check(r *Reader, rec [][]byte, line int, row *Row, report fu
 		row.Values = make([]Value, len(v.kind.Columns))
 	}
 	row.Values = row.Values[:len(v.kind.Columns)]
-	if len(rec) != r.width {
-		report(Problem{File: v.path, Line: line, Column: "row", Reason: fmt.Sprintf("has %d fields but the header has %d", len(rec), r.width)})
+	// The header's width, and every field UTF-8, those of ignored columns too.
+	if !checkShape(r, rec, line, report) {
 		return false
 	}
 	ok := true
-	// Every field must be UTF-8, those of ignored columns too.
-	for f, raw := range rec {
-		if !utf8.Valid(raw) {
-			report(Problem{File: v.path, Line: line, Column: r.names[f], Value: string(raw), Reason: "is not valid UTF-8"})
-			ok = false
-		}
-	}
-	if !ok {
-		return false
-	}
 	for i := range v.kind.Columns {
 		c := &v.kind.Columns[i]
 		val := &row.Values[i]

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
-	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -172,15 +171,7 @@ func OpenCluster(ctx context.Context, dsn, cluster string, log *slog.Logger) (*D
 		opts.Settings = clickhouse.Settings{}
 	}
 	opts.Settings["insert_distributed_sync"] = 1
-	if opts.DialTimeout == 0 || opts.DialTimeout > 10*time.Second {
-		opts.DialTimeout = 5 * time.Second
-	}
-	if opts.MaxOpenConns == 0 {
-		opts.MaxOpenConns = DefaultMaxOpenConns
-	}
-	if opts.MaxIdleConns == 0 {
-		opts.MaxIdleConns = DefaultMaxOpenConns / 2
-	}
+	sizePool(opts)
 	conn, err := clickhouse.Open(opts)
 	if err != nil {
 		db.Close()

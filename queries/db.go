@@ -122,19 +122,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 	if !databaseName.MatchString(database) {
 		return nil, fmt.Errorf("clickhouse DSN: database name %q: use letters, digits and _", database)
 	}
-	if opts.DialTimeout == 0 || opts.DialTimeout > 10*time.Second {
-		opts.DialTimeout = 5 * time.Second
-	}
-	// The pool, sized on purpose unless the DSN says (max_open_conns,
-	// max_idle_conns): a page runs a few statements side by side, and more
-	// than a few dozen at once only queue inside ClickHouse. A query that
-	// waits longer than DialTimeout for a connection fails as ErrBusy.
-	if opts.MaxOpenConns == 0 {
-		opts.MaxOpenConns = DefaultMaxOpenConns
-	}
-	if opts.MaxIdleConns == 0 {
-		opts.MaxIdleConns = DefaultMaxOpenConns / 2
-	}
+	sizePool(opts)
 	addr := strings.Join(opts.Addr, ",")
 
 	// Create the database through a connection to "default", which always exists.
@@ -173,6 +161,22 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 		return nil, unreachable(addr, err)
 	}
 	return &DB{conn: conn, database: database, addr: addr, log: log}, nil
+}
+
+// sizePool bounds the dial and sizes the pool on purpose unless the DSN
+// says (max_open_conns, max_idle_conns): a page runs a few statements side
+// by side, and more than a few dozen at once only queue inside ClickHouse. A
+// query that waits longer than DialTimeout for a connection fails as ErrBusy.
+func sizePool(opts *clickhouse.Options) {
+	if opts.DialTimeout == 0 || opts.DialTimeout > 10*time.Second {
+		opts.DialTimeout = 5 * time.Second
+	}
+	if opts.MaxOpenConns == 0 {
+		opts.MaxOpenConns = DefaultMaxOpenConns
+	}
+	if opts.MaxIdleConns == 0 {
+		opts.MaxIdleConns = DefaultMaxOpenConns / 2
+	}
 }
 
 // Close closes the connection, and in cluster mode the other nodes'.
