@@ -465,16 +465,7 @@ const (
 	wfID
 )
 
-func (w *workforceRecords) intern(s string) string {
-	if c, ok := w.interned[s]; ok {
-		return c
-	}
-	c := strings.Clone(s)
-	if len(w.interned) < maxInterned {
-		w.interned[c] = c
-	}
-	return c
-}
+func (w *workforceRecords) intern(s string) string { return internIn(w.interned, s) }
 
 func (w *workforceRecords) check(r *Reader, rec [][]byte, line int, report func(Problem), emit func(*Row) error) (bool, error) {
 	if !checkShape(r, rec, line, report) {

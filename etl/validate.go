@@ -238,13 +238,16 @@ const maxInterned = 1 << 16
 
 // intern returns a lasting copy of a transient string, sharing one copy per
 // distinct value while there are not too many of them.
-func (v *Validator) intern(s string) string {
-	if c, ok := v.interned[s]; ok {
+func (v *Validator) intern(s string) string { return internIn(v.interned, s) }
+
+// internIn is intern over the copies kept in m.
+func internIn(m map[string]string, s string) string {
+	if c, ok := m[s]; ok {
 		return c
 	}
 	c := strings.Clone(s)
-	if len(v.interned) < maxInterned {
-		v.interned[c] = c
+	if len(m) < maxInterned {
+		m[c] = c
 	}
 	return c
 }
