@@ -10,7 +10,7 @@ import (
 
 type aboutBody struct {
 	HasData     bool
-	Months      string // the months with activity data
+	Months      string // the months with data: activity returns or the published files
 	Areas       string
 	Years       string // financial years with funding data
 	LatestLoad  string
