@@ -190,6 +190,7 @@ func (db *DB) Inequality(ctx context.Context, req Request, decileOf map[string]s
 			groups[d] = newCounts()
 		}
 		addCounts(groups[d], &p.counts)
+		groups[d].population += p.population
 		if p.imd != nil {
 			w := imd[d]
 			imd[d] = [2]float64{w[0] + *p.imd*p.population, w[1] + p.population}
@@ -204,6 +205,7 @@ func (db *DB) Inequality(ctx context.Context, req Request, decileOf map[string]s
 		if c == nil {
 			c = newCounts()
 		}
+		c.settle()
 		if w := imd[d]; w[1] > 0 {
 			v := w[0] / w[1]
 			c.imd = &v
@@ -260,38 +262,4 @@ func rateParts(m *Metrics, measure string) (float64, float64) {
 		return 0, 0
 	}
 	return xv, nv
-}
-
-// addCounts adds src's sums into dst (not its deprivation, which is a
-// population-weighted mean the caller works out).
-func addCounts(dst, src *counts) {
-	dst.population += src.population
-	dst.referrals += src.referrals
-	dst.accepted += src.accepted
-	dst.supported += src.supported
-	dst.fte += src.fte
-	dst.headcount += src.headcount
-	dst.caseload += src.caseload
-	dst.funding += src.funding
-	dst.hasFunding = dst.hasFunding || src.hasFunding
-	for k, v := range src.streams {
-		dst.streams[k] += v
-	}
-	dst.waits = append(dst.waits, src.waits...)
-	sort.Float64s(dst.waits)
-	for k, v := range src.inPost {
-		dst.inPost[k] += v
-	}
-	for k, v := range src.trained {
-		dst.trained[k] += v
-	}
-	for k, v := range src.people {
-		dst.people[k] += v
-	}
-	for k, v := range src.cohort {
-		dst.cohort[k] += v
-	}
-	for k, v := range src.fyPeople {
-		dst.fyPeople[k] += v
-	}
 }

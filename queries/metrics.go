@@ -612,33 +612,45 @@ func (db *DB) englandOf(ctx context.Context, sel Selection, version uint64, area
 	}
 	c := &england[0].counts
 	for i := range areas {
-		a := &areas[i].counts
-		c.referrals += a.referrals
-		c.accepted += a.accepted
-		c.supported += a.supported
-		c.fte += a.fte
-		c.headcount += a.headcount
-		c.caseload += a.caseload
-		c.hasLatestReturn = c.hasLatestReturn || a.hasLatestReturn
-		c.waits = append(c.waits, a.waits...)
-		for _, m := range []struct{ to, from map[string]float64 }{
-			{c.inPost, a.inPost}, {c.trained, a.trained}, {c.people, a.people}, {c.cohort, a.cohort}, {c.fyPeople, a.fyPeople}, {c.streams, a.streams},
-		} {
-			for k, v := range m.from {
-				m.to[k] += v
-			}
-		}
-		if a.hasFunding {
-			c.funding = pennies(c.funding + a.funding)
-			c.hasFunding = true
+		addCounts(c, &areas[i].counts)
+	}
+	c.settle()
+	return england, nil
+}
+
+// addCounts adds src's sums into dst: flows, stocks, waits, training,
+// outcomes and money; not the population or the deprivation, which each
+// caller has or weighs itself. settle finishes the sum.
+func addCounts(dst, src *counts) {
+	dst.referrals += src.referrals
+	dst.accepted += src.accepted
+	dst.supported += src.supported
+	dst.fte += src.fte
+	dst.headcount += src.headcount
+	dst.caseload += src.caseload
+	dst.hasLatestReturn = dst.hasLatestReturn || src.hasLatestReturn
+	dst.waits = append(dst.waits, src.waits...)
+	for _, m := range []struct{ to, from map[string]float64 }{
+		{dst.inPost, src.inPost}, {dst.trained, src.trained}, {dst.people, src.people}, {dst.cohort, src.cohort}, {dst.fyPeople, src.fyPeople}, {dst.streams, src.streams},
+	} {
+		for k, v := range m.from {
+			m.to[k] += v
 		}
 	}
+	if src.hasFunding {
+		dst.funding = pennies(dst.funding + src.funding)
+		dst.hasFunding = true
+	}
+}
+
+// settle makes a sum of counts the same whatever order its parts were
+// added in (steadySum, whole pennies) and sorts the waits for Median.
+func (c *counts) settle() {
 	c.fte = steadySum(c.fte)
 	slices.Sort(c.waits)
 	for k, v := range c.streams {
 		c.streams[k] = pennies(v)
 	}
-	return england, nil
 }
 
 // parallel runs fns at once and returns the first error in fns' order.

@@ -249,12 +249,14 @@ func (db *DB) PeersOf(ctx context.Context, req Request, area Place, peers []Peer
 		}
 		pf.Peers[i].Name = a.name
 		addCounts(group, &a.counts)
+		group.population += a.population
 		if a.imd != nil {
 			imdW += *a.imd * a.population
 			imdP += a.population
 		}
 		pf.Each = append(pf.Each, metricsOf(a))
 	}
+	group.settle()
 	if imdP > 0 {
 		group.imd = ptr(imdW / imdP)
 	}
