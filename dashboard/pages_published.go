@@ -62,16 +62,7 @@ func signed(text string, v float64) string {
 }
 
 func appointmentsOf(m *queries.Metrics, status string) string {
-	if m.SPAppointments == nil {
-		return unknown
-	}
-	switch status {
-	case "attended":
-		return countOf(m.SPAppointments.Attended)
-	case "dna":
-		return countOf(m.SPAppointments.DNA)
-	}
-	return countOf(m.SPAppointments.Unknown)
+	return countOf(m.AppointmentFigure(status))
 }
 
 // censusChart sets each area's returned FTE against the census FTE, and

@@ -254,7 +254,7 @@ func (m *Metrics) Each(fn func(name string, f Figure)) {
 	fn("fte_difference", m.FTEDifference)
 	fn("fte_difference_share", m.FTEDifferenceShare)
 	for _, st := range []string{"attended", "dna", "unknown"} {
-		fn("sp_appointments."+st, m.appointmentFigure(st))
+		fn("sp_appointments."+st, m.AppointmentFigure(st))
 	}
 	fn("sp_appointments_per_1k", m.SPAppointmentsPer1k)
 	fn("dna_rate", m.DNARate)

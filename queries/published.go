@@ -67,9 +67,9 @@ func (m *Metrics) FTEDifferenceFlagged() bool {
 	return ok && math.Abs(share) > FTEDifferenceFlag
 }
 
-// appointmentFigure is one status of sp_appointments, unknown when no
-// published appointments cover the area.
-func (m *Metrics) appointmentFigure(status string) Figure {
+// AppointmentFigure is one status of sp_appointments (attended, dna,
+// unknown), unknown when no published appointments cover the area.
+func (m *Metrics) AppointmentFigure(status string) Figure {
 	if m.SPAppointments == nil {
 		return Unknown()
 	}
