@@ -75,17 +75,8 @@ func TestClusterOfTwoShardsAnswersAsOneServer(t *testing.T) {
 	// The facts are on both shards, and only there.
 	shardRows := func(table string) []uint64 {
 		var out []uint64
-		for i, s := range c.Servers {
-			db, err := queries.Open(ctx, s.DSN(database), log)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var n uint64
-			if err := db.QueryRow(ctx, "SELECT count() FROM "+table+"_local").Scan(&n); err != nil {
-				t.Fatalf("shard %d: %v", i+1, err)
-			}
-			db.Close()
-			out = append(out, n)
+		for _, s := range c.Servers {
+			out = append(out, localRows(t, ctx, s, database, table, log))
 		}
 		return out
 	}
@@ -176,7 +167,7 @@ func TestClusterOfTwoShardsAnswersAsOneServer(t *testing.T) {
 		t.Fatalf("the load with a shard stopped: %s, %v; want failed", res.Status, loadErr)
 	}
 	t.Logf("the load with shard 2 stopped failed as it should: %v", loadErr)
-	if after := shardRows1(t, ctx, c.Servers[0], database, log); after <= before {
+	if after := localRows(t, ctx, c.Servers[0], database, "outcomes_rows", log); after <= before {
 		t.Fatalf("shard 1 holds %d outcome rows, %d before: the shard was not stopped in the middle of the load", after, before)
 	}
 	// Shard 2 back (same ports, same data); nothing of the failed load shows.
@@ -195,9 +186,9 @@ func TestClusterOfTwoShardsAnswersAsOneServer(t *testing.T) {
 	if !strings.Contains(out.String(), "outcomes: deleting the stored rows of 1 failed loads") {
 		t.Errorf("cleanup said:\n%s", out.String())
 	}
-	for deadline := time.Now().Add(time.Minute); shardRows1(t, ctx, c.Servers[0], database, log) != before; time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); localRows(t, ctx, c.Servers[0], database, "outcomes_rows", log) != before; time.Sleep(200 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("shard 1 still holds %d outcome rows a minute after cleanup, want %d", shardRows1(t, ctx, c.Servers[0], database, log), before)
+			t.Fatalf("shard 1 still holds %d outcome rows a minute after cleanup, want %d", localRows(t, ctx, c.Servers[0], database, "outcomes_rows", log), before)
 		}
 	}
 	same("after cleanup")
@@ -264,7 +255,8 @@ func loadWith(ctx context.Context, db *queries.DB, path string, batchRows int) (
 	return res[0], err
 }
 
-func shardRows1(t *testing.T, ctx context.Context, s *localch.Server, database string, log *slog.Logger) uint64 {
+// localRows counts the rows of a sharded table's local part on one server.
+func localRows(t *testing.T, ctx context.Context, s *localch.Server, database, table string, log *slog.Logger) uint64 {
 	t.Helper()
 	db, err := queries.Open(ctx, s.DSN(database), log)
 	if err != nil {
@@ -272,8 +264,8 @@ func shardRows1(t *testing.T, ctx context.Context, s *localch.Server, database s
 	}
 	defer db.Close()
 	var n uint64
-	if err := db.QueryRow(ctx, "SELECT count() FROM outcomes_rows_local").Scan(&n); err != nil {
-		t.Fatal(err)
+	if err := db.QueryRow(ctx, "SELECT count() FROM "+table+"_local").Scan(&n); err != nil {
+		t.Fatalf("%s: %v", s.Addr(), err)
 	}
 	return n
 }

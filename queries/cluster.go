@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -53,14 +54,7 @@ var shardedTables = []string{"activity_rows", "training_rows", "outcomes_rows", 
 // localTable is the name of a sharded table's local part on each node.
 func localTable(table string) string { return table + "_local" }
 
-func isSharded(table string) bool {
-	for _, t := range shardedTables {
-		if t == table {
-			return true
-		}
-	}
-	return false
-}
+func isSharded(table string) bool { return slices.Contains(shardedTables, table) }
 
 // clusterOf is what a DB in cluster mode knows of its cluster.
 type clusterOf struct {
@@ -116,7 +110,8 @@ func OpenCluster(ctx context.Context, dsn, cluster string, log *slog.Logger) (*D
 	if log == nil {
 		log = slog.Default()
 	}
-	db, err := Open(ctx, dsn, log)
+	// The primary's statements wait until inserts are on every shard.
+	db, err := open(ctx, dsn, log, clickhouse.Settings{"insert_distributed_sync": 1})
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +134,7 @@ func OpenCluster(ctx context.Context, dsn, cluster string, log *slog.Logger) (*D
 	c := &clusterOf{name: cluster}
 	found := false
 	for _, n := range nodes {
-		isPrimary := n.port == primaryPort && contains(primaryIPs, n.host)
+		isPrimary := n.port == primaryPort && slices.Contains(primaryIPs, n.host)
 		if isPrimary {
 			found = true
 			c.nodes = append(c.nodes, &DB{conn: db.conn, database: db.database, addr: db.addr, log: log})
@@ -148,6 +143,7 @@ func OpenCluster(ctx context.Context, dsn, cluster string, log *slog.Logger) (*D
 		nodeDSN, err := withHost(dsn, net.JoinHostPort(n.host, strconv.Itoa(n.port)))
 		if err != nil {
 			db.Close()
+			c.close()
 			return nil, err
 		}
 		ndb, err := Open(ctx, nodeDSN, log)
@@ -163,28 +159,9 @@ func OpenCluster(ctx context.Context, dsn, cluster string, log *slog.Logger) (*D
 		c.close()
 		return nil, fmt.Errorf("cluster %s: the server of the DSN (%s:%d) is not one of its nodes; connect to one of them", cluster, primaryHost, primaryPort)
 	}
-	// The primary's statements: GLOBAL subqueries, inserts on every shard
-	// before they return.
-	opts, _ := clickhouse.ParseDSN(dsn)
-	opts.Auth.Database = db.database
-	if opts.Settings == nil {
-		opts.Settings = clickhouse.Settings{}
-	}
-	opts.Settings["insert_distributed_sync"] = 1
-	sizePool(opts)
-	conn, err := clickhouse.Open(opts)
-	if err != nil {
-		db.Close()
-		c.close()
-		return nil, unreachable(db.addr, err)
-	}
-	db.conn.Close()
-	db.conn = globalConn{conn}
-	for _, n := range c.nodes {
-		if n.database == db.database && n.addr == db.addr {
-			n.conn = conn // the primary's DDL goes through its own connection, unglobalized
-		}
-	}
+	// Its statements' subqueries are GLOBAL; the shards' DDL and mutations
+	// go through the nodes' connections (the primary's among them), as written.
+	db.conn = globalConn{db.conn}
 	db.cluster = c
 	log.Info("cluster mode", "cluster", cluster, "nodes", len(c.nodes), "primary", db.addr)
 	return db, nil
@@ -251,15 +228,6 @@ func withHost(dsn, hostPort string) (string, error) {
 	}
 	u.Host = hostPort
 	return u.String(), nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Cluster names the cluster in cluster mode, or "".

@@ -108,6 +108,12 @@ var (
 // Open connects using a DSN such as clickhouse://user:password@host:9000/database,
 // creating the database when it is missing.
 func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
+	return open(ctx, dsn, log, nil)
+}
+
+// open is Open with server settings for every statement of the
+// connection (cluster mode's insert_distributed_sync).
+func open(ctx context.Context, dsn string, log *slog.Logger, settings clickhouse.Settings) (*DB, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -152,6 +158,14 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 	}
 
 	opts.Auth.Database = database
+	if len(settings) > 0 {
+		if opts.Settings == nil {
+			opts.Settings = clickhouse.Settings{}
+		}
+		for k, v := range settings {
+			opts.Settings[k] = v
+		}
+	}
 	conn, err := clickhouse.Open(opts)
 	if err != nil {
 		return nil, unreachable(addr, err)
