@@ -73,6 +73,7 @@ func newMetricsResponse(v *View) MetricsResponse {
 }
 
 func (s *Server) apiMetrics(c echo.Context) error {
+	warm(c, warmAreaTrends)
 	v, err := s.view(c)
 	if err != nil {
 		return err

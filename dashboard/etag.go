@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 )
@@ -21,8 +22,9 @@ import (
 
 // buildIdentity names this build for ETags: the templates and static files,
 // and the executable itself (a new build may compute figures differently
-// with the same templates). Read once when the server is made.
-func buildIdentity() string {
+// with the same templates). Read once per process, as buildTag is: hashing
+// the executable took ~35 ms of every server made (docs/BENCHMARKS.md).
+var buildIdentity = sync.OnceValue(func() string {
 	h := sha256.New()
 	h.Write([]byte(buildTag))
 	if exe, err := os.Executable(); err == nil {
@@ -32,7 +34,7 @@ func buildIdentity() string {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
-}
+})
 
 // buildTag identifies the templates and static files of this build.
 var buildTag = func() string {

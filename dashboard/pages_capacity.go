@@ -19,6 +19,7 @@ type chartsBody struct {
 }
 
 func (s *Server) capacityPage(c echo.Context) error {
+	warm(c, warmTrends)
 	v, q, err := s.pageView(c)
 	if err != nil {
 		return err

@@ -72,6 +72,7 @@ func (s *Server) pageViewWith(c echo.Context, view func(echo.Context, ...string)
 			delete(q, name)
 		}
 	}
+	warm(c, warmNote)
 	v, err := view(c, extra...)
 	if err != nil {
 		return nil, nil, err

@@ -35,11 +35,49 @@ func (s *Server) view(c echo.Context, extra ...string) (*View, error) {
 	if err != nil || !v.HasData() {
 		return v, err
 	}
-	if v.Report, err = s.metrics(c.Request().Context(), v.Selection); err != nil {
+	ctx := c.Request().Context()
+	s.startWarm(c, v)
+	if v.Report, err = s.metrics(ctx, v.Selection); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
+
+// warmKey holds what a request's page reads after its figures (warm).
+const warmKey = "warm"
+
+// warmer is one of a page's reads after its figures, for its view.
+type warmer func(s *Server, ctx context.Context, v *View)
+
+// warm says what a page reads after its figures. view starts each beside
+// the figures, through the cache (which computes one request once), so the
+// page's own later call finds it computed or under way: independent
+// statements run at once instead of one after another. An error is left
+// for the page's own call to meet.
+func warm(c echo.Context, ws ...warmer) {
+	prev, _ := c.Get(warmKey).([]warmer)
+	c.Set(warmKey, append(prev, ws...))
+}
+
+// startWarm starts the request's warmers, each with a copy of the view
+// (view goes on to fill in its figures).
+func (s *Server) startWarm(c echo.Context, v *View) {
+	ws, _ := c.Get(warmKey).([]warmer)
+	ctx := c.Request().Context()
+	for _, w := range ws {
+		copied := *v
+		go w(s, ctx, &copied)
+	}
+}
+
+// The warmers of the pages.
+var (
+	warmNote        warmer = func(s *Server, ctx context.Context, v *View) { _, _ = s.returnsNote(ctx, v) }
+	warmTrends      warmer = func(s *Server, ctx context.Context, v *View) { _, _ = s.trends(ctx, v) }
+	warmPlaceTrends warmer = func(s *Server, ctx context.Context, v *View) { _, _ = s.placeTrends(ctx, v.Selection) }
+	warmAreaTrends  warmer = func(s *Server, ctx context.Context, v *View) { _, _ = s.areaTrends(ctx, v.Selection) }
+	warmRecent      warmer = func(s *Server, ctx context.Context, v *View) { _, _ = s.recentTrends(ctx, v.Selection) }
+)
 
 // selection parses the request's selection without computing figures, for
 // pages that only need what is loaded. It reads the request's data version
@@ -181,11 +219,11 @@ func (s *Server) versioned(ctx context.Context, req queries.Request) (queries.Re
 		return req, nil
 	}
 	if a, ok := ctx.Value(asOfKey{}).(queries.DataAsOf); ok {
-		req.Version = a.Version
+		req.Version, req.AsOf = a.Version, a
 		return req, nil
 	}
 	a, err := s.dataAsOf(ctx)
-	req.Version = a.Version
+	req.Version, req.AsOf = a.Version, a
 	return req, err
 }
 

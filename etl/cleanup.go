@@ -75,5 +75,12 @@ func Cleanup(ctx context.Context, db *queries.DB, staleAfter, keep time.Duration
 			fmt.Fprintf(out, "%s: deleting %d rows superseded more than %s ago (in the background)\n", k.Name, n, keep)
 		}
 	}
+	n, err := db.ReclaimBuilds(ctx, keep)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(out, "deleting %d builds of the current rows no reader reads (in the background)\n", n)
+	}
 	return nil
 }

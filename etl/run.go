@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -224,7 +225,24 @@ func (l *Loader) LoadAll(ctx context.Context, files []File, out io.Writer) ([]Re
 			return results, fmt.Errorf("load %s: %w", f.Path, err)
 		}
 	}
+	l.buildCurrent(ctx, results)
 	return results, nil
+}
+
+// buildCurrent builds the current rows of the newest data version once the
+// files' loads have committed (migration 007), so that the dashboard's
+// first reader after the loads finds them. A failure leaves the loads as
+// committed: the first reader that may write builds them, and a read-only
+// one reads the storage tables meanwhile.
+func (l *Loader) buildCurrent(ctx context.Context, results []Result) {
+	for _, r := range results {
+		if (r.Status == ResultLoaded || r.Status == ResultPartial) && slices.Contains([]string{"activity", "training", "outcomes"}, r.Kind) {
+			if _, err := l.DB.BuildCurrent(ctx); err != nil {
+				l.log().Warn("the current rows were not built after the load: the dashboard builds them when first asked", "err", err)
+			}
+			return
+		}
+	}
 }
 
 // audit records the load in the audit table (who ran it, which file, how it

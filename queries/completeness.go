@@ -46,8 +46,6 @@ type Completeness struct {
 	Areas []AreaReturns `json:"areas"`
 }
 
-var completenessTemplate = parseWithShared("completeness")
-
 // Completeness reads the returns of a request's selection (no disclosure
 // control: counts of providers, not of people). names gives each area's
 // name by code.
@@ -55,52 +53,28 @@ func (db *DB) Completeness(ctx context.Context, req Request, names map[string]st
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
 	sel := req.Selection
-	cols, err := levelColumns(sel.Level)
+	if _, err := levelColumns(sel.Level); err != nil {
+		return nil, err
+	}
+	asOf, err := db.asOf(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	cols.Where = placeFilter(sel.Place)
-	rows, err := db.conn.Query(ctx, expand(completenessTemplate, cols), levelArgs(sel, sel.Place, req.Version)...)
+	byCode, err := db.returnsCounts(ctx, sel, asOf)
 	if err != nil {
-		return nil, Classify(fmt.Errorf("completeness: %w", err))
+		return nil, fmt.Errorf("completeness: %w", err)
 	}
-	defer rows.Close()
-	// Months are keyed by monthKey: a default period's months come from a
-	// Date the driver scanned, in another location than a parsed one's.
 	months := periodMonths(sel.From, sel.To)
-	index := map[string]int{}
-	for i, m := range months {
-		index[monthKey(m)] = i
-	}
 	c := &Completeness{Place: sel.Place, Level: sel.Level, Total: emptyMonths(months)}
-	byCode := map[string]*AreaReturns{}
-	for rows.Next() {
-		var code string
-		var m time.Time
-		var expected, received uint64
-		if err := rows.Scan(&code, &m, &expected, &received); err != nil {
-			return nil, fmt.Errorf("completeness: %w", err)
+	for code, counts := range byCode {
+		a := AreaReturns{Code: code, Name: names[code], Months: emptyMonths(months)}
+		for i := range months {
+			a.Months[i].Expected, a.Months[i].Received = counts[i][0], counts[i][1]
+			c.Total[i].Expected += counts[i][0]
+			c.Total[i].Received += counts[i][1]
 		}
-		i, ok := index[monthKey(m)]
-		if !ok {
-			continue
-		}
-		a := byCode[code]
-		if a == nil {
-			a = &AreaReturns{Code: code, Name: names[code], Months: emptyMonths(months)}
-			byCode[code] = a
-		}
-		a.Months[i].Expected += int(expected)
-		a.Months[i].Received += int(received)
-		c.Total[i].Expected += int(expected)
-		c.Total[i].Received += int(received)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, Classify(err)
-	}
-	for _, a := range byCode {
 		finishReturns(a.Months)
-		c.Areas = append(c.Areas, *a)
+		c.Areas = append(c.Areas, a)
 	}
 	sort.Slice(c.Areas, func(i, j int) bool { return c.Areas[i].Code < c.Areas[j].Code })
 	finishReturns(c.Total)

@@ -64,6 +64,7 @@ type DB struct {
 	log          *slog.Logger
 	queryTimeout time.Duration
 	cluster      *clusterOf // nil on a single server (cluster.go)
+	builds       building   // builds of the current rows under way (current.go)
 }
 
 // DefaultMaxOpenConns is the connection pool's size when the DSN sets none.

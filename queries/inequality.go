@@ -173,7 +173,7 @@ func (db *DB) Inequality(ctx context.Context, req Request, decileOf map[string]s
 	if err != nil {
 		return nil, err
 	}
-	pcns, err := db.levelCounts(ctx, sel, sel.Place, LevelPCN, asOf.Version)
+	pcns, err := db.levelCounts(ctx, sel, sel.Place, LevelPCN, asOf)
 	if err != nil {
 		return nil, fmt.Errorf("inequality: %w", err)
 	}

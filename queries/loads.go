@@ -249,7 +249,8 @@ func (db *DB) DataAsOf(ctx context.Context) (DataAsOf, error) {
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
 	var a DataAsOf
-	if err := db.conn.QueryRow(ctx, sqlText("data_as_of")).Scan(&a.Version, &a.Commits, &a.LoadedAt, &a.Events); err != nil {
+	if err := db.conn.QueryRow(ctx, sqlText("data_as_of")).Scan(&a.Version, &a.Commits, &a.LoadedAt, &a.Events,
+		&a.AreasSeq, &a.summed, &a.snap, &a.Current); err != nil {
 		return DataAsOf{}, Classify(fmt.Errorf("read data version: %w", err))
 	}
 	if a.LoadedAt.Unix() <= 0 {

@@ -67,12 +67,15 @@ var DefaultSettings = Settings{CaseloadStandard: 250, FTECost: 42000, TrainingCo
 
 // Request is one request for figures: the selection, the settings, whether
 // disclosure control applies (below England), and the data version to read
-// (0: the newest committed; an answer reads one version throughout).
+// (0: the newest committed; an answer reads one version throughout). AsOf,
+// when it is the DataAsOf of Version as DB.DataAsOf read it, saves reading
+// what that version's figures read again.
 type Request struct {
 	Selection Selection
 	Settings  Settings
 	Disclose  bool
 	Version   uint64
+	AsOf      DataAsOf
 }
 
 // DataAsOf says which data an answer shows: the version (the highest
@@ -83,6 +86,10 @@ type DataAsOf struct {
 	Commits  uint64    // a load that began before another but committed after it changes this, not Version
 	LoadedAt time.Time // zero when nothing is loaded
 	Events   uint64    // load events of any status: running and failed loads change it, the data does not
+	// What the figures read at Version (current.go): the areas load (0:
+	// none) and the build of the current rows (0: none, or none built yet).
+	AreasSeq, Current uint64
+	snap, summed      uint64 // the summed kinds' state and how many loads it has
 }
 
 // Stamp names the data for caches and ETags: it changes with every commit,
@@ -91,11 +98,24 @@ func (a DataAsOf) Stamp() string { return fmt.Sprintf("%d.%d", a.Version, a.Comm
 
 // asOf resolves a request's data version: the one it names (its caller
 // knows when that was loaded), or the newest committed, read here.
+// Either way it names what the figures read at that version: the areas
+// load and the current rows' build (building it when missing).
 func (db *DB) asOf(ctx context.Context, req Request) (DataAsOf, error) {
-	if req.Version != 0 {
-		return DataAsOf{Version: req.Version}, nil
+	a, err := req.AsOf, error(nil)
+	if a.Version == 0 || a.Version != req.Version { // not read with the request
+		if req.Version == 0 {
+			a, err = db.DataAsOf(ctx)
+		} else {
+			a, err = db.snapshot(ctx, req.Version)
+		}
+		if err != nil {
+			return a, err
+		}
 	}
-	return db.DataAsOf(ctx)
+	if a.Current == 0 && a.summed > 0 {
+		a.Current, err = db.buildWhenMissing(ctx, a.snap, a.Version)
+	}
+	return a, err
 }
 
 // Place is England, a region or an ICB.
@@ -335,7 +355,7 @@ func placeFilter(p Place) string {
 var metricTemplates = map[string]*template.Template{}
 
 func init() {
-	for _, name := range []string{"metrics_areas", "metrics_activity", "metrics_training", "metrics_outcomes", "metrics_funding",
+	for _, name := range []string{"metrics_areas", "metrics_funding",
 		"metrics_census", "metrics_appointments"} {
 		metricTemplates[name] = parseWithShared(name)
 	}
@@ -360,28 +380,41 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every PCN's counts over the period, read once, England's and the
+	// areas' other counts beside them: then England and the areas are
+	// summed from the PCNs. When the areas cover England (the place is
+	// England), England's counts are their sums; its population,
+	// deprivation and published figures are its own (the census headcount
+	// counts each person once, which a sum of the areas' would not).
+	var pcn *pcnPeriod
 	var england, areas []areaCounts
-	if sel.Place.Level == LevelEngland {
-		// The areas cover England: England's counts are their sums, and
-		// only its population and deprivation are read.
-		if areas, err = db.levelCounts(ctx, sel, sel.Place, sel.Level, asOf.Version); err == nil {
-			england, err = db.englandOf(ctx, sel, asOf.Version, areas)
-		}
-	} else {
-		// England and the areas are independent queries: run them side by side.
-		err = parallel([]func() error{
-			func() (err error) {
-				england, err = db.levelCounts(ctx, sel, England, LevelEngland, asOf.Version)
-				return err
-			},
-			func() (err error) {
-				areas, err = db.levelCounts(ctx, sel, sel.Place, sel.Level, asOf.Version)
-				return err
-			},
-		})
-	}
+	var index map[string]int
+	whole := sel.Place.Level == LevelEngland
+	err = parallel([]func() error{
+		func() (err error) { pcn, err = db.readPCNPeriod(ctx, sel, asOf); return err },
+		func() (err error) {
+			areas, index, err = db.levelBase(ctx, sel, sel.Place, sel.Level, asOf, true)
+			return err
+		},
+		func() (err error) {
+			england, _, err = db.levelBase(ctx, sel, England, LevelEngland, asOf, !whole)
+			return err
+		},
+	})
 	if err != nil {
 		return nil, err
+	}
+	pcn.addTo(sel.Level, index, areas)
+	if len(england) > 0 {
+		if whole {
+			c := &england[0].counts
+			for i := range areas {
+				addCounts(c, &areas[i].counts)
+			}
+			c.settle()
+		} else {
+			pcn.addTo(LevelEngland, map[string]int{england[0].code: 0}, england)
+		}
 	}
 	req.Version = asOf.Version
 	rep := &Report{Request: req, AsOf: asOf, Areas: make([]AreaMetrics, len(areas))}
@@ -546,76 +579,57 @@ func compareWithEngland(m *Metrics, england Metrics) {
 }
 
 // levelCounts reads the counts of each area at a level below (or at) a place.
-func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level string, version uint64) ([]areaCounts, error) {
-	cols, err := levelColumns(level)
+func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level string, asOf DataAsOf) ([]areaCounts, error) {
+	var pcn *pcnPeriod
+	var areas []areaCounts
+	var index map[string]int
+	err := parallel([]func() error{
+		func() (err error) { pcn, err = db.readPCNPeriod(ctx, sel, asOf); return err },
+		func() (err error) { areas, index, err = db.levelBase(ctx, sel, place, level, asOf, true); return err },
+	})
 	if err != nil {
 		return nil, err
 	}
-	cols.Where = placeFilter(place)
-	args := levelArgs(sel, place, version)
-	query := func(name string) string { return expand(metricTemplates[name], cols) }
+	pcn.addTo(level, index, areas)
+	return areas, nil
+}
 
+// levelBase reads the areas at a level below (or at) a place with the
+// counts that are not the PCNs' sums: population and deprivation, funding
+// (when asked) and the published files' figures, side by side. Activity,
+// training and outcomes are added from a pcnPeriod (addTo).
+func (db *DB) levelBase(ctx context.Context, sel Selection, place Place, level string, asOf DataAsOf, funding bool) ([]areaCounts, map[string]int, error) {
+	cols, err := levelColumns(level)
+	if err != nil {
+		return nil, nil, err
+	}
+	cols.Where = placeFilter(place)
+	args := levelArgs(sel, place, asOf)
+	query := func(name string) string { return expand(metricTemplates[name], cols) }
 	areas, err := db.readAreas(ctx, cols, args)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	index := map[string]int{}
 	for i := range areas {
 		index[areas[i].code] = i
 	}
-
-	// The four kinds' statements, one after the other: run side by side
-	// they were no faster on two cores (docs/BENCHMARKS.md).
-	if err := db.scanActivity(ctx, query("metrics_activity"), args, index, areas); err != nil {
-		return nil, err
+	if len(areas) == 0 {
+		return areas, index, nil
 	}
-	if err := db.scanTraining(ctx, query("metrics_training"), args, index, areas); err != nil {
-		return nil, err
+	// Each statement fills fields of its own (funding, census,
+	// appointments), so they may run at once.
+	reads := []func() error{
+		func() error { return db.scanCensus(ctx, query("metrics_census"), args, index, areas) },
+		func() error { return db.scanAppointments(ctx, query("metrics_appointments"), args, index, areas) },
 	}
-	if err := db.scanOutcomes(ctx, query("metrics_outcomes"), args, index, areas); err != nil {
-		return nil, err
+	if funding {
+		reads = append(reads, func() error { return db.scanFunding(ctx, query("metrics_funding"), args, index, areas) })
 	}
-	if err := db.scanFunding(ctx, query("metrics_funding"), args, index, areas); err != nil {
-		return nil, err
+	if err := parallel(reads); err != nil {
+		return nil, nil, err
 	}
-	if err := db.scanPublished(ctx, query, args, index, areas); err != nil {
-		return nil, err
-	}
-	return areas, nil
-}
-
-// scanPublished fills the published files' counts: the census and the appointments.
-func (db *DB) scanPublished(ctx context.Context, query func(string) string, args []any, index map[string]int, areas []areaCounts) error {
-	if err := db.scanCensus(ctx, query("metrics_census"), args, index, areas); err != nil {
-		return err
-	}
-	return db.scanAppointments(ctx, query("metrics_appointments"), args, index, areas)
-}
-
-// englandOf reads England's population and deprivation and adds up the
-// counts of areas that together cover England.
-func (db *DB) englandOf(ctx context.Context, sel Selection, version uint64, areas []areaCounts) ([]areaCounts, error) {
-	cols, err := levelColumns(LevelEngland)
-	if err != nil {
-		return nil, err
-	}
-	args := levelArgs(sel, England, version)
-	england, err := db.readAreas(ctx, cols, args)
-	if err != nil || len(england) == 0 {
-		return england, err
-	}
-	// The published figures are England's own: its headcount counts each
-	// person once, which a sum of the areas' would not.
-	query := func(name string) string { return expand(metricTemplates[name], cols) }
-	if err := db.scanPublished(ctx, query, args, map[string]int{england[0].code: 0}, england); err != nil {
-		return nil, err
-	}
-	c := &england[0].counts
-	for i := range areas {
-		addCounts(c, &areas[i].counts)
-	}
-	c.settle()
-	return england, nil
+	return areas, index, nil
 }
 
 // addCounts adds src's sums into dst: flows, stocks, waits, training,
@@ -668,55 +682,6 @@ func parallel(fns []func() error) error {
 	return errors.Join(errs...)
 }
 
-// scanActivity fills capacity: flows over the period, stocks at its latest month.
-func (db *DB) scanActivity(ctx context.Context, q string, args []any, index map[string]int, areas []areaCounts) error {
-	rows, err := db.conn.Query(ctx, q, args...)
-	if err != nil {
-		return Classify(fmt.Errorf("metrics activity: %w", err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var code string
-		var referrals, accepted, supported, headcount, caseload uint64
-		var fte float64
-		var waits []float64 // sorted, unknowns left out by groupArray
-		var latest uint64
-		if err := rows.Scan(&code, &referrals, &accepted, &supported, &fte, &headcount, &caseload, &waits, &latest); err != nil {
-			return fmt.Errorf("metrics activity: %w", err)
-		}
-		i, ok := index[code]
-		if !ok {
-			continue
-		}
-		c := &areas[i].counts
-		c.hasLatestReturn = latest > 0
-		c.referrals, c.accepted, c.supported = float64(referrals), float64(accepted), float64(supported)
-		c.fte, c.headcount, c.caseload = steadySum(fte), float64(headcount), float64(caseload)
-		c.waits = waits
-	}
-	return Classify(rows.Err())
-}
-
-// scanTraining fills the training stocks at the period's latest month.
-func (db *DB) scanTraining(ctx context.Context, q string, args []any, index map[string]int, areas []areaCounts) error {
-	rows, err := db.conn.Query(ctx, q, args...)
-	if err != nil {
-		return Classify(fmt.Errorf("metrics training: %w", err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var code, module string
-		var inPost, trained uint64
-		if err := rows.Scan(&code, &module, &inPost, &trained); err != nil {
-			return fmt.Errorf("metrics training: %w", err)
-		}
-		if i, ok := index[code]; ok {
-			areas[i].inPost[module], areas[i].trained[module] = float64(inPost), float64(trained)
-		}
-	}
-	return Classify(rows.Err())
-}
-
 // scanFunding fills funding by stream for the financial year.
 func (db *DB) scanFunding(ctx context.Context, q string, args []any, index map[string]int, areas []areaCounts) error {
 	rows, err := db.conn.Query(ctx, q, args...)
@@ -740,28 +705,6 @@ func (db *DB) scanFunding(ctx context.Context, q string, args []any, index map[s
 	return Classify(rows.Err())
 }
 
-// scanOutcomes fills outcome flows over the period, and people over the
-// financial year for cost per outcome.
-func (db *DB) scanOutcomes(ctx context.Context, q string, args []any, index map[string]int, areas []areaCounts) error {
-	rows, err := db.conn.Query(ctx, q, args...)
-	if err != nil {
-		return Classify(fmt.Errorf("metrics outcomes: %w", err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var code, outcome string
-		var people, cohort, fyPeople uint64
-		if err := rows.Scan(&code, &outcome, &people, &cohort, &fyPeople); err != nil {
-			return fmt.Errorf("metrics outcomes: %w", err)
-		}
-		if i, ok := index[code]; ok {
-			c := &areas[i].counts
-			c.people[outcome], c.cohort[outcome], c.fyPeople[outcome] = float64(people), float64(cohort), float64(fyPeople)
-		}
-	}
-	return Classify(rows.Err())
-}
-
 // steadySum makes a sum of Float64 values (FTE) the same whatever order the
 // server added them in: ClickHouse adds in parallel, so the last bits of
 // a float sum can differ between two runs of one query, and a download
@@ -774,12 +717,12 @@ func pennies(x float64) float64 { return math.Round(x*100) / 100 }
 
 // levelArgs are the parameters the statements of a level's figures bind:
 // the data version, the place, the period and the financial year.
-func levelArgs(sel Selection, place Place, version uint64) []any {
+func levelArgs(sel Selection, place Place, asOf DataAsOf) []any {
 	fyFrom, fyTo, ok := FinancialYearMonths(sel.FY)
 	if !ok { // no funding loaded: a range that matches no month
 		fyFrom, fyTo = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	return []any{clickhouse.Named("version", version), clickhouse.Named("place", place.Code),
+	return []any{clickhouse.Named("version", asOf.Version), clickhouse.Named("place", place.Code),
 		clickhouse.Named("from", sel.From.Format("2006-01-02")), clickhouse.Named("to", sel.To.Format("2006-01-02")),
 		clickhouse.Named("fy", sel.FY), clickhouse.Named("fy_from", fyFrom.Format("2006-01-02")), clickhouse.Named("fy_to", fyTo.Format("2006-01-02"))}
 }

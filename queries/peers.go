@@ -221,7 +221,7 @@ func (db *DB) PeersOf(ctx context.Context, req Request, area Place, peers []Peer
 	if err != nil {
 		return nil, err
 	}
-	all, err := db.levelCounts(ctx, sel, England, area.Level, asOf.Version)
+	all, err := db.levelCounts(ctx, sel, England, area.Level, asOf)
 	if err != nil {
 		return nil, fmt.Errorf("peers: %w", err)
 	}

@@ -3,8 +3,6 @@ package queries
 import (
 	"context"
 	"fmt"
-	"text/template"
-	"time"
 )
 
 // Recent trend (METRICS.md): is a proportion of one area rising or falling
@@ -89,69 +87,59 @@ func (db *DB) AreaTrends(ctx context.Context, req Request) (map[string]map[strin
 	if k < 1 || k > 1200 {
 		return nil, fmt.Errorf("trends: a period of %d months", k)
 	}
-	cols, err := levelColumns(sel.Level)
-	if err != nil {
+	if _, err := levelColumns(sel.Level); err != nil {
 		return nil, err
 	}
-	cols.Where = placeFilter(sel.Place)
 	asOf, err := db.asOf(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	args := levelArgs(sel, sel.Place, asOf.Version)
+	levels, err := db.areaLevels(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	index := map[string]int{}
+	var codes, pcns, pcnCodes []string
+	for area, l := range levels {
+		if !l.inPlace(area, sel.Place) {
+			continue
+		}
+		code := l.code(area, sel.Level)
+		if !has(index, code) {
+			index[code] = len(codes)
+			codes = append(codes, code)
+		}
+		pcns, pcnCodes = append(pcns, area), append(pcnCodes, code)
+	}
+	grid, err := db.monthCounts(ctx, sel, asOf, pcns, pcnCodes, index, len(codes))
+	if err != nil {
+		return nil, fmt.Errorf("trends: %w", err)
+	}
 	type series struct{ x, n []float64 }
 	byArea := map[string]map[string]*series{}
-	add := func(code, measure string, month time.Time, x, n float64) {
-		i := (month.Year()-sel.From.Year())*12 + int(month.Month()) - int(sel.From.Month())
-		if i < 0 || i >= k {
-			return
-		}
-		s := byArea[code]
-		if s == nil {
-			s = map[string]*series{}
-			for _, m := range TrendMeasures() {
-				s[m] = &series{x: make([]float64, k), n: make([]float64, k)}
+	for i, code := range codes {
+		for m, c := range grid[i] {
+			if c == nil {
+				continue
 			}
-			byArea[code] = s
+			s := byArea[code]
+			if s == nil {
+				s = map[string]*series{}
+				for _, name := range TrendMeasures() {
+					s[name] = &series{x: make([]float64, k), n: make([]float64, k)}
+				}
+				byArea[code] = s
+			}
+			set := func(measure string, x, n float64) {
+				if ser := s[measure]; ser != nil {
+					ser.x[m], ser.n[m] = x, n
+				}
+			}
+			set("work_training_coverage", c.trained[WorkModule], c.inPost[WorkModule])
+			for _, o := range Outcomes {
+				set("outcomes."+o+".rate", c.people[o], c.cohort[o])
+			}
 		}
-		if ser := s[measure]; ser != nil {
-			ser.x[i], ser.n[i] = x, n
-		}
-	}
-	rows, err := db.conn.Query(ctx, expand(trendTemplates["trend_training"], cols), args...)
-	if err != nil {
-		return nil, Classify(fmt.Errorf("trends: %w", err))
-	}
-	for rows.Next() {
-		var code string
-		var month time.Time
-		var trained, inPost uint64
-		if err := rows.Scan(&code, &month, &trained, &inPost); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("trends: %w", err)
-		}
-		add(code, "work_training_coverage", month, float64(trained), float64(inPost))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, Classify(err)
-	}
-	rows, err = db.conn.Query(ctx, expand(trendTemplates["trend_outcomes"], cols), args...)
-	if err != nil {
-		return nil, Classify(fmt.Errorf("trends: %w", err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var code, outcome string
-		var month time.Time
-		var people, cohort uint64
-		if err := rows.Scan(&code, &month, &outcome, &people, &cohort); err != nil {
-			return nil, fmt.Errorf("trends: %w", err)
-		}
-		add(code, "outcomes."+outcome+".rate", month, float64(people), float64(cohort))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, Classify(err)
 	}
 	out := map[string]map[string]string{}
 	for code, s := range byArea {
@@ -161,11 +149,6 @@ func (db *DB) AreaTrends(ctx context.Context, req Request) (map[string]map[strin
 		}
 	}
 	return out, nil
-}
-
-var trendTemplates = map[string]*template.Template{
-	"trend_training": parseWithShared("trend_training"),
-	"trend_outcomes": parseWithShared("trend_outcomes"),
 }
 
 // WithTrends is a copy of m carrying trends (by measure), sharing nothing m

@@ -1,0 +1,166 @@
+package queries_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"spdash/etl"
+	"spdash/etl/sample"
+	"spdash/queries"
+	"spdash/queries/testdb"
+)
+
+// loadUnbuilt loads files one by one without building the current rows
+// (LoadAll builds them after its commits; LoadFile does not), as a load
+// that committed a moment before its build leaves them.
+func loadUnbuilt(t *testing.T, db *queries.DB, path string) {
+	t.Helper()
+	pl, err := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "report.csv"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, problems := etl.ExpandPaths([]string{path}, nil)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	l := &etl.Loader{DB: db, Problems: pl, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, f := range files {
+		if r, err := l.LoadFile(context.Background(), f); err != nil || r.Status != etl.ResultLoaded {
+			t.Fatalf("%s: %s %v", f.Path, r.Status, err)
+		}
+	}
+}
+
+// answers are the figures of every statement that reads the current rows,
+// at England, ICB and PCN level, as JSON.
+func answers(t *testing.T, db *queries.DB, version uint64) string {
+	t.Helper()
+	ctx := context.Background()
+	month := func(s string) time.Time { m, _ := time.Parse("2006-01", s); return m }
+	var out []any
+	for _, level := range []string{queries.LevelICB, queries.LevelPCN} {
+		req := queries.Request{Selection: queries.Selection{From: month("2024-10"), To: month("2025-06"), Place: queries.England, Level: level, FY: "2025-26"},
+			Settings: queries.DefaultSettings, Disclose: true, Version: version}
+		rep, err := db.Metrics(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trends, err := db.AreaTrends(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		comp, err := db.Completeness(ctx, req, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var months []queries.AreaMonth
+		if err := db.Monthly(ctx, req, func(m *queries.AreaMonth) error { months = append(months, *m); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rep, trends, comp, months)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// The figures read the same from a build of the current rows (migration
+// 007) as from the storage tables: a read-only reader reads the storage
+// tables until a build of its state exists, then the build; a writer builds
+// it when missing; a second build of one state adds nothing twice; a
+// correction is a new state; cleanup leaves the build read.
+func TestCurrentBuildsAnswerAsTheStorageTables(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	reader, err := queries.Open(ctx, "clickhouse://spdash_reader@"+testdb.Server(t).Addr()+"/"+db.Database(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 7, Scale: sample.Demo, Months: 12, End: "2025-06"}); err != nil {
+		t.Fatal(err)
+	}
+	loadUnbuilt(t, db, dir)
+	v1, err := db.DataVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if b, err := reader.CurrentBuild(ctx, v1); err != nil || b != 0 {
+		t.Fatalf("a read-only reader's build before any: %d, %v", b, err)
+	}
+	fromStorage := answers(t, reader, v1)
+	built, err := db.CurrentBuild(ctx, v1)
+	if err != nil || built == 0 {
+		t.Fatalf("a writer's build: %d, %v", built, err)
+	}
+	if got := answers(t, db, v1); got != fromStorage {
+		t.Fatalf("the figures from the build differ from the storage tables'")
+	}
+	if b, err := reader.CurrentBuild(ctx, v1); err != nil || b != built {
+		t.Fatalf("the reader's build once built: %d, %v; want %d", b, err, built)
+	}
+	if got := answers(t, reader, v1); got != fromStorage {
+		t.Fatal("the reader's figures changed once it read the builds")
+	}
+
+	// A second build of the same state (another process at the same moment):
+	// two equal copies, one read.
+	if _, err := queries.BuildAgain(ctx, db, v1); err != nil {
+		t.Fatal(err)
+	}
+	if got := answers(t, db, v1); got != fromStorage {
+		t.Fatal("a second build of the same state changed the figures")
+	}
+
+	// A correction of one month's outcomes: a new state of outcomes only,
+	// read from the storage tables until built, then from its build.
+	fix := filepath.Join(t.TempDir(), "outcomes_fix.csv")
+	rows := readCSV(t, filepath.Join(dir, "outcomes.csv"))
+	text := "month,area_code,provider_code,outcome,people,cohort\n"
+	for _, r := range rows {
+		if r["month"] == "2025-06" && r["outcome"] == "entered_employment" {
+			text += r["month"] + "," + r["area_code"] + "," + r["provider_code"] + ",entered_employment,0," + r["cohort"] + "\n"
+		}
+	}
+	if err := os.WriteFile(fix, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	loadUnbuilt(t, db, fix)
+	v2, _ := db.DataVersion(ctx)
+	if b, err := reader.CurrentBuild(ctx, v2); err != nil || b != 0 {
+		t.Fatalf("after an outcomes load, the reader's build: %d, %v", b, err)
+	}
+	corrected := answers(t, reader, v2)
+	if corrected == fromStorage {
+		t.Fatal("the correction did not change the figures")
+	}
+	if got := answers(t, db, v2); got != corrected {
+		t.Fatal("after a correction, the figures from the builds differ from the storage tables'")
+	}
+	if got := answers(t, db, v1); got != fromStorage {
+		t.Fatal("the first version's figures changed after the correction")
+	}
+
+	// Cleanup: every build but the one read at the newest version goes.
+	latest, _ := db.CurrentBuild(ctx, v2)
+	n, err := db.ReclaimBuilds(ctx, 0)
+	if err != nil || n != 2 { // the first state's two builds
+		t.Fatalf("ReclaimBuilds: %d, %v; want 2", n, err)
+	}
+	if b, _ := db.CurrentBuild(ctx, v2); b != latest {
+		t.Fatalf("cleanup changed the build read: %d, want %d", b, latest)
+	}
+	if got := answers(t, reader, v2); got != corrected {
+		t.Fatal("cleanup changed the figures")
+	}
+}

@@ -1,0 +1,344 @@
+package queries
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+)
+
+// The figures of activity, training and outcomes come from the current rows
+// per month and PCN (migration 007), read with no join: a period's sums per
+// PCN (pcn_period.sql), summed here to England, the place and its areas at
+// any level from one read; months summed to areas by a lookup of each PCN's
+// area passed with the statement (pcn_monthly.sql); the providers per PCN
+// and month for the completeness of returns (pcn_providers.sql). The rules
+// are METRICS.md's and in the statements: flows are summed over the
+// period's months, stocks taken at its latest month (never summed over
+// months), outcomes' people in the financial year's months for cost per
+// outcome.
+
+// pcnLevels is a PCN's ICB and region.
+type pcnLevels struct{ icb, region string }
+
+// code is the code of the area at level that holds the PCN area.
+func (l pcnLevels) code(area, level string) string {
+	switch level {
+	case LevelEngland:
+		return EnglandCode
+	case LevelRegion:
+		return l.region
+	case LevelICB:
+		return l.icb
+	}
+	return area
+}
+
+// inPlace reports whether a PCN lies in a place.
+func (l pcnLevels) inPlace(area string, place Place) bool {
+	return place.Level == LevelEngland || l.code(area, place.Level) == place.Code
+}
+
+var (
+	areaLevelsTmpl   = parseWithShared("area_levels")
+	pcnPeriodTmpl    = parseWithShared("pcn_period")
+	pcnMonthlyTmpl   = parseWithShared("pcn_monthly")
+	pcnProvidersTmpl = parseWithShared("pcn_providers")
+)
+
+// pcnSQL is what the statements over the current rows per PCN are expanded
+// with: whether a build is read (pcn_month_source), and the modules' and
+// outcomes' numbers (their Enum8 values, 1-based as array elements).
+type pcnSQL struct {
+	Built             bool
+	Modules, Outcomes []int
+}
+
+func sourceOf(asOf DataAsOf) pcnSQL {
+	s := pcnSQL{Built: asOf.Current != 0}
+	for i := range Modules {
+		s.Modules = append(s.Modules, i+1)
+	}
+	for i := range Outcomes {
+		s.Outcomes = append(s.Outcomes, i+1)
+	}
+	return s
+}
+
+// withBuild adds the build read to a statement's parameters.
+func withBuild(args []any, asOf DataAsOf) []any {
+	return append(append([]any{}, args...), clickhouse.Named("build", asOf.Current))
+}
+
+// areaLevels reads each PCN's ICB and region at a data version.
+func (db *DB) areaLevels(ctx context.Context, asOf DataAsOf) (map[string]pcnLevels, error) {
+	rows, err := db.conn.Query(ctx, expand(areaLevelsTmpl, nil), clickhouse.Named("version", asOf.Version))
+	if err != nil {
+		return nil, Classify(fmt.Errorf("read the areas' levels: %w", err))
+	}
+	defer rows.Close()
+	out := map[string]pcnLevels{}
+	for rows.Next() {
+		var area string
+		var l pcnLevels
+		if err := rows.Scan(&area, &l.icb, &l.region); err != nil {
+			return nil, fmt.Errorf("read the areas' levels: %w", err)
+		}
+		out[area] = l
+	}
+	return out, Classify(rows.Err())
+}
+
+// pcnPeriod is every PCN's counts over a selection's period, and each PCN's
+// ICB and region: what an answer's areas and England are summed from.
+type pcnPeriod struct {
+	counts map[string]*counts
+	levels map[string]pcnLevels
+}
+
+// readPCNPeriod reads every PCN's counts over a selection's period.
+func (db *DB) readPCNPeriod(ctx context.Context, sel Selection, asOf DataAsOf) (*pcnPeriod, error) {
+	levels, err := db.areaLevels(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.conn.Query(ctx, expand(pcnPeriodTmpl, sourceOf(asOf)), withBuild(levelArgs(sel, England, asOf), asOf)...)
+	if err != nil {
+		return nil, Classify(fmt.Errorf("read the period's sums per PCN: %w", err))
+	}
+	defer rows.Close()
+	out := &pcnPeriod{counts: map[string]*counts{}, levels: levels}
+	for rows.Next() {
+		var area string
+		var referrals, accepted, supported, headcount, caseload, latest uint64
+		var fte float64
+		var waits string
+		inPost, trained := make([]uint64, len(Modules)), make([]uint64, len(Modules))
+		people, cohort, fyPeople := make([]uint64, len(Outcomes)), make([]uint64, len(Outcomes)), make([]uint64, len(Outcomes))
+		dest := []any{&area, &referrals, &accepted, &supported, &fte, &headcount, &caseload, &latest, &waits}
+		for j := range Modules {
+			dest = append(dest, &inPost[j], &trained[j])
+		}
+		for j := range Outcomes {
+			dest = append(dest, &people[j], &cohort[j], &fyPeople[j])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("read the period's sums per PCN: %w", err)
+		}
+		c := newCounts()
+		c.referrals, c.accepted, c.supported = float64(referrals), float64(accepted), float64(supported)
+		c.fte, c.headcount, c.caseload = fte, float64(headcount), float64(caseload)
+		c.hasLatestReturn = latest > 0
+		if c.waits, err = parseWaits(waits); err != nil {
+			return nil, fmt.Errorf("read the period's sums per PCN: %s: %w", area, err)
+		}
+		for j, m := range Modules {
+			c.inPost[m], c.trained[m] = float64(inPost[j]), float64(trained[j])
+		}
+		for j, o := range Outcomes {
+			c.people[o], c.cohort[o], c.fyPeople[o] = float64(people[j]), float64(cohort[j]), float64(fyPeople[j])
+		}
+		out.counts[area] = c
+	}
+	return out, Classify(rows.Err())
+}
+
+// addTo adds each PCN's counts to the area at level that holds it (index:
+// area code to position), and settles the sums.
+func (p *pcnPeriod) addTo(level string, index map[string]int, areas []areaCounts) {
+	for area, c := range p.counts {
+		l, ok := p.levels[area]
+		if !ok {
+			continue // a PCN no longer in the areas: in no area's figures
+		}
+		if i, ok := index[l.code(area, level)]; ok {
+			addCounts(&areas[i].counts, c)
+		}
+	}
+	for i := range areas {
+		areas[i].counts.settle()
+	}
+}
+
+// lookup lists the PCNs in a place whose area at level is in index, and
+// that area's code for each: the parameters of a lookup by transform.
+func lookup(levels map[string]pcnLevels, place Place, level string, index map[string]int) (pcns, codes []string) {
+	for area, l := range levels {
+		if !l.inPlace(area, place) {
+			continue
+		}
+		if code := l.code(area, level); has(index, code) {
+			pcns = append(pcns, area)
+			codes = append(codes, code)
+		}
+	}
+	return pcns, codes
+}
+
+// monthCounts are the counts of areas (index: code to position, n areas)
+// month by month over a selection's period, [area][month], nil where
+// nothing was loaded; pcns and codes say which area each PCN counts in.
+func (db *DB) monthCounts(ctx context.Context, sel Selection, asOf DataAsOf, pcns, codes []string, index map[string]int, n int) ([][]*counts, error) {
+	grid := make([][]*counts, n)
+	for i := range grid {
+		grid[i] = make([]*counts, sel.Months())
+	}
+	if len(pcns) == 0 {
+		return grid, nil
+	}
+	offset := map[string]int{}
+	for m := 0; m < sel.Months(); m++ {
+		offset[monthKey(sel.From.AddDate(0, m, 0))] = m
+	}
+	args := append(withBuild(levelArgs(sel, sel.Place, asOf), asOf), clickhouse.Named("pcns", pcns), clickhouse.Named("codes", codes))
+	rows, err := db.conn.Query(ctx, expand(pcnMonthlyTmpl, sourceOf(asOf)), args...)
+	if err != nil {
+		return nil, Classify(fmt.Errorf("read the months' sums: %w", err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var month time.Time
+		var referrals, accepted, supported, caseload uint64
+		var fte float64
+		inPost, trained := make([]uint64, len(Modules)), make([]uint64, len(Modules))
+		people, cohort := make([]uint64, len(Outcomes)), make([]uint64, len(Outcomes))
+		dest := []any{&code, &month, &referrals, &accepted, &supported, &fte, &caseload}
+		for j := range Modules {
+			dest = append(dest, &inPost[j], &trained[j])
+		}
+		for j := range Outcomes {
+			dest = append(dest, &people[j], &cohort[j])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("read the months' sums: %w", err)
+		}
+		i, ok := index[code]
+		m, inPeriod := offset[monthKey(month)]
+		if !ok || !inPeriod {
+			continue
+		}
+		c := newCounts()
+		c.referrals, c.accepted, c.supported = float64(referrals), float64(accepted), float64(supported)
+		c.fte, c.caseload = steadySum(fte), float64(caseload)
+		for j, mod := range Modules {
+			c.inPost[mod], c.trained[mod] = float64(inPost[j]), float64(trained[j])
+		}
+		for j, o := range Outcomes {
+			c.people[o], c.cohort[o] = float64(people[j]), float64(cohort[j])
+		}
+		grid[i][m] = c
+	}
+	return grid, Classify(rows.Err())
+}
+
+// returnsCounts are the completeness of returns (METRICS.md) of the areas
+// at the selection's level in its place, month by month over its period:
+// for each PCN and month m, the providers expected (an activity row for the
+// PCN in any of the 3 months before m) and, of those, the ones received (a
+// row in m); a provider new in m is not counted. By area code, [month]
+// {expected, received}; an area appears once a provider was expected of it.
+func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (map[string][][2]int, error) {
+	levels, err := db.areaLevels(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	pcns, codes := []string{}, []string{}
+	for area, l := range levels {
+		if l.inPlace(area, sel.Place) {
+			pcns = append(pcns, area)
+			codes = append(codes, l.code(area, sel.Level))
+		}
+	}
+	out := map[string][][2]int{}
+	if len(pcns) == 0 {
+		return out, nil
+	}
+	months := sel.Months()
+	first := sel.From.AddDate(0, -3, 0)
+	offset := map[string]int{} // from first: 0..months+2
+	for m := 0; m < months+3; m++ {
+		offset[monthKey(first.AddDate(0, m, 0))] = m
+	}
+	args := append(withBuild(levelArgs(sel, sel.Place, asOf), asOf), clickhouse.Named("pcns", pcns), clickhouse.Named("codes", codes))
+	rows, err := db.conn.Query(ctx, expand(pcnProvidersTmpl, sourceOf(asOf)), args...)
+	if err != nil {
+		return nil, Classify(fmt.Errorf("read the providers per PCN: %w", err))
+	}
+	defer rows.Close()
+	type pcnMonths struct {
+		code   string
+		months [][]string // by offset from first
+	}
+	byPCN := map[string]*pcnMonths{}
+	for rows.Next() {
+		var code, area, list string
+		var month time.Time
+		if err := rows.Scan(&code, &area, &month, &list); err != nil {
+			return nil, fmt.Errorf("read the providers per PCN: %w", err)
+		}
+		m, ok := offset[monthKey(month)]
+		if !ok {
+			continue
+		}
+		p := byPCN[area]
+		if p == nil {
+			p = &pcnMonths{code: code, months: make([][]string, months+3)}
+			byPCN[area] = p
+		}
+		p.months[m] = append(p.months[m], strings.Fields(list)...)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, Classify(err)
+	}
+	for _, p := range byPCN {
+		for m := 0; m < months; m++ {
+			expected := map[string]bool{}
+			for k := m; k < m+3; k++ { // offsets m..m+2: the 3 months before month m+3
+				for _, pr := range p.months[k] {
+					expected[pr] = true
+				}
+			}
+			if len(expected) == 0 {
+				continue
+			}
+			received := 0
+			for _, pr := range p.months[m+3] {
+				if expected[pr] {
+					received++
+				}
+			}
+			if out[p.code] == nil {
+				out[p.code] = make([][2]int, months)
+			}
+			out[p.code][m][0] += len(expected)
+			out[p.code][m][1] += received
+		}
+	}
+	return out, nil
+}
+
+// parseWaits reads space-separated median waits.
+func parseWaits(text string) ([]float64, error) {
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return nil, nil
+	}
+	out := make([]float64, len(fields))
+	for i, f := range fields {
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil {
+			return nil, fmt.Errorf("median wait %q: %w", f, err)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func has[K comparable, V any](m map[K]V, k K) bool {
+	_, ok := m[k]
+	return ok
+}

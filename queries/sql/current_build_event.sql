@@ -1,0 +1,1 @@
+INSERT INTO current_builds (snap, build, event, at)

@@ -1,0 +1,6 @@
+-- Every build of the current rows (migration 007): when it started and,
+-- once built, when it was built (toDateTime(0) while it is not).
+SELECT build, min(at) AS started, maxIf(at, event = 'built') AS built
+FROM current_builds
+GROUP BY build
+ORDER BY build
