@@ -63,12 +63,25 @@ func indexOf(names []string) map[string]int {
 	return m
 }
 
+// maxPCNSums bounds the months and PCNs a run's sums hold (about 500
+// bytes each): the national sample's 36 months have 45,000. A file with more
+// (years of history at once) is built from the stored rows instead, so the
+// loader's memory stays bounded whatever the file.
+const maxPCNSums = 100_000
+
 // add sums one stored row.
 func (s *pcnSums) add(row *Row) {
+	if s.bad {
+		return
+	}
 	v, c := row.Values, &s.cols
 	key := pcnKey{month: v[c.month].Month, area: v[c.area].Str}
 	r := s.rows[key]
 	if r == nil {
+		if len(s.rows) >= maxPCNSums {
+			s.bad, s.rows = true, nil
+			return
+		}
 		r = queries.NewPCNMonth(key.month, key.area)
 		s.rows[key] = r
 	}
