@@ -42,9 +42,6 @@ type Result struct {
 	// Notes say what a published file held besides the rows stored: rows
 	// skipped and why, its months, its encoding.
 	Notes []string
-
-	seq  uint64   // the committed load's seq
-	sums *pcnSums // its rows summed per month and PCN; nil when they may not extend the build
 }
 
 // Progress is called now and then during a long file.
@@ -162,8 +159,7 @@ func (l *Loader) LoadFile(ctx context.Context, f File) (res Result, err error) {
 	if f.Kind.Published != nil {
 		stream = l.streamPublished
 	}
-	sums := newPCNSums(f.Kind)
-	st, err := stream(ctx, f, &load, &res, sums)
+	st, err := stream(ctx, f, &load, &res)
 	if err != nil {
 		return res, fail(err)
 	}
@@ -176,7 +172,6 @@ func (l *Loader) LoadFile(ctx context.Context, f File) (res Result, err error) {
 		return res, finish(queries.StatusFailed, fmt.Sprintf("%d invalid rows (strict mode: nothing loaded)", res.RowsRejected))
 	case res.RowsRejected > 0:
 		if st.duplicates {
-			sums = nil // they include the duplicated rows
 			// The duplicated rows are already in under load.Seq: commit a copy without them.
 			seq, err := l.DB.NextLoadSeq(ctx, time.Now())
 			if err == nil {
@@ -187,13 +182,9 @@ func (l *Loader) LoadFile(ctx context.Context, f File) (res Result, err error) {
 			}
 			load.Seq = seq
 		}
-		err := commit(ResultPartial, queries.StatusPartial, fmt.Sprintf("%d rows rejected", res.RowsRejected))
-		res.seq, res.sums = load.Seq, sums
-		return res, err
+		return res, commit(ResultPartial, queries.StatusPartial, fmt.Sprintf("%d rows rejected", res.RowsRejected))
 	default:
-		err := commit(ResultLoaded, queries.StatusLoaded, "")
-		res.seq, res.sums = load.Seq, sums
-		return res, err
+		return res, commit(ResultLoaded, queries.StatusLoaded, "")
 	}
 }
 
@@ -203,7 +194,7 @@ type streamState struct {
 }
 
 // stream reads, validates and inserts the rows of one file under load.Seq.
-func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Result, sums *pcnSums) (streamState, error) {
+func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Result) (streamState, error) {
 	var st streamState
 	r, warnings, err := Open(f.Path, f.Kind)
 	var ferr *FileError
@@ -240,9 +231,6 @@ func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Re
 	st.fileProblem = eachRecord(ctx, r, v, report, res, func(row *Row) error {
 		if keys.tracking() {
 			keys.add(keys.hashKey(f.Kind, keyCols, row))
-		}
-		if sums != nil {
-			sums.add(row)
 		}
 		return ins.add(load.Seq, row) // on error, the inserter's error is returned by wait
 	}, func() {
@@ -306,7 +294,7 @@ func (l *Loader) problemSink(ctx context.Context, load *queries.Load) (*rejectSi
 // streamPublished reads, checks and inserts the rows a published file keeps
 // under load.Seq (published.go): no duplicate check, since its natural key
 // (month, area_code) holds many rows.
-func (l *Loader) streamPublished(ctx context.Context, f File, load *queries.Load, res *Result, _ *pcnSums) (streamState, error) {
+func (l *Loader) streamPublished(ctx context.Context, f File, load *queries.Load, res *Result) (streamState, error) {
 	var st streamState
 	areas, err := l.DB.AreaCodes(ctx)
 	if err != nil {

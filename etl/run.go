@@ -215,11 +215,6 @@ func short(id string) string {
 // LoadAll loads files in order, each atomically. It goes on after an invalid
 // file and stops at the first database error, which it returns.
 func (l *Loader) LoadAll(ctx context.Context, files []File, out io.Writer) ([]Result, error) {
-	// The data as of before the run: the build the run's sums may extend.
-	base, err := l.DB.DataAsOf(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var results []Result
 	for _, f := range files {
 		res, err := l.LoadFile(ctx, f)
@@ -230,47 +225,23 @@ func (l *Loader) LoadAll(ctx context.Context, files []File, out io.Writer) ([]Re
 			return results, fmt.Errorf("load %s: %w", f.Path, err)
 		}
 	}
-	l.buildCurrent(ctx, base, results)
+	l.buildCurrent(ctx, results)
 	return results, nil
 }
 
 // buildCurrent builds the current rows of the newest data version once the
 // files' loads have committed (migration 007), so that the dashboard's
-// first reader after the loads finds them: from the build before the run
-// and the loads' own sums when they only added rows (the server reads
-// nothing again), else from the storage tables. A failure leaves the loads
-// as committed: the first reader that may write builds them, and a
-// read-only one reads the storage tables meanwhile.
-func (l *Loader) buildCurrent(ctx context.Context, base queries.DataAsOf, results []Result) {
-	var seqs []uint64
-	var sums []*queries.PCNMonth
-	extend := true
+// first reader after the loads finds them. A failure leaves the loads as
+// committed: the first reader that may write builds them, and a read-only
+// one reads the storage tables meanwhile.
+func (l *Loader) buildCurrent(ctx context.Context, results []Result) {
 	for _, r := range results {
-		if (r.Status != ResultLoaded && r.Status != ResultPartial) || !slices.Contains([]string{"activity", "training", "outcomes"}, r.Kind) {
-			continue
+		if (r.Status == ResultLoaded || r.Status == ResultPartial) && slices.Contains([]string{"activity", "training", "outcomes"}, r.Kind) {
+			if _, err := l.DB.BuildCurrent(ctx); err != nil {
+				l.log().Warn("the current rows were not built after the load: the dashboard builds them when first asked", "err", err)
+			}
+			return
 		}
-		seqs = append(seqs, r.seq)
-		if r.sums == nil || r.sums.bad {
-			extend = false
-			continue
-		}
-		for _, m := range r.sums.rows {
-			sums = append(sums, m)
-		}
-	}
-	if len(seqs) == 0 {
-		return
-	}
-	built := false
-	var err error
-	if extend {
-		built, err = l.DB.ExtendCurrent(ctx, base, seqs, sums)
-	}
-	if err == nil && !built {
-		_, err = l.DB.BuildCurrent(ctx)
-	}
-	if err != nil {
-		l.log().Warn("the current rows were not built after the load: the dashboard builds them when first asked", "err", err)
 	}
 }
 

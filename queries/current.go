@@ -94,10 +94,11 @@ func (db *DB) buildOnce(ctx context.Context, snap, version uint64) (uint64, erro
 // buildCurrent writes a build of the current rows at version: a 'started'
 // event, the rows, then the 'built' event that makes it visible.
 func (db *DB) buildCurrent(ctx context.Context, snap, version uint64) (uint64, error) {
-	build, err := newBuildID()
-	if err != nil {
-		return 0, err
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return 0, fmt.Errorf("build the current rows: %w", err)
 	}
+	build := binary.BigEndian.Uint64(b[:])>>1 | 1 // nonzero, and below 2^63 for any client
 	started := time.Now()
 	if err := db.recordBuild(ctx, snap, build, "started"); err != nil {
 		return 0, err
@@ -192,130 +193,4 @@ func (db *DB) ReclaimBuilds(ctx context.Context, keep time.Duration) (int, error
 		return 0, Classify(fmt.Errorf("delete the stale builds of the current rows: %w", err))
 	}
 	return len(stale), nil
-}
-
-// PCNMonth is one PCN's rows of one month summed, as pcn_month_current
-// holds them: what the loader sums as a file streams (ExtendCurrent).
-type PCNMonth struct {
-	Month                                                        time.Time
-	Area                                                         string
-	Returns, Referrals, Accepted, Supported, Caseload, Headcount uint64
-	FTE                                                          float64
-	Waits                                                        []float64
-	Providers                                                    []string
-	InPost, Trained                                              []uint64 // by module, Modules' order
-	People, Cohort                                               []uint64 // by outcome, Outcomes' order
-}
-
-// NewPCNMonth is an empty PCNMonth.
-func NewPCNMonth(month time.Time, area string) *PCNMonth {
-	return &PCNMonth{Month: month, Area: area, Waits: []float64{}, Providers: []string{},
-		InPost: make([]uint64, len(Modules)), Trained: make([]uint64, len(Modules)),
-		People: make([]uint64, len(Outcomes)), Cohort: make([]uint64, len(Outcomes))}
-}
-
-// ExtendCurrent builds the current rows of the newest version from the
-// build of base (the data as of before loads seqs) and the loads' own sums
-// per month and PCN, when that gives the rows a build from the storage
-// tables would: base's state was built (or empty), the loads are exactly
-// what has committed since, and they supersede no row (they only add).
-// It reports whether it built; otherwise the caller builds from the
-// storage tables (BuildCurrent). A run of loads of new months costs the
-// server a copy of the build, not a second read of the rows.
-func (db *DB) ExtendCurrent(ctx context.Context, base DataAsOf, seqs []uint64, sums []*PCNMonth) (bool, error) {
-	now, err := db.DataAsOf(ctx)
-	if err != nil {
-		return false, err
-	}
-	if now.Current != 0 {
-		return true, nil // built already
-	}
-	if len(seqs) == 0 || (base.summed > 0 && base.Current == 0) || now.summed != base.summed+uint64(len(seqs)) {
-		return false, nil // no build to extend, or other loads committed meanwhile
-	}
-	var superseding uint64
-	if err := db.conn.QueryRow(ctx, sqlText("superseded_by_count"), seqs).Scan(&superseding); err != nil {
-		return false, Classify(fmt.Errorf("extend the current rows: %w", err))
-	}
-	if superseding > 0 {
-		return false, nil // the loads replace rows: their sums alone do not say what is current
-	}
-	build, err := newBuildID()
-	if err != nil {
-		return false, err
-	}
-	delta, err := newBuildID()
-	if err != nil {
-		return false, err
-	}
-	started := time.Now()
-	// The loads' sums go in under a build number never marked built (no
-	// reader reads it; cleanup deletes it), then the merge makes the build.
-	if err := db.recordBuild(ctx, 0, delta, "started"); err != nil {
-		return false, err
-	}
-	if err := db.insertSums(ctx, delta, sums); err != nil {
-		return false, err
-	}
-	if err := db.recordBuild(ctx, now.snap, build, "started"); err != nil {
-		return false, err
-	}
-	if err := db.conn.Exec(ctx, sqlText("current_merge"), clickhouse.Named("build", build), clickhouse.Named("base", base.Current),
-		clickhouse.Named("delta", delta)); err != nil {
-		return false, Classify(fmt.Errorf("extend the current rows: %w", err))
-	}
-	if err := db.recordBuild(ctx, now.snap, build, "built"); err != nil {
-		return false, err
-	}
-	db.log.Info("extended the current rows with the loads' sums", "version", now.Version, "build", build, "loads", len(seqs),
-		"took", time.Since(started).Round(time.Millisecond))
-	return true, nil
-}
-
-func (db *DB) insertSums(ctx context.Context, build uint64, sums []*PCNMonth) error {
-	batch, err := db.conn.PrepareBatch(batchContext(ctx), sqlText("current_delta_insert"))
-	if err != nil {
-		return Classify(fmt.Errorf("insert the loads' sums: %w", err))
-	}
-	// Column by column: a row at a time, the driver's arrays cost seconds.
-	n := len(sums)
-	builds, months, areas := make([]uint64, n), make([]time.Time, n), make([]string, n)
-	counts := make([][]uint64, 6)
-	for i := range counts {
-		counts[i] = make([]uint64, n)
-	}
-	fte, waits, providers := make([]float64, n), make([][]float64, n), make([][]string, n)
-	arrays := make([][][]uint64, 4)
-	for i := range arrays {
-		arrays[i] = make([][]uint64, n)
-	}
-	for i, r := range sums {
-		builds[i], months[i], areas[i] = build, r.Month, r.Area
-		for j, v := range []uint64{r.Returns, r.Referrals, r.Accepted, r.Supported, r.Caseload, r.Headcount} {
-			counts[j][i] = v
-		}
-		fte[i], waits[i], providers[i] = r.FTE, r.Waits, r.Providers
-		arrays[0][i], arrays[1][i], arrays[2][i], arrays[3][i] = r.InPost, r.Trained, r.People, r.Cohort
-	}
-	columns := []any{builds, months, areas, counts[0], counts[1], counts[2], counts[3], counts[4], counts[5],
-		fte, waits, providers, arrays[0], arrays[1], arrays[2], arrays[3]}
-	for i, c := range columns {
-		if err := batch.Column(i).Append(c); err != nil {
-			_ = batch.Abort()
-			return fmt.Errorf("insert the loads' sums, column %d: %w", i, err)
-		}
-	}
-	if err := batch.Send(); err != nil {
-		return Classify(fmt.Errorf("insert the loads' sums: %w", err))
-	}
-	return nil
-}
-
-// newBuildID is a random build number: nonzero, below 2^63 for any client.
-func newBuildID() (uint64, error) {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return 0, fmt.Errorf("a build number: %w", err)
-	}
-	return binary.BigEndian.Uint64(b[:])>>1 | 1, nil
 }

@@ -3,17 +3,14 @@ package queries_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"spdash/etl"
-	"spdash/etl/etltest"
 	"spdash/etl/sample"
 	"spdash/queries"
 	"spdash/queries/testdb"
@@ -166,94 +163,4 @@ func TestCurrentBuildsAnswerAsTheStorageTables(t *testing.T) {
 	if got := answers(t, reader, v2); got != corrected {
 		t.Fatal("cleanup changed the figures")
 	}
-}
-
-// buildRows are a build's rows as text, in order, FTE to 1e-9.
-func buildRows(t *testing.T, db *queries.DB, build uint64) []string {
-	t.Helper()
-	rows, err := db.Query(context.Background(), `SELECT toString(month), area_code, returns, referrals, accepted, supported, caseload, headcount,
-		round(fte, 9), toString(waits), toString(providers), toString(in_post), toString(trained), toString(people), toString(cohort)
-		FROM pcn_month_current WHERE build = ? ORDER BY month, area_code`, build)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var month, area, waits, providers, inPost, trained, people, cohort string
-		var returns, referrals, accepted, supported, caseload, headcount uint64
-		var fte float64
-		if err := rows.Scan(&month, &area, &returns, &referrals, &accepted, &supported, &caseload, &headcount, &fte,
-			&waits, &providers, &inPost, &trained, &people, &cohort); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprint(month, area, returns, referrals, accepted, supported, caseload, headcount, fte, waits, providers, inPost, trained, people, cohort))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// A run of loads that only adds rows extends the build before it with the
-// loads' own sums (the server reads none of their rows again); the build
-// holds the rows a build from the storage tables holds. A run that replaces
-// rows is built from the storage tables.
-func TestLoadsExtendTheCurrentRows(t *testing.T) {
-	ctx := context.Background()
-	db := testdb.New(t)
-	dir := t.TempDir()
-	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 12, Scale: sample.Demo, Months: 9, End: "2025-06"}); err != nil {
-		t.Fatal(err)
-	}
-	extended := func() uint64 { // the sums loaded so far, under builds never built
-		var n uint64
-		if err := db.QueryRow(ctx, "SELECT count() FROM current_builds WHERE snap = 0 AND event = 'started'").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	same := func(what string) {
-		t.Helper()
-		v, _ := db.DataVersion(ctx)
-		read, err := db.CurrentBuild(ctx, v)
-		if err != nil || read == 0 {
-			t.Fatalf("%s: build %d, %v", what, read, err)
-		}
-		full, err := queries.BuildAgain(ctx, db, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, want := buildRows(t, db, read), buildRows(t, db, full)
-		if len(want) == 0 || strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Fatalf("%s: the build read (%d rows) differs from one made from the storage tables (%d rows)", what, len(got), len(want))
-		}
-	}
-	// From nothing: the areas and the activity.
-	etltest.MustLoad(t, db, filepath.Join(dir, "areas.csv"), filepath.Join(dir, "activity.csv"))
-	if extended() != 1 {
-		t.Fatalf("the first run was not built from its sums (%d runs were)", extended())
-	}
-	same("activity")
-	// Training and outcomes on top of that build.
-	etltest.MustLoad(t, db, filepath.Join(dir, "training.csv"), filepath.Join(dir, "outcomes.csv"))
-	if extended() != 2 {
-		t.Fatalf("the second run was not built from its sums (%d runs were)", extended())
-	}
-	same("training and outcomes")
-	// A correction replaces rows: built from the storage tables.
-	rows := readCSV(t, filepath.Join(dir, "activity.csv"))
-	text := "month,area_code,provider_code,referrals_received,referrals_accepted,people_supported,active_caseload,link_worker_headcount,link_worker_fte,median_wait_days\n"
-	for _, r := range rows[:5] {
-		text += strings.Join([]string{r["month"], r["area_code"], r["provider_code"], "1", "1", "1", r["active_caseload"], r["link_worker_headcount"], r["link_worker_fte"], ""}, ",") + "\n"
-	}
-	fix := filepath.Join(t.TempDir(), "activity_fix.csv")
-	if err := os.WriteFile(fix, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	etltest.MustLoad(t, db, fix)
-	if extended() != 2 {
-		t.Fatal("a correction was built from its sums")
-	}
-	same("a correction")
 }
