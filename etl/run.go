@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"spdash/queries"
@@ -215,6 +216,11 @@ func short(id string) string {
 // LoadAll loads files in order, each atomically. It goes on after an invalid
 // file and stops at the first database error, which it returns.
 func (l *Loader) LoadAll(ctx context.Context, files []File, out io.Writer) ([]Result, error) {
+	// After each commit of a summed kind, its current rows are built
+	// (migration 007) while the next file streams: the server has room
+	// while the loader parses. The run ends when they are built.
+	var builds sync.WaitGroup
+	defer builds.Wait()
 	var results []Result
 	for _, f := range files {
 		res, err := l.LoadFile(ctx, f)
@@ -224,24 +230,24 @@ func (l *Loader) LoadAll(ctx context.Context, files []File, out io.Writer) ([]Re
 		if err != nil {
 			return results, fmt.Errorf("load %s: %w", f.Path, err)
 		}
+		if (res.Status == ResultLoaded || res.Status == ResultPartial) && slices.Contains(queries.CurrentKinds, res.Kind) {
+			builds.Add(1)
+			go func() {
+				defer builds.Done()
+				l.buildCurrent(ctx)
+			}()
+		}
 	}
-	l.buildCurrent(ctx, results)
 	return results, nil
 }
 
-// buildCurrent builds the current rows of the newest data version once the
-// files' loads have committed (migration 007), so that the dashboard's
-// first reader after the loads finds them. A failure leaves the loads as
-// committed: the first reader that may write builds them, and a read-only
-// one reads the storage tables meanwhile.
-func (l *Loader) buildCurrent(ctx context.Context, results []Result) {
-	for _, r := range results {
-		if (r.Status == ResultLoaded || r.Status == ResultPartial) && slices.Contains([]string{"activity", "training", "outcomes"}, r.Kind) {
-			if _, err := l.DB.BuildCurrent(ctx); err != nil {
-				l.log().Warn("the current rows were not built after the load: the dashboard builds them when first asked", "err", err)
-			}
-			return
-		}
+// buildCurrent builds the current rows of the newest data version that are
+// not built, so that the dashboard's first reader after the loads finds
+// them. A failure leaves the loads as committed: the first reader that may
+// write builds them, and a read-only one reads the storage tables meanwhile.
+func (l *Loader) buildCurrent(ctx context.Context) {
+	if _, err := l.DB.BuildCurrent(ctx); err != nil && ctx.Err() == nil {
+		l.log().Warn("the current rows were not built after the load: the dashboard builds them when first asked", "err", err)
 	}
 }
 

@@ -6,24 +6,141 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
+	"text/template"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
-// The current rows per month and PCN (migration 007): for each state of the
-// summed kinds' committed loads, a build of their current rows. Every answer
-// reads the build of its data version's state (pcn_month_source in
-// current.sql), or, where none is built and this connection may not build
-// one (a read-only reader), the same rows computed from the storage tables.
+// The current rows per month and PCN (migration 007): for each state of a
+// summed kind's committed loads, a build of its current rows. Every answer
+// reads the builds of its data version's states (pcn_month_source in
+// current.sql), or, where one is not built and this connection may not
+// build it (a read-only reader), the same rows computed from the storage
+// tables.
 
-var currentBuildTmpl = parseWithShared("current_build")
+// Builds names the build of each summed kind's current rows an answer
+// reads; 0 where none is built (the statements then compute the kind's
+// current rows themselves) or where the kind has nothing committed.
+type Builds struct {
+	Activity, Training, Outcomes uint64
+}
 
-// building makes concurrent needs of one snapshot's build, in this
-// process, build it once.
+// CurrentKinds are the kinds with current rows per month and PCN.
+var CurrentKinds = []string{"activity", "training", "outcomes"}
+
+// builtKinds says which kinds have a build to read; the statement
+// templates choose their source by it.
+type builtKinds struct {
+	Activity, Training, Outcomes bool
+}
+
+func (b Builds) built() builtKinds {
+	return builtKinds{Activity: b.Activity != 0, Training: b.Training != 0, Outcomes: b.Outcomes != 0}
+}
+
+func (b Builds) args() []any {
+	return []any{clickhouse.Named("build_activity", b.Activity), clickhouse.Named("build_training", b.Training),
+		clickhouse.Named("build_outcomes", b.Outcomes)}
+}
+
+func (b *Builds) set(kind string, build uint64) {
+	switch kind {
+	case "activity":
+		b.Activity = build
+	case "training":
+		b.Training = build
+	case "outcomes":
+		b.Outcomes = build
+	}
+}
+
+// kindState is a summed kind's state at a version and its build (0: none
+// built yet).
+type kindState struct {
+	kind        string
+	snap, build uint64
+}
+
+var (
+	currentBuildTmpls     = map[string]*template.Template{}
+	currentRowsDeleteTmpl = template.Must(template.New("currentrowsdelete").Parse(sqlText("current_rows_delete")))
+)
+
+func init() {
+	for _, k := range CurrentKinds {
+		currentBuildTmpls[k] = parseWithShared("current_" + k)
+	}
+}
+
+// states reads each summed kind's state at version and its build.
+func (db *DB) states(ctx context.Context, version uint64) ([]kindState, error) {
+	rows, err := db.conn.Query(ctx, sqlText("current_snaps"), clickhouse.Named("version", version))
+	if err != nil {
+		return nil, Classify(fmt.Errorf("read the current rows' builds at version %d: %w", version, err))
+	}
+	defer rows.Close()
+	var out []kindState
+	for rows.Next() {
+		var s kindState
+		if err := rows.Scan(&s.kind, &s.snap, &s.build); err != nil {
+			return nil, fmt.Errorf("read the current rows' builds at version %d: %w", version, err)
+		}
+		out = append(out, s)
+	}
+	return out, Classify(rows.Err())
+}
+
+// withStates sets a's builds from its states.
+func (a *DataAsOf) withStates(states []kindState) {
+	a.states, a.Current = states, Builds{}
+	for _, s := range states {
+		a.Current.set(s.kind, s.build)
+	}
+}
+
+// buildMissing builds the current rows of each of a's kinds with none, and
+// names them in a. A connection that may not write (IsReadOnly) builds
+// nothing: that kind's statements then compute its current rows from the
+// storage tables, the same rows, slower. Any other failure is returned.
+func (db *DB) buildMissing(ctx context.Context, a *DataAsOf) error {
+	for i, s := range a.states {
+		if s.build != 0 {
+			continue
+		}
+		build, err := db.buildOnce(ctx, s.kind, s.snap, a.Version)
+		if IsReadOnly(err) {
+			db.log.Debug("no build of the current rows: the connection is read-only; reading the storage tables", "kind", s.kind, "version", a.Version)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		a.states[i].build = build
+		a.Current.set(s.kind, build)
+	}
+	return nil
+}
+
+// CurrentBuild names the builds of the current rows a reader at version
+// reads, building any that is missing (when this connection may).
+func (db *DB) CurrentBuild(ctx context.Context, version uint64) (Builds, error) {
+	a, err := db.asOf(ctx, Request{Version: version})
+	return a.Current, err
+}
+
+// BuildCurrent builds the current rows of the newest data version that are
+// not built: the loader calls it after its commits and spdash migrate after
+// migrating, so that readers find them built.
+func (db *DB) BuildCurrent(ctx context.Context) (Builds, error) {
+	return db.CurrentBuild(ctx, 0)
+}
+
+// building makes concurrent needs of one state's build, in this process,
+// build it once.
 type building struct {
 	mu      sync.Mutex
-	pending map[uint64]*buildCall
+	pending map[string]*buildCall
 }
 
 type buildCall struct {
@@ -32,42 +149,12 @@ type buildCall struct {
 	err   error
 }
 
-// snapshot reads what the figures read at version: the areas load, the
-// summed kinds' state and its build (current_snaps.sql).
-func (db *DB) snapshot(ctx context.Context, version uint64) (DataAsOf, error) {
-	a := DataAsOf{Version: version}
-	if err := db.conn.QueryRow(ctx, sqlText("current_snaps"), clickhouse.Named("version", version)).Scan(&a.AreasSeq, &a.summed, &a.snap, &a.Current); err != nil {
-		return a, Classify(fmt.Errorf("read the current rows' build at version %d: %w", version, err))
-	}
-	return a, nil
-}
-
-// CurrentBuild names the build of the current rows a reader at version
-// reads (0: nothing committed, or none built and none may be), building it
-// when it is missing.
-func (db *DB) CurrentBuild(ctx context.Context, version uint64) (uint64, error) {
-	a, err := db.asOf(ctx, Request{Version: version})
-	return a.Current, err
-}
-
-// buildWhenMissing builds a state's current rows. A connection that may
-// not write (IsReadOnly) builds nothing and returns 0: the statements then
-// compute the current rows from the storage tables, the same rows, slower.
-// Any other failure to build is returned.
-func (db *DB) buildWhenMissing(ctx context.Context, snap, version uint64) (uint64, error) {
-	build, err := db.buildOnce(ctx, snap, version)
-	if IsReadOnly(err) {
-		db.log.Debug("no build of the current rows: the connection is read-only; reading the storage tables", "version", version)
-		return 0, nil
-	}
-	return build, err
-}
-
-// buildOnce builds a snapshot, or waits for this process's build of it
+// buildOnce builds a kind's state, or waits for this process's build of it
 // already under way.
-func (db *DB) buildOnce(ctx context.Context, snap, version uint64) (uint64, error) {
+func (db *DB) buildOnce(ctx context.Context, kind string, snap, version uint64) (uint64, error) {
+	key := fmt.Sprintf("%s|%d", kind, snap)
 	db.builds.mu.Lock()
-	if c, ok := db.builds.pending[snap]; ok {
+	if c, ok := db.builds.pending[key]; ok {
 		db.builds.mu.Unlock()
 		select {
 		case <-c.done:
@@ -77,83 +164,85 @@ func (db *DB) buildOnce(ctx context.Context, snap, version uint64) (uint64, erro
 		}
 	}
 	if db.builds.pending == nil {
-		db.builds.pending = map[uint64]*buildCall{}
+		db.builds.pending = map[string]*buildCall{}
 	}
 	c := &buildCall{done: make(chan struct{})}
-	db.builds.pending[snap] = c
+	db.builds.pending[key] = c
 	db.builds.mu.Unlock()
 
-	c.build, c.err = db.buildCurrent(ctx, snap, version)
+	c.build, c.err = db.buildCurrent(ctx, kind, snap, version)
 	db.builds.mu.Lock()
-	delete(db.builds.pending, snap)
+	delete(db.builds.pending, key)
 	db.builds.mu.Unlock()
 	close(c.done)
 	return c.build, c.err
 }
 
-// buildCurrent writes a build of the current rows at version: a 'started'
-// event, the rows, then the 'built' event that makes it visible.
-func (db *DB) buildCurrent(ctx context.Context, snap, version uint64) (uint64, error) {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return 0, fmt.Errorf("build the current rows: %w", err)
+// buildCurrent writes a build of a kind's current rows at version: a
+// 'started' event, the rows, then the 'built' event that makes it visible.
+func (db *DB) buildCurrent(ctx context.Context, kind string, snap, version uint64) (uint64, error) {
+	t, ok := currentBuildTmpls[kind]
+	if !ok {
+		return 0, fmt.Errorf("build current rows: %q has none", kind)
 	}
-	build := binary.BigEndian.Uint64(b[:])>>1 | 1 // nonzero, and below 2^63 for any client
+	build, err := newBuildID()
+	if err != nil {
+		return 0, err
+	}
 	started := time.Now()
-	if err := db.recordBuild(ctx, snap, build, "started"); err != nil {
+	if err := db.recordBuild(ctx, kind, snap, build, "started"); err != nil {
 		return 0, err
 	}
-	if err := db.conn.Exec(ctx, expand(currentBuildTmpl, nil), clickhouse.Named("version", version), clickhouse.Named("build", build)); err != nil {
-		return 0, Classify(fmt.Errorf("build the current rows at version %d: %w", version, err))
+	if err := db.conn.Exec(ctx, expand(t, nil), clickhouse.Named("version", version), clickhouse.Named("build", build)); err != nil {
+		return 0, Classify(fmt.Errorf("build the current %s rows at version %d: %w", kind, version, err))
 	}
-	if err := db.recordBuild(ctx, snap, build, "built"); err != nil {
+	if err := db.recordBuild(ctx, kind, snap, build, "built"); err != nil {
 		return 0, err
 	}
-	db.log.Info("built the current rows", "version", version, "build", build, "took", time.Since(started).Round(time.Millisecond))
+	db.log.Info("built the current rows", "kind", kind, "version", version, "build", build, "took", time.Since(started).Round(time.Millisecond))
 	return build, nil
 }
 
-func (db *DB) recordBuild(ctx context.Context, snap, build uint64, event string) error {
+func (db *DB) recordBuild(ctx context.Context, kind string, snap, build uint64, event string) error {
 	batch, err := db.conn.PrepareBatch(batchContext(ctx), sqlText("current_build_event"))
 	if err != nil {
-		return Classify(fmt.Errorf("record a build of the current rows: %w", err))
+		return Classify(fmt.Errorf("record a build of the current %s rows: %w", kind, err))
 	}
-	if err := batch.Append(snap, build, event, time.Now().UTC().Truncate(time.Second)); err != nil {
+	if err := batch.Append(kind, snap, build, event, time.Now().UTC().Truncate(time.Second)); err != nil {
 		_ = batch.Abort()
-		return fmt.Errorf("record a build of the current rows: %w", err)
+		return fmt.Errorf("record a build of the current %s rows: %w", kind, err)
 	}
 	if err := batch.Send(); err != nil {
-		return Classify(fmt.Errorf("record a build of the current rows: %w", err))
+		return Classify(fmt.Errorf("record a build of the current %s rows: %w", kind, err))
 	}
 	return nil
 }
 
-// BuildCurrent builds the current rows of the newest data version if they
-// are not built: the loader calls it after its commits and spdash migrate
-// after migrating, so that readers find them built.
-func (db *DB) BuildCurrent(ctx context.Context) (uint64, error) {
-	a, err := db.DataAsOf(ctx)
-	if err != nil {
-		return 0, err
+// newBuildID is a random build number: nonzero, below 2^63 for any client.
+func newBuildID() (uint64, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return 0, fmt.Errorf("a build number: %w", err)
 	}
-	return db.CurrentBuild(ctx, a.Version)
+	return binary.BigEndian.Uint64(b[:])>>1 | 1, nil
 }
 
 // ReclaimBuilds deletes the builds of the current rows no reader reads any
-// more, and says how many: every build but the one read at the newest
-// version, once that one was built more than keep ago (a reader of an older
-// state began before it existed: long finished), and only builds whose own
-// last event is older than keep (one under way, or just built beside the
-// read one, is left). Events go first, so no reader can pick a build whose
-// rows are going; ClickHouse deletes the rows in the background.
+// more, and says how many: of each kind, every build but the one read at
+// the newest version, once that one was built more than keep ago (a reader
+// of an older state began before it existed: long finished), and only
+// builds whose own last event is older than keep (one under way, or just
+// built beside the read one, is left). Events go first, so no reader can
+// pick a build whose rows are going; ClickHouse deletes the rows in the
+// background.
 func (db *DB) ReclaimBuilds(ctx context.Context, keep time.Duration) (int, error) {
 	a, err := db.DataAsOf(ctx)
 	if err != nil {
 		return 0, err
 	}
-	read := a.Current
-	if read == 0 {
-		return 0, nil
+	read := map[string]uint64{}
+	for _, s := range a.states {
+		read[s.kind] = s.build
 	}
 	rows, err := db.conn.Query(ctx, sqlText("current_builds_list"))
 	if err != nil {
@@ -161,36 +250,46 @@ func (db *DB) ReclaimBuilds(ctx context.Context, keep time.Duration) (int, error
 	}
 	defer rows.Close()
 	type seen struct{ started, built time.Time }
-	builds := map[uint64]seen{}
+	byKind := map[string]map[uint64]seen{}
 	for rows.Next() {
+		var kind string
 		var build uint64
 		var s seen
-		if err := rows.Scan(&build, &s.started, &s.built); err != nil {
+		if err := rows.Scan(&kind, &build, &s.started, &s.built); err != nil {
 			return 0, fmt.Errorf("list the builds of the current rows: %w", err)
 		}
-		builds[build] = s
+		if byKind[kind] == nil {
+			byKind[kind] = map[uint64]seen{}
+		}
+		byKind[kind][build] = s
 	}
 	if err := rows.Err(); err != nil {
 		return 0, Classify(err)
 	}
 	cutoff := time.Now().Add(-keep)
-	if kept, ok := builds[read]; !ok || !kept.built.Before(cutoff) {
-		return 0, nil
-	}
-	var stale []uint64
-	for b, s := range builds {
-		if b != read && s.started.Before(cutoff) && (s.built.Unix() <= 0 || s.built.Before(cutoff)) {
-			stale = append(stale, b)
+	n := 0
+	for _, kind := range CurrentKinds {
+		builds := byKind[kind]
+		kept, ok := builds[read[kind]]
+		if read[kind] == 0 || !ok || !kept.built.Before(cutoff) {
+			continue
 		}
+		var stale []uint64
+		for b, s := range builds {
+			if b != read[kind] && s.started.Before(cutoff) && (s.built.Unix() <= 0 || s.built.Before(cutoff)) {
+				stale = append(stale, b)
+			}
+		}
+		if len(stale) == 0 {
+			continue
+		}
+		if err := db.conn.Exec(ctx, sqlText("current_builds_delete"), stale); err != nil {
+			return n, Classify(fmt.Errorf("forget the stale builds of the current %s rows: %w", kind, err))
+		}
+		if err := db.conn.Exec(ctx, expand(currentRowsDeleteTmpl, map[string]string{"Table": kind + "_current"}), stale); err != nil {
+			return n, Classify(fmt.Errorf("delete the stale builds of the current %s rows: %w", kind, err))
+		}
+		n += len(stale)
 	}
-	if len(stale) == 0 {
-		return 0, nil
-	}
-	if err := db.conn.Exec(ctx, sqlText("current_builds_delete"), stale); err != nil {
-		return 0, Classify(fmt.Errorf("forget the stale builds of the current rows: %w", err))
-	}
-	if err := db.conn.Exec(ctx, sqlText("current_rows_delete"), stale); err != nil {
-		return 0, Classify(fmt.Errorf("delete the stale builds of the current rows: %w", err))
-	}
-	return len(stale), nil
+	return n, nil
 }

@@ -75,8 +75,9 @@ func answers(t *testing.T, db *queries.DB, version uint64) string {
 // The figures read the same from a build of the current rows (migration
 // 007) as from the storage tables: a read-only reader reads the storage
 // tables until a build of its state exists, then the build; a writer builds
-// it when missing; a second build of one state adds nothing twice; a
-// correction is a new state; cleanup leaves the build read.
+// them when missing; a second build of one state adds nothing twice; a
+// correction is a new state of its kind alone; cleanup leaves the builds
+// read.
 func TestCurrentBuildsAnswerAsTheStorageTables(t *testing.T) {
 	ctx := context.Background()
 	db := testdb.New(t)
@@ -95,19 +96,19 @@ func TestCurrentBuildsAnswerAsTheStorageTables(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if b, err := reader.CurrentBuild(ctx, v1); err != nil || b != 0 {
-		t.Fatalf("a read-only reader's build before any: %d, %v", b, err)
+	if b, err := reader.CurrentBuild(ctx, v1); err != nil || b != (queries.Builds{}) {
+		t.Fatalf("a read-only reader's builds before any: %+v, %v", b, err)
 	}
 	fromStorage := answers(t, reader, v1)
 	built, err := db.CurrentBuild(ctx, v1)
-	if err != nil || built == 0 {
-		t.Fatalf("a writer's build: %d, %v", built, err)
+	if err != nil || built.Activity == 0 || built.Training == 0 || built.Outcomes == 0 {
+		t.Fatalf("a writer's builds: %+v, %v", built, err)
 	}
 	if got := answers(t, db, v1); got != fromStorage {
 		t.Fatalf("the figures from the build differ from the storage tables'")
 	}
 	if b, err := reader.CurrentBuild(ctx, v1); err != nil || b != built {
-		t.Fatalf("the reader's build once built: %d, %v; want %d", b, err, built)
+		t.Fatalf("the reader's builds once built: %+v, %v; want %+v", b, err, built)
 	}
 	if got := answers(t, reader, v1); got != fromStorage {
 		t.Fatal("the reader's figures changed once it read the builds")
@@ -115,8 +116,10 @@ func TestCurrentBuildsAnswerAsTheStorageTables(t *testing.T) {
 
 	// A second build of the same state (another process at the same moment):
 	// two equal copies, one read.
-	if _, err := queries.BuildAgain(ctx, db, v1); err != nil {
-		t.Fatal(err)
+	for _, kind := range queries.CurrentKinds {
+		if _, err := queries.BuildAgain(ctx, db, kind, v1); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if got := answers(t, db, v1); got != fromStorage {
 		t.Fatal("a second build of the same state changed the figures")
@@ -137,8 +140,9 @@ func TestCurrentBuildsAnswerAsTheStorageTables(t *testing.T) {
 	}
 	loadUnbuilt(t, db, fix)
 	v2, _ := db.DataVersion(ctx)
-	if b, err := reader.CurrentBuild(ctx, v2); err != nil || b != 0 {
-		t.Fatalf("after an outcomes load, the reader's build: %d, %v", b, err)
+	before, _ := reader.CurrentBuild(ctx, v1) // the smaller of each kind's two builds
+	if b, err := reader.CurrentBuild(ctx, v2); err != nil || b.Outcomes != 0 || b.Activity != before.Activity || b.Training != before.Training {
+		t.Fatalf("after an outcomes load, the reader's builds: %+v, %v (before: %+v)", b, err, before)
 	}
 	corrected := answers(t, reader, v2)
 	if corrected == fromStorage {
@@ -154,11 +158,11 @@ func TestCurrentBuildsAnswerAsTheStorageTables(t *testing.T) {
 	// Cleanup: every build but the one read at the newest version goes.
 	latest, _ := db.CurrentBuild(ctx, v2)
 	n, err := db.ReclaimBuilds(ctx, 0)
-	if err != nil || n != 2 { // the first state's two builds
-		t.Fatalf("ReclaimBuilds: %d, %v; want 2", n, err)
+	if err != nil || n != 4 { // the first outcomes state's two builds, the others' second
+		t.Fatalf("ReclaimBuilds: %d, %v; want 4", n, err)
 	}
 	if b, _ := db.CurrentBuild(ctx, v2); b != latest {
-		t.Fatalf("cleanup changed the build read: %d, want %d", b, latest)
+		t.Fatalf("cleanup changed the builds read: %+v, want %+v", b, latest)
 	}
 	if got := answers(t, reader, v2); got != corrected {
 		t.Fatal("cleanup changed the figures")

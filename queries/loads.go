@@ -249,14 +249,18 @@ func (db *DB) DataAsOf(ctx context.Context) (DataAsOf, error) {
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
 	var a DataAsOf
-	if err := db.conn.QueryRow(ctx, sqlText("data_as_of")).Scan(&a.Version, &a.Commits, &a.LoadedAt, &a.Events,
-		&a.AreasSeq, &a.summed, &a.snap, &a.Current); err != nil {
+	if err := db.conn.QueryRow(ctx, sqlText("data_as_of")).Scan(&a.Version, &a.Commits, &a.LoadedAt, &a.Events); err != nil {
 		return DataAsOf{}, Classify(fmt.Errorf("read data version: %w", err))
 	}
 	if a.LoadedAt.Unix() <= 0 {
 		a.LoadedAt = time.Time{}
 	}
 	a.LoadedAt = a.LoadedAt.UTC()
+	states, err := db.states(ctx, a.Version)
+	if err != nil {
+		return DataAsOf{}, err
+	}
+	a.withStates(states)
 	return a, nil
 }
 

@@ -86,10 +86,10 @@ type DataAsOf struct {
 	Commits  uint64    // a load that began before another but committed after it changes this, not Version
 	LoadedAt time.Time // zero when nothing is loaded
 	Events   uint64    // load events of any status: running and failed loads change it, the data does not
-	// What the figures read at Version (current.go): the areas load (0:
-	// none) and the build of the current rows (0: none, or none built yet).
-	AreasSeq, Current uint64
-	snap, summed      uint64 // the summed kinds' state and how many loads it has
+	// The builds of the current rows the figures read at Version
+	// (current.go): 0 for a kind with none built yet, or nothing committed.
+	Current Builds
+	states  []kindState // each summed kind's state at Version
 }
 
 // Stamp names the data for caches and ETags: it changes with every commit,
@@ -98,24 +98,25 @@ func (a DataAsOf) Stamp() string { return fmt.Sprintf("%d.%d", a.Version, a.Comm
 
 // asOf resolves a request's data version: the one it names (its caller
 // knows when that was loaded), or the newest committed, read here.
-// Either way it names what the figures read at that version: the areas
-// load and the current rows' build (building it when missing).
+// Either way it names the builds of the current rows the figures read at
+// that version, building those missing.
 func (db *DB) asOf(ctx context.Context, req Request) (DataAsOf, error) {
 	a, err := req.AsOf, error(nil)
 	if a.Version == 0 || a.Version != req.Version { // not read with the request
 		if req.Version == 0 {
 			a, err = db.DataAsOf(ctx)
 		} else {
-			a, err = db.snapshot(ctx, req.Version)
+			a = DataAsOf{Version: req.Version}
+			var states []kindState
+			states, err = db.states(ctx, req.Version)
+			a.withStates(states)
 		}
 		if err != nil {
 			return a, err
 		}
 	}
-	if a.Current == 0 && a.summed > 0 {
-		a.Current, err = db.buildWhenMissing(ctx, a.snap, a.Version)
-	}
-	return a, err
+	a.states = append([]kindState(nil), a.states...) // the request's may be shared
+	return a, db.buildMissing(ctx, &a)
 }
 
 // Place is England, a region or an ICB.

@@ -53,12 +53,13 @@ var (
 // with: whether a build is read (pcn_month_source), and the modules' and
 // outcomes' numbers (their Enum8 values, 1-based as array elements).
 type pcnSQL struct {
-	Built             bool
+	Built             builtKinds
+	Months            string // the months to read, a condition on month
 	Modules, Outcomes []int
 }
 
-func sourceOf(asOf DataAsOf) pcnSQL {
-	s := pcnSQL{Built: asOf.Current != 0}
+func sourceOf(asOf DataAsOf, months string) pcnSQL {
+	s := pcnSQL{Built: asOf.Current.built(), Months: months}
 	for i := range Modules {
 		s.Modules = append(s.Modules, i+1)
 	}
@@ -68,10 +69,17 @@ func sourceOf(asOf DataAsOf) pcnSQL {
 	return s
 }
 
-// withBuild adds the build read to a statement's parameters.
+// withBuild adds the builds read to a statement's parameters.
 func withBuild(args []any, asOf DataAsOf) []any {
-	return append(append([]any{}, args...), clickhouse.Named("build", asOf.Current))
+	return append(append([]any{}, args...), asOf.Current.args()...)
 }
+
+// The months each read takes (pcn_month_source's .Months).
+const (
+	periodSpan      = "((month >= toDate(@from) AND month <= toDate(@to)) OR (month >= toDate(@fy_from) AND month <= toDate(@fy_to)))"
+	selectionMonths = "month >= toDate(@from) AND month <= toDate(@to)"
+	returnsMonths   = "month >= addMonths(toDate(@from), -3) AND month <= toDate(@to)"
+)
 
 // areaLevels reads each PCN's ICB and region at a data version.
 func (db *DB) areaLevels(ctx context.Context, asOf DataAsOf) (map[string]pcnLevels, error) {
@@ -105,7 +113,7 @@ func (db *DB) readPCNPeriod(ctx context.Context, sel Selection, asOf DataAsOf) (
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.conn.Query(ctx, expand(pcnPeriodTmpl, sourceOf(asOf)), withBuild(levelArgs(sel, England, asOf), asOf)...)
+	rows, err := db.conn.Query(ctx, expand(pcnPeriodTmpl, sourceOf(asOf, periodSpan)), withBuild(levelArgs(sel, England, asOf), asOf)...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the period's sums per PCN: %w", err))
 	}
@@ -194,7 +202,7 @@ func (db *DB) monthCounts(ctx context.Context, sel Selection, asOf DataAsOf, pcn
 		offset[monthKey(sel.From.AddDate(0, m, 0))] = m
 	}
 	args := append(withBuild(levelArgs(sel, sel.Place, asOf), asOf), clickhouse.Named("pcns", pcns), clickhouse.Named("codes", codes))
-	rows, err := db.conn.Query(ctx, expand(pcnMonthlyTmpl, sourceOf(asOf)), args...)
+	rows, err := db.conn.Query(ctx, expand(pcnMonthlyTmpl, sourceOf(asOf, selectionMonths)), args...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the months' sums: %w", err))
 	}
@@ -264,7 +272,7 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 		offset[monthKey(first.AddDate(0, m, 0))] = m
 	}
 	args := append(withBuild(levelArgs(sel, sel.Place, asOf), asOf), clickhouse.Named("pcns", pcns), clickhouse.Named("codes", codes))
-	rows, err := db.conn.Query(ctx, expand(pcnProvidersTmpl, sourceOf(asOf)), args...)
+	rows, err := db.conn.Query(ctx, expand(pcnProvidersTmpl, sourceOf(asOf, returnsMonths)), args...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the providers per PCN: %w", err))
 	}

@@ -22,66 +22,80 @@ WHERE load_seq = (SELECT max(seq) FROM load_log WHERE kind = 'areas' AND status 
 ALL is said outright because ANY's handling of duplicates changed after 18.16.
 Every joined subquery has an alias: ClickHouse 20+ refuses one without. */}}
 {{define "to_level"}}ALL INNER JOIN (SELECT area_code, {{.Level}} AS code FROM {{template "areas_at"}} AS level_src {{.Where}}) AS level_areas USING (area_code){{end}}
-{{/* pcn_month_now: the current rows of activity, training and outcomes at
-@version per month and PCN (migration 007), defined once: what a build of
-pcn_month_current holds (current_build.sql), and what a statement reads where
-no build of the state exists yet (a read-only reader: the loader builds one
-after its commits). Each kind gives every column (zeros, empty arrays for the
-others'); the months and PCNs of the three are summed together. Array
-elements follow the Enum8 values of module and outcome; waits and providers
-are sorted (groupArray's order is the engine's: 18.16 and 26.7 differ). */}}
-{{define "pcn_month_now"}}(SELECT month, area_code,
-       sum(returns) AS returns, sum(referrals) AS referrals, sum(accepted) AS accepted, sum(supported) AS supported,
-       sum(caseload) AS caseload, sum(headcount) AS headcount, sum(fte) AS fte,
-       arraySort(groupArrayArray(waits)) AS waits, arraySort(groupArrayArray(providers)) AS providers,
-       sumForEach(in_post) AS in_post, sumForEach(trained) AS trained,
-       sumForEach(people) AS people, sumForEach(cohort) AS cohort
-FROM (
-    SELECT month, area_code, count() AS returns,
-           sum(toUInt64(referrals_received)) AS referrals, sum(toUInt64(referrals_accepted)) AS accepted,
-           sum(toUInt64(people_supported)) AS supported, sum(toUInt64(active_caseload)) AS caseload,
-           sum(toUInt64(link_worker_headcount)) AS headcount, sum(link_worker_fte) AS fte,
-           groupArray(median_wait_days) AS waits, groupArray(provider_code) AS providers,
-           {{template "zeros6"}} AS in_post, {{template "zeros6"}} AS trained,
-           {{template "zeros7"}} AS people, {{template "zeros7"}} AS cohort
-    FROM activity_rows
-    WHERE {{template "current" "activity"}}
-    GROUP BY month, area_code
-    UNION ALL
-    SELECT month, area_code, toUInt64(0) AS returns,
-           toUInt64(0) AS referrals, toUInt64(0) AS accepted, toUInt64(0) AS supported, toUInt64(0) AS caseload,
-           toUInt64(0) AS headcount, toFloat64(0) AS fte, emptyArrayFloat64() AS waits, emptyArrayString() AS providers,
-           [sumIf(toUInt64(staff_in_post), module = 'employment_support'), sumIf(toUInt64(staff_in_post), module = 'benefits_and_debt'),
-            sumIf(toUInt64(staff_in_post), module = 'health_and_work_conversations'), sumIf(toUInt64(staff_in_post), module = 'ips_awareness'),
-            sumIf(toUInt64(staff_in_post), module = 'mental_health_awareness'), sumIf(toUInt64(staff_in_post), module = 'personalised_care_core')] AS in_post,
-           [sumIf(toUInt64(staff_trained), module = 'employment_support'), sumIf(toUInt64(staff_trained), module = 'benefits_and_debt'),
-            sumIf(toUInt64(staff_trained), module = 'health_and_work_conversations'), sumIf(toUInt64(staff_trained), module = 'ips_awareness'),
-            sumIf(toUInt64(staff_trained), module = 'mental_health_awareness'), sumIf(toUInt64(staff_trained), module = 'personalised_care_core')] AS trained,
-           {{template "zeros7"}} AS people, {{template "zeros7"}} AS cohort
-    FROM training_rows
-    WHERE {{template "current" "training"}}
-    GROUP BY month, area_code
-    UNION ALL
-    SELECT month, area_code, toUInt64(0) AS returns,
-           toUInt64(0) AS referrals, toUInt64(0) AS accepted, toUInt64(0) AS supported, toUInt64(0) AS caseload,
-           toUInt64(0) AS headcount, toFloat64(0) AS fte, emptyArrayFloat64() AS waits, emptyArrayString() AS providers,
-           {{template "zeros6"}} AS in_post, {{template "zeros6"}} AS trained,
-           [sumIf(toUInt64(people), outcome = 'entered_employment'), sumIf(toUInt64(people), outcome = 'retained_employment'),
-            sumIf(toUInt64(people), outcome = 'started_job_search'), sumIf(toUInt64(people), outcome = 'entered_education_training'),
-            sumIf(toUInt64(people), outcome = 'entered_volunteering'), sumIf(toUInt64(people), outcome = 'improved_work_readiness'),
-            sumIf(toUInt64(people), outcome = 'improved_wellbeing')] AS people,
-           [sumIf(toUInt64(cohort), outcome = 'entered_employment'), sumIf(toUInt64(cohort), outcome = 'retained_employment'),
-            sumIf(toUInt64(cohort), outcome = 'started_job_search'), sumIf(toUInt64(cohort), outcome = 'entered_education_training'),
-            sumIf(toUInt64(cohort), outcome = 'entered_volunteering'), sumIf(toUInt64(cohort), outcome = 'improved_work_readiness'),
-            sumIf(toUInt64(cohort), outcome = 'improved_wellbeing')] AS cohort
-    FROM outcomes_rows
-    WHERE {{template "current" "outcomes"}}
-    GROUP BY month, area_code
-) AS kinds
+{{/* <kind>_now: a summed kind's current rows at @version per month and PCN
+(migration 007), defined once: what a build of <kind>_current holds
+(current_<kind>.sql), and what a statement reads where no build of the
+kind's state exists yet (a read-only reader: the loader builds one after
+its commits). Waits and providers are sorted (groupArray's order is the
+engine's: 18.16 and 26.7 differ); modules and outcomes are numbered by
+their Enum8 values. */}}
+{{define "activity_now"}}(SELECT month, area_code, count() AS returns,
+       sum(toUInt64(referrals_received)) AS referrals, sum(toUInt64(referrals_accepted)) AS accepted,
+       sum(toUInt64(people_supported)) AS supported, sum(toUInt64(active_caseload)) AS caseload,
+       sum(toUInt64(link_worker_headcount)) AS headcount, sum(link_worker_fte) AS fte,
+       arraySort(groupArray(median_wait_days)) AS waits, arraySort(groupArray(provider_code)) AS providers
+FROM activity_rows
+WHERE {{template "current" "activity"}}
 GROUP BY month, area_code){{end}}
+{{define "training_now"}}(SELECT month, area_code,
+       sumIf(toUInt64(staff_in_post), module = 'employment_support') AS in_post_1,
+       sumIf(toUInt64(staff_in_post), module = 'benefits_and_debt') AS in_post_2,
+       sumIf(toUInt64(staff_in_post), module = 'health_and_work_conversations') AS in_post_3,
+       sumIf(toUInt64(staff_in_post), module = 'ips_awareness') AS in_post_4,
+       sumIf(toUInt64(staff_in_post), module = 'mental_health_awareness') AS in_post_5,
+       sumIf(toUInt64(staff_in_post), module = 'personalised_care_core') AS in_post_6,
+       sumIf(toUInt64(staff_trained), module = 'employment_support') AS trained_1,
+       sumIf(toUInt64(staff_trained), module = 'benefits_and_debt') AS trained_2,
+       sumIf(toUInt64(staff_trained), module = 'health_and_work_conversations') AS trained_3,
+       sumIf(toUInt64(staff_trained), module = 'ips_awareness') AS trained_4,
+       sumIf(toUInt64(staff_trained), module = 'mental_health_awareness') AS trained_5,
+       sumIf(toUInt64(staff_trained), module = 'personalised_care_core') AS trained_6
+FROM training_rows
+WHERE {{template "current" "training"}}
+GROUP BY month, area_code){{end}}
+{{define "outcomes_now"}}(SELECT month, area_code,
+       sumIf(toUInt64(people), outcome = 'entered_employment') AS people_1,
+       sumIf(toUInt64(people), outcome = 'retained_employment') AS people_2,
+       sumIf(toUInt64(people), outcome = 'started_job_search') AS people_3,
+       sumIf(toUInt64(people), outcome = 'entered_education_training') AS people_4,
+       sumIf(toUInt64(people), outcome = 'entered_volunteering') AS people_5,
+       sumIf(toUInt64(people), outcome = 'improved_work_readiness') AS people_6,
+       sumIf(toUInt64(people), outcome = 'improved_wellbeing') AS people_7,
+       sumIf(toUInt64(cohort), outcome = 'entered_employment') AS cohort_1,
+       sumIf(toUInt64(cohort), outcome = 'retained_employment') AS cohort_2,
+       sumIf(toUInt64(cohort), outcome = 'started_job_search') AS cohort_3,
+       sumIf(toUInt64(cohort), outcome = 'entered_education_training') AS cohort_4,
+       sumIf(toUInt64(cohort), outcome = 'entered_volunteering') AS cohort_5,
+       sumIf(toUInt64(cohort), outcome = 'improved_work_readiness') AS cohort_6,
+       sumIf(toUInt64(cohort), outcome = 'improved_wellbeing') AS cohort_7
+FROM outcomes_rows
+WHERE {{template "current" "outcomes"}}
+GROUP BY month, area_code){{end}}
+{{/* pcn_month_source: the three kinds' current rows at @version in one shape
+(activity's columns, then arrays of modules and outcomes; zeros where a kind
+has none), rows of the months .Months says, to go after FROM and before
+more conditions (AND …). Each kind's rows come from its build, named by
+@build_<kind>, or else from <kind>_now. A month and PCN may have a row of
+each kind: every statement over this sums them. */}}
+{{define "pcn_month_source"}}(
+    SELECT month, area_code, returns, referrals, accepted, supported, caseload, headcount, fte, waits, providers,
+           {{template "zeros6"}} AS in_post, {{template "zeros6"}} AS trained, {{template "zeros7"}} AS people, {{template "zeros7"}} AS cohort
+    FROM {{if .Built.Activity}}activity_current WHERE build = @build_activity{{else}}{{template "activity_now"}} AS activity_now WHERE 1{{end}}
+      AND {{.Months}}
+    UNION ALL
+    SELECT month, area_code, toUInt64(0) AS returns, toUInt64(0) AS referrals, toUInt64(0) AS accepted, toUInt64(0) AS supported,
+           toUInt64(0) AS caseload, toUInt64(0) AS headcount, toFloat64(0) AS fte, emptyArrayFloat64() AS waits, emptyArrayString() AS providers,
+           [in_post_1, in_post_2, in_post_3, in_post_4, in_post_5, in_post_6] AS in_post, [trained_1, trained_2, trained_3, trained_4, trained_5, trained_6] AS trained,
+           {{template "zeros7"}} AS people, {{template "zeros7"}} AS cohort
+    FROM {{if .Built.Training}}training_current WHERE build = @build_training{{else}}{{template "training_now"}} AS training_now WHERE 1{{end}}
+      AND {{.Months}}
+    UNION ALL
+    SELECT month, area_code, toUInt64(0) AS returns, toUInt64(0) AS referrals, toUInt64(0) AS accepted, toUInt64(0) AS supported,
+           toUInt64(0) AS caseload, toUInt64(0) AS headcount, toFloat64(0) AS fte, emptyArrayFloat64() AS waits, emptyArrayString() AS providers,
+           {{template "zeros6"}} AS in_post, {{template "zeros6"}} AS trained,
+           [people_1, people_2, people_3, people_4, people_5, people_6, people_7] AS people, [cohort_1, cohort_2, cohort_3, cohort_4, cohort_5, cohort_6, cohort_7] AS cohort
+    FROM {{if .Built.Outcomes}}outcomes_current WHERE build = @build_outcomes{{else}}{{template "outcomes_now"}} AS outcomes_now WHERE 1{{end}}
+      AND {{.Months}}
+) AS pcn_month WHERE 1{{end}}
 {{define "zeros6"}}[toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0)]{{end}}
 {{define "zeros7"}}[toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0)]{{end}}
-{{/* pcn_month_source: the current rows per month and PCN at @version, to go
-after FROM and before more conditions (AND …): the build named by @build, or
-else the same rows computed from the storage tables. */}}
-{{define "pcn_month_source"}}{{if .Built}}pcn_month_current WHERE build = @build{{else}}{{template "pcn_month_now"}} AS pcn_month_now WHERE 1{{end}}{{end}}

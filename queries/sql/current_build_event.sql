@@ -1,1 +1,1 @@
-INSERT INTO current_builds (snap, build, event, at)
+INSERT INTO current_builds (kind, snap, build, event, at)

@@ -1,20 +1,18 @@
--- The state at @version (migration 007): the areas load read (0: none),
--- and the summed kinds' (activity, training, outcomes) snapshot, the sum of
--- intHash64(seq) over their loads committed by then (wrapping at 2^64), how
--- many there are (0: no state to read), and the build to read: the smallest
--- built one, 0 while none is.
-SELECT areas_seq, summed_loads, snap, build
+-- Each summed kind's state at @version (migration 007): its snapshot, the
+-- sum of intHash64(seq) over its loads committed by then (wrapping at 2^64;
+-- a kind with none committed has no row), and the build to read: the
+-- smallest built one, 0 while none is.
+SELECT kind, snap, build
 FROM (
-    SELECT
-        maxIf(seq, kind = 'areas') AS areas_seq,
-        countIf(kind IN ('activity', 'training', 'outcomes')) AS summed_loads,
-        sumIf(intHash64(seq), kind IN ('activity', 'training', 'outcomes')) AS snap
+    SELECT toString(kind) AS kind, sum(intHash64(seq)) AS snap
     FROM load_log
-    WHERE status IN ('loaded', 'partial') AND seq <= @version
-) AS state
+    WHERE kind IN ('activity', 'training', 'outcomes') AND status IN ('loaded', 'partial') AND seq <= @version
+    GROUP BY kind
+) AS states
 ALL LEFT JOIN (
-    SELECT snap, min(build) AS build
+    SELECT kind, snap, min(build) AS build
     FROM current_builds
     WHERE event = 'built'
-    GROUP BY snap
-) AS builds USING (snap)
+    GROUP BY kind, snap
+) AS builds USING (kind, snap)
+ORDER BY kind

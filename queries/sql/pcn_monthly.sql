@@ -18,6 +18,5 @@ SELECT
     sum(people[{{.}}]) AS people_{{.}}, sum(cohort[{{.}}]) AS cohort_{{.}}
     {{- end}}
 FROM {{template "pcn_month_source" .}}
-  AND month >= toDate(@from) AND month <= toDate(@to)
   AND transform(area_code, @pcns, @codes, '') != ''
 GROUP BY code, month

@@ -27,5 +27,4 @@ SELECT
     sumIf(people[{{.}}], month >= toDate(@fy_from) AND month <= toDate(@fy_to)) AS fy_people_{{.}}
     {{- end}}
 FROM {{template "pcn_month_source" .}}
-  AND ((month >= toDate(@from) AND month <= toDate(@to)) OR (month >= toDate(@fy_from) AND month <= toDate(@fy_to)))
 GROUP BY area_code

@@ -4,6 +4,5 @@
 -- Space-separated text: codes hold no spaces, and arrays scan far slower.
 SELECT transform(area_code, @pcns, @codes, '') AS code, area_code, month, arrayStringConcat(providers, ' ') AS provider_codes
 FROM {{template "pcn_month_source" .}}
-  AND month >= addMonths(toDate(@from), -3) AND month <= toDate(@to)
   AND notEmpty(providers)
   AND transform(area_code, @pcns, @codes, '') != ''
