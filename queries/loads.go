@@ -248,18 +248,33 @@ func (db *DB) DataVersion(ctx context.Context) (uint64, error) {
 func (db *DB) DataAsOf(ctx context.Context) (DataAsOf, error) {
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
+	rows, err := db.conn.Query(ctx, sqlText("data_as_of"))
+	if err != nil {
+		return DataAsOf{}, Classify(fmt.Errorf("read data version: %w", err))
+	}
+	defer rows.Close()
 	var a DataAsOf
-	if err := db.conn.QueryRow(ctx, sqlText("data_as_of")).Scan(&a.Version, &a.Commits, &a.LoadedAt, &a.Events); err != nil {
+	var states []kindState
+	for rows.Next() {
+		var kind string
+		var version, commits, events, snap, build uint64
+		var loadedAt time.Time
+		if err := rows.Scan(&kind, &version, &commits, &loadedAt, &events, &snap, &build); err != nil {
+			return DataAsOf{}, fmt.Errorf("read data version: %w", err)
+		}
+		if kind != "" {
+			states = append(states, kindState{kind: kind, snap: snap, build: build})
+			continue
+		}
+		a.Version, a.Commits, a.LoadedAt, a.Events = version, commits, loadedAt, events
+	}
+	if err := rows.Err(); err != nil {
 		return DataAsOf{}, Classify(fmt.Errorf("read data version: %w", err))
 	}
 	if a.LoadedAt.Unix() <= 0 {
 		a.LoadedAt = time.Time{}
 	}
 	a.LoadedAt = a.LoadedAt.UTC()
-	states, err := db.states(ctx, a.Version)
-	if err != nil {
-		return DataAsOf{}, err
-	}
 	a.withStates(states)
 	return a, nil
 }

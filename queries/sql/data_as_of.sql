@@ -1,11 +1,31 @@
--- The newest committed data: its version (the highest committed load_seq),
--- how many loads have committed (a load that started earlier but committed
--- later changes the data without raising the version), and when the last
--- committed load finished (toDateTime(0) when none has); and how many load
--- events there are of any status (a load starting or failing changes it).
-SELECT
-    maxIf(seq, status IN ('loaded', 'partial')) AS version,
-    countIf(status IN ('loaded', 'partial')) AS commits,
-    maxIf(ifNull(finished_at, toDateTime(0)), status IN ('loaded', 'partial')) AS loaded_at,
-    count() AS events
-FROM load_log
+-- The newest committed data, in one statement: a row with no kind says its
+-- version (the highest committed load_seq), how many loads have committed (a
+-- load that started earlier but committed later changes the data without
+-- raising the version), when the last committed load finished
+-- (toDateTime(0) when none has) and how many load events there are of any
+-- status (a load starting or failing changes it); a row per summed kind
+-- with loads committed says its state and build (current_snaps.sql: every
+-- committed load is at or below the newest version).
+SELECT '' AS kind, version, commits, loaded_at, events, toUInt64(0) AS snap, toUInt64(0) AS build
+FROM (
+    SELECT
+        maxIf(seq, status IN ('loaded', 'partial')) AS version,
+        countIf(status IN ('loaded', 'partial')) AS commits,
+        maxIf(ifNull(finished_at, toDateTime(0)), status IN ('loaded', 'partial')) AS loaded_at,
+        count() AS events
+    FROM load_log
+) AS data
+UNION ALL
+SELECT kind, toUInt64(0) AS version, toUInt64(0) AS commits, toDateTime(0) AS loaded_at, toUInt64(0) AS events, snap, build
+FROM (
+    SELECT toString(kind) AS kind, sum(intHash64(seq)) AS snap
+    FROM load_log
+    WHERE kind IN ('activity', 'training', 'outcomes') AND status IN ('loaded', 'partial')
+    GROUP BY kind
+) AS states
+ALL LEFT JOIN (
+    SELECT kind, snap, min(build) AS build
+    FROM current_builds
+    WHERE event = 'built'
+    GROUP BY kind, snap
+) AS builds USING (kind, snap)

@@ -12,10 +12,10 @@ SELECT
     sum(fte) AS month_fte,
     sum(caseload) AS month_caseload
     {{- range .Modules}},
-    sum(in_post[{{.}}]) AS in_post_{{.}}, sum(trained[{{.}}]) AS trained_{{.}}
+    sum(in_post_{{.}}) AS month_in_post_{{.}}, sum(trained_{{.}}) AS month_trained_{{.}}
     {{- end}}
     {{- range .Outcomes}},
-    sum(people[{{.}}]) AS people_{{.}}, sum(cohort[{{.}}]) AS cohort_{{.}}
+    sum(people_{{.}}) AS month_people_{{.}}, sum(cohort_{{.}}) AS month_cohort_{{.}}
     {{- end}}
 FROM {{template "pcn_month_source" .}}
   AND transform(area_code, @pcns, @codes, '') != ''

@@ -5,8 +5,8 @@
 -- month, outcomes over the period and their people over the financial year's
 -- months (for cost per outcome). Go sums the PCNs to England, the place and
 -- its areas (pcn_month.go). Arrays scan far slower than plain columns: the
--- waits come as text (shortest round-trip numbers, space-separated), the
--- modules and outcomes as one column each, numbered by their Enum8 values.
+-- waits come as text (shortest round-trip numbers, space-separated); the
+-- modules and outcomes are a column each, numbered by their Enum8 values.
 -- No alias names a column an aggregate reads.
 SELECT
     area_code,
@@ -19,12 +19,12 @@ SELECT
     sumIf(returns, month = toDate(@to)) AS latest_returns,
     arrayStringConcat(arrayMap(w -> toString(w), arraySort(groupArrayArrayIf(waits, month >= toDate(@from) AND month <= toDate(@to)))), ' ') AS period_waits
     {{- range .Modules}},
-    sumIf(in_post[{{.}}], month = toDate(@to)) AS in_post_{{.}}, sumIf(trained[{{.}}], month = toDate(@to)) AS trained_{{.}}
+    sumIf(in_post_{{.}}, month = toDate(@to)) AS latest_in_post_{{.}}, sumIf(trained_{{.}}, month = toDate(@to)) AS latest_trained_{{.}}
     {{- end}}
     {{- range .Outcomes}},
-    sumIf(people[{{.}}], month >= toDate(@from) AND month <= toDate(@to)) AS people_{{.}},
-    sumIf(cohort[{{.}}], month >= toDate(@from) AND month <= toDate(@to)) AS cohort_{{.}},
-    sumIf(people[{{.}}], month >= toDate(@fy_from) AND month <= toDate(@fy_to)) AS fy_people_{{.}}
+    sumIf(people_{{.}}, month >= toDate(@from) AND month <= toDate(@to)) AS period_people_{{.}},
+    sumIf(cohort_{{.}}, month >= toDate(@from) AND month <= toDate(@to)) AS period_cohort_{{.}},
+    sumIf(people_{{.}}, month >= toDate(@fy_from) AND month <= toDate(@fy_to)) AS fy_people_{{.}}
     {{- end}}
 FROM {{template "pcn_month_source" .}}
 GROUP BY area_code
