@@ -63,6 +63,8 @@ type kindState struct {
 }
 
 var (
+	dataAsOfTmpl          = parseWithShared("data_as_of")
+	currentSnapsTmpl      = parseWithShared("current_snaps")
 	currentBuildTmpls     = map[string]*template.Template{}
 	currentRowsDeleteTmpl = template.Must(template.New("currentrowsdelete").Parse(sqlText("current_rows_delete")))
 )
@@ -75,7 +77,7 @@ func init() {
 
 // states reads each summed kind's state at version and its build.
 func (db *DB) states(ctx context.Context, version uint64) ([]kindState, error) {
-	rows, err := db.conn.Query(ctx, sqlText("current_snaps"), clickhouse.Named("version", version))
+	rows, err := db.conn.Query(ctx, expand(currentSnapsTmpl, nil), clickhouse.Named("version", version))
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the current rows' builds at version %d: %w", version, err))
 	}

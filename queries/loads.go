@@ -248,7 +248,7 @@ func (db *DB) DataVersion(ctx context.Context) (uint64, error) {
 func (db *DB) DataAsOf(ctx context.Context) (DataAsOf, error) {
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
-	rows, err := db.conn.Query(ctx, sqlText("data_as_of"))
+	rows, err := db.conn.Query(ctx, expand(dataAsOfTmpl, nil))
 	if err != nil {
 		return DataAsOf{}, Classify(fmt.Errorf("read data version: %w", err))
 	}

@@ -50,8 +50,9 @@ var (
 )
 
 // pcnSQL is what the statements over the current rows per PCN are expanded
-// with: whether a build is read (pcn_month_source), and the modules' and
-// outcomes' numbers (their Enum8 values, 1-based as array elements).
+// with: which kinds' builds are read and the months to read
+// (pcn_month_source), and the modules' and outcomes' numbers (their Enum8
+// values, as in the columns' names: in_post_1 …).
 type pcnSQL struct {
 	Built             builtKinds
 	Months            string // the months to read, a condition on month

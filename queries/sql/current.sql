@@ -71,6 +71,22 @@ GROUP BY month, area_code){{end}}
 FROM outcomes_rows
 WHERE {{template "current" "outcomes"}}
 GROUP BY month, area_code){{end}}
+{{/* kind_states: each summed kind with loads committed (by @version when
+the argument is true, else every one), its snapshot (the sum of
+intHash64(seq) over those loads, wrapping at 2^64) and the build to read:
+the smallest built one, 0 while none is (migration 007). */}}
+{{define "kind_states"}}(
+    SELECT toString(kind) AS kind, sum(intHash64(seq)) AS snap
+    FROM load_log
+    WHERE kind IN ('activity', 'training', 'outcomes') AND status IN ('loaded', 'partial'){{if .}} AND seq <= @version{{end}}
+    GROUP BY kind
+) AS states
+ALL LEFT JOIN (
+    SELECT kind, snap, min(build) AS build
+    FROM current_builds
+    WHERE event = 'built'
+    GROUP BY kind, snap
+) AS builds USING (kind, snap){{end}}
 {{/* pcn_month_source: the three kinds' current rows at @version in one shape
 (activity's columns, then a column per module and outcome; zeros where a kind
 has none), rows of the months .Months says, to go after FROM and before

@@ -4,8 +4,8 @@
 -- raising the version), when the last committed load finished
 -- (toDateTime(0) when none has) and how many load events there are of any
 -- status (a load starting or failing changes it); a row per summed kind
--- with loads committed says its state and build (current_snaps.sql: every
--- committed load is at or below the newest version).
+-- with loads committed says its state and build (kind_states in current.sql:
+-- every committed load is at or below the newest version).
 SELECT '' AS kind, version, commits, loaded_at, events, toUInt64(0) AS snap, toUInt64(0) AS build
 FROM (
     SELECT
@@ -17,15 +17,4 @@ FROM (
 ) AS data
 UNION ALL
 SELECT kind, toUInt64(0) AS version, toUInt64(0) AS commits, toDateTime(0) AS loaded_at, toUInt64(0) AS events, snap, build
-FROM (
-    SELECT toString(kind) AS kind, sum(intHash64(seq)) AS snap
-    FROM load_log
-    WHERE kind IN ('activity', 'training', 'outcomes') AND status IN ('loaded', 'partial')
-    GROUP BY kind
-) AS states
-ALL LEFT JOIN (
-    SELECT kind, snap, min(build) AS build
-    FROM current_builds
-    WHERE event = 'built'
-    GROUP BY kind, snap
-) AS builds USING (kind, snap)
+FROM {{template "kind_states" false}}
