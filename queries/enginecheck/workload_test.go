@@ -14,6 +14,7 @@ import (
 	"spdash/etl"
 	"spdash/etl/sample"
 	"spdash/queries"
+	"spdash/queries/testdb"
 )
 
 // runWorkload makes the product run every statement it has, with the
@@ -230,6 +231,56 @@ func runWorkload(t *testing.T, db *queries.DB) {
 				t.Fatalf("trends %+v: %v", sel, err)
 			}
 		}
+	}
+
+	// A month more of each summed kind, committed but not built (LoadFile
+	// alone does not build), read by a read-only reader, which may not
+	// build: the statements compute the current rows from the storage
+	// tables instead (current.sql's <kind>_now in pcn_month_source).
+	pl, err := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "report.csv"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unbuilt := &etl.Loader{DB: db, Problems: pl, Log: quiet}
+	for _, name := range []string{"activity", "training", "outcomes"} {
+		ls := readLines(t, filepath.Join(dir, name+".csv"))
+		var rows []string
+		for _, l := range ls[1:8] {
+			f := strings.Split(l, ",")
+			f[0] = "2025-08"
+			rows = append(rows, strings.Join(f, ","))
+		}
+		path := filepath.Join(t.TempDir(), name+"_unbuilt.csv")
+		if err := os.WriteFile(path, []byte(ls[0]+"\n"+strings.Join(rows, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		kind, _ := etl.LookupKind(name)
+		if r, err := unbuilt.LoadFile(ctx, etl.File{Path: path, Kind: kind}); err != nil || r.Status != etl.ResultLoaded {
+			t.Fatalf("%s of a month more: %s %v", name, r.Status, err)
+		}
+	}
+	reader, err := queries.Open(ctx, "clickhouse://spdash_reader@"+testdb.Server(t).Addr()+"/"+db.Database(), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	v, _ := reader.DataVersion(ctx)
+	if b, err := reader.CurrentBuild(ctx, v); err != nil || b != (queries.Builds{}) {
+		t.Fatalf("the read-only reader's builds of the month more: %+v, %v; want none", b, err)
+	}
+	sel := queries.Selection{From: month("2025-03"), To: month("2025-08"), Place: queries.England, Level: queries.LevelICB, FY: "2025-26"}
+	req := queries.Request{Selection: sel, Settings: queries.DefaultSettings, Disclose: true}
+	if _, err := reader.Metrics(ctx, req); err != nil {
+		t.Fatalf("metrics as a read-only reader: %v", err)
+	}
+	if _, err := reader.Trends(ctx, req); err != nil {
+		t.Fatalf("trends as a read-only reader: %v", err)
+	}
+	if got, err := reader.AreaTrends(ctx, req); err != nil || len(got) == 0 {
+		t.Fatalf("recent trends as a read-only reader: %v %v", got, err)
+	}
+	if got, err := reader.Completeness(ctx, req, nil); err != nil || len(got.Areas) == 0 {
+		t.Fatalf("completeness as a read-only reader: %v %v", got, err)
 	}
 }
 
