@@ -23,25 +23,27 @@ import (
 // reads; 0 where none is built (the statements then compute the kind's
 // current rows themselves) or where the kind has nothing committed.
 type Builds struct {
-	Activity, Training, Outcomes uint64
+	Activity, Training, Outcomes, Workforce, Appointments uint64
 }
 
 // CurrentKinds are the kinds with current rows per month and PCN.
-var CurrentKinds = []string{"activity", "training", "outcomes"}
+var CurrentKinds = []string{"activity", "training", "outcomes", "pcn_workforce", "gpad"}
 
 // builtKinds says which kinds have a build to read; the statement
 // templates choose their source by it.
 type builtKinds struct {
-	Activity, Training, Outcomes bool
+	Activity, Training, Outcomes, Workforce, Appointments bool
 }
 
 func (b Builds) built() builtKinds {
-	return builtKinds{Activity: b.Activity != 0, Training: b.Training != 0, Outcomes: b.Outcomes != 0}
+	return builtKinds{Activity: b.Activity != 0, Training: b.Training != 0, Outcomes: b.Outcomes != 0,
+		Workforce: b.Workforce != 0, Appointments: b.Appointments != 0}
 }
 
 func (b Builds) args() []any {
 	return []any{clickhouse.Named("build_activity", b.Activity), clickhouse.Named("build_training", b.Training),
-		clickhouse.Named("build_outcomes", b.Outcomes)}
+		clickhouse.Named("build_outcomes", b.Outcomes), clickhouse.Named("build_pcn_workforce", b.Workforce),
+		clickhouse.Named("build_gpad", b.Appointments)}
 }
 
 func (b *Builds) set(kind string, build uint64) {
@@ -52,6 +54,10 @@ func (b *Builds) set(kind string, build uint64) {
 		b.Training = build
 	case "outcomes":
 		b.Outcomes = build
+	case "pcn_workforce":
+		b.Workforce = build
+	case "gpad":
+		b.Appointments = build
 	}
 }
 

@@ -356,8 +356,7 @@ func placeFilter(p Place) string {
 var metricTemplates = map[string]*template.Template{}
 
 func init() {
-	for _, name := range []string{"metrics_areas", "metrics_funding",
-		"metrics_census", "metrics_appointments"} {
+	for _, name := range []string{"metrics_areas", "metrics_funding"} {
 		metricTemplates[name] = parseWithShared(name)
 	}
 }
@@ -384,9 +383,9 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 	// Every PCN's counts over the period, read once, England's and the
 	// areas' other counts beside them: then England and the areas are
 	// summed from the PCNs. When the areas cover England (the place is
-	// England), England's counts are their sums; its population,
-	// deprivation and published figures are its own (the census headcount
-	// counts each person once, which a sum of the areas' would not).
+	// England), England's counts are their sums; its population and
+	// deprivation are its own, and its published figures are summed from
+	// the PCNs (the census headcount counts each person once).
 	var pcn *pcnPeriod
 	var england, areas []areaCounts
 	var index map[string]int
@@ -413,6 +412,9 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 				addCounts(c, &areas[i].counts)
 			}
 			c.settle()
+			// The published figures are England's own: its headcount
+			// counts each person once, which a sum of the areas' would not.
+			pcn.addPublished(LevelEngland, map[string]int{england[0].code: 0}, england)
 		} else {
 			pcn.addTo(LevelEngland, map[string]int{england[0].code: 0}, england)
 		}
@@ -595,10 +597,9 @@ func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level
 	return areas, nil
 }
 
-// levelBase reads the areas at a level below (or at) a place with the
-// counts that are not the PCNs' sums: population and deprivation, funding
-// (when asked) and the published files' figures, side by side. Activity,
-// training and outcomes are added from a pcnPeriod (addTo).
+// levelBase reads the areas at a level below (or at) a place with their
+// population and deprivation, and their funding when asked. The PCNs'
+// sums are added from a pcnPeriod (addTo).
 func (db *DB) levelBase(ctx context.Context, sel Selection, place Place, level string, asOf DataAsOf, funding bool) ([]areaCounts, map[string]int, error) {
 	cols, err := levelColumns(level)
 	if err != nil {
@@ -606,7 +607,6 @@ func (db *DB) levelBase(ctx context.Context, sel Selection, place Place, level s
 	}
 	cols.Where = placeFilter(place)
 	args := levelArgs(sel, place, asOf)
-	query := func(name string) string { return expand(metricTemplates[name], cols) }
 	areas, err := db.readAreas(ctx, cols, args)
 	if err != nil {
 		return nil, nil, err
@@ -615,20 +615,10 @@ func (db *DB) levelBase(ctx context.Context, sel Selection, place Place, level s
 	for i := range areas {
 		index[areas[i].code] = i
 	}
-	if len(areas) == 0 {
-		return areas, index, nil
-	}
-	// Each statement fills fields of its own (funding, census,
-	// appointments), so they may run at once.
-	reads := []func() error{
-		func() error { return db.scanCensus(ctx, query("metrics_census"), args, index, areas) },
-		func() error { return db.scanAppointments(ctx, query("metrics_appointments"), args, index, areas) },
-	}
-	if funding {
-		reads = append(reads, func() error { return db.scanFunding(ctx, query("metrics_funding"), args, index, areas) })
-	}
-	if err := parallel(reads); err != nil {
-		return nil, nil, err
+	if funding && len(areas) > 0 {
+		if err := db.scanFunding(ctx, expand(metricTemplates["metrics_funding"], cols), args, index, areas); err != nil {
+			return nil, nil, err
+		}
 	}
 	return areas, index, nil
 }

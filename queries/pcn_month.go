@@ -43,10 +43,12 @@ func (l pcnLevels) inPlace(area string, place Place) bool {
 }
 
 var (
-	areaLevelsTmpl   = parseWithShared("area_levels")
-	pcnPeriodTmpl    = parseWithShared("pcn_period")
-	pcnMonthlyTmpl   = parseWithShared("pcn_monthly")
-	pcnProvidersTmpl = parseWithShared("pcn_providers")
+	areaLevelsTmpl      = parseWithShared("area_levels")
+	pcnPeriodTmpl       = parseWithShared("pcn_period")
+	pcnMonthlyTmpl      = parseWithShared("pcn_monthly")
+	pcnProvidersTmpl    = parseWithShared("pcn_providers")
+	pcnCensusTmpl       = parseWithShared("pcn_census")
+	pcnAppointmentsTmpl = parseWithShared("pcn_appointments")
 )
 
 // pcnSQL is what the statements over the current rows per PCN are expanded
@@ -101,25 +103,55 @@ func (db *DB) areaLevels(ctx context.Context, asOf DataAsOf) (map[string]pcnLeve
 	return out, Classify(rows.Err())
 }
 
-// pcnPeriod is every PCN's counts over a selection's period, and each PCN's
+// pcnPeriod is every PCN's counts over a selection's period, its census
+// at the census month and its appointments over the period, and each PCN's
 // ICB and region: what an answer's areas and England are summed from.
 type pcnPeriod struct {
-	counts map[string]*counts
-	levels map[string]pcnLevels
+	counts       map[string]*counts
+	census       map[string]*pcnCensus
+	appointments map[string]*pcnAppointments
+	levels       map[string]pcnLevels
 }
 
-// readPCNPeriod reads every PCN's counts over a selection's period.
+// pcnCensus is a PCN's census at the census month.
+type pcnCensus struct {
+	month      time.Time
+	fte, fteMH float64
+	staff      []string // NWRS Staff identifiers
+}
+
+// pcnAppointments are a PCN's appointments over the period.
+type pcnAppointments struct {
+	attended, dna, unknown uint64
+	months                 []string // YYYYMM
+}
+
+// readPCNPeriod reads every PCN's counts over a selection's period, its
+// census and appointments, and the PCNs' ICBs and regions, side by side.
 func (db *DB) readPCNPeriod(ctx context.Context, sel Selection, asOf DataAsOf) (*pcnPeriod, error) {
-	levels, err := db.areaLevels(ctx, asOf)
+	out := &pcnPeriod{}
+	args := withBuild(levelArgs(sel, England, asOf), asOf)
+	err := parallel([]func() error{
+		func() (err error) { out.levels, err = db.areaLevels(ctx, asOf); return err },
+		func() (err error) { out.counts, err = db.readPCNSums(ctx, asOf, args); return err },
+		func() (err error) { out.census, err = db.readPCNCensus(ctx, asOf, args); return err },
+		func() (err error) { out.appointments, err = db.readPCNAppointments(ctx, asOf, args); return err },
+	})
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.conn.Query(ctx, expand(pcnPeriodTmpl, sourceOf(asOf, periodSpan)), withBuild(levelArgs(sel, England, asOf), asOf)...)
+	return out, nil
+}
+
+// readPCNSums reads every PCN's sums of activity, training and outcomes
+// over a selection's period (pcn_period.sql).
+func (db *DB) readPCNSums(ctx context.Context, asOf DataAsOf, args []any) (map[string]*counts, error) {
+	rows, err := db.conn.Query(ctx, expand(pcnPeriodTmpl, sourceOf(asOf, periodSpan)), args...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the period's sums per PCN: %w", err))
 	}
 	defer rows.Close()
-	out := &pcnPeriod{counts: map[string]*counts{}, levels: levels}
+	out := map[string]*counts{}
 	for rows.Next() {
 		var area string
 		var referrals, accepted, supported, headcount, caseload, latest uint64
@@ -150,25 +182,125 @@ func (db *DB) readPCNPeriod(ctx context.Context, sel Selection, asOf DataAsOf) (
 		for j, o := range Outcomes {
 			c.people[o], c.cohort[o], c.fyPeople[o] = float64(people[j]), float64(cohort[j]), float64(fyPeople[j])
 		}
-		out.counts[area] = c
+		out[area] = c
 	}
 	return out, Classify(rows.Err())
 }
 
-// addTo adds each PCN's counts to the area at level that holds it (index:
-// area code to position), and settles the sums.
+// readPCNCensus reads every PCN's census at the census month (pcn_census.sql).
+func (db *DB) readPCNCensus(ctx context.Context, asOf DataAsOf, args []any) (map[string]*pcnCensus, error) {
+	rows, err := db.conn.Query(ctx, expand(pcnCensusTmpl, sourceOf(asOf, "")), args...)
+	if err != nil {
+		return nil, Classify(fmt.Errorf("read the census per PCN: %w", err))
+	}
+	defer rows.Close()
+	out := map[string]*pcnCensus{}
+	for rows.Next() {
+		var area, staff string
+		var c pcnCensus
+		if err := rows.Scan(&area, &c.month, &c.fte, &c.fteMH, &staff); err != nil {
+			return nil, fmt.Errorf("read the census per PCN: %w", err)
+		}
+		c.staff = strings.Fields(staff)
+		out[area] = &c
+	}
+	return out, Classify(rows.Err())
+}
+
+// readPCNAppointments reads every PCN's appointments over the period
+// (pcn_appointments.sql).
+func (db *DB) readPCNAppointments(ctx context.Context, asOf DataAsOf, args []any) (map[string]*pcnAppointments, error) {
+	rows, err := db.conn.Query(ctx, expand(pcnAppointmentsTmpl, sourceOf(asOf, "")), args...)
+	if err != nil {
+		return nil, Classify(fmt.Errorf("read the appointments per PCN: %w", err))
+	}
+	defer rows.Close()
+	out := map[string]*pcnAppointments{}
+	for rows.Next() {
+		var area, months string
+		var a pcnAppointments
+		if err := rows.Scan(&area, &a.attended, &a.dna, &a.unknown, &months); err != nil {
+			return nil, fmt.Errorf("read the appointments per PCN: %w", err)
+		}
+		a.months = strings.Fields(months)
+		out[area] = &a
+	}
+	return out, Classify(rows.Err())
+}
+
+// addTo adds each PCN's counts, census and appointments to the area at
+// level that holds it (index: area code to position), and settles the sums.
 func (p *pcnPeriod) addTo(level string, index map[string]int, areas []areaCounts) {
 	for area, c := range p.counts {
-		l, ok := p.levels[area]
-		if !ok {
-			continue // a PCN no longer in the areas: in no area's figures
-		}
-		if i, ok := index[l.code(area, level)]; ok {
+		if i, ok := p.areaOf(area, level, index); ok {
 			addCounts(&areas[i].counts, c)
 		}
 	}
 	for i := range areas {
 		areas[i].counts.settle()
+	}
+	p.addPublished(level, index, areas)
+}
+
+// areaOf is the position in index of the area at level holding a PCN; a
+// PCN no longer in the areas is in no area's figures.
+func (p *pcnPeriod) areaOf(area, level string, index map[string]int) (int, bool) {
+	l, ok := p.levels[area]
+	if !ok {
+		return 0, false
+	}
+	i, ok := index[l.code(area, level)]
+	return i, ok
+}
+
+// addPublished sums the PCNs' census and appointments to the areas at
+// level: FTE and appointments added, headcount the distinct NWRS Staff
+// identifiers, the months covered those any PCN has. An area with no PCN
+// row has none (unknown figures).
+func (p *pcnPeriod) addPublished(level string, index map[string]int, areas []areaCounts) {
+	staff := map[int]map[string]bool{}
+	for area, pc := range p.census {
+		i, ok := p.areaOf(area, level, index)
+		if !ok {
+			continue
+		}
+		cs := areas[i].census
+		if cs == nil {
+			cs = &censusCounts{month: pc.month}
+			areas[i].census = cs
+			staff[i] = map[string]bool{}
+		}
+		cs.fte += pc.fte
+		cs.fteMH += pc.fteMH
+		for _, id := range pc.staff {
+			staff[i][id] = true
+		}
+	}
+	for i, ids := range staff {
+		cs := areas[i].census
+		cs.fte, cs.fteMH, cs.headcount = steadySum(cs.fte), steadySum(cs.fteMH), float64(len(ids))
+	}
+	months := map[int]map[string]bool{}
+	for area, pa := range p.appointments {
+		i, ok := p.areaOf(area, level, index)
+		if !ok {
+			continue
+		}
+		a := areas[i].appointments
+		if a == nil {
+			a = &appointmentCounts{}
+			areas[i].appointments = a
+			months[i] = map[string]bool{}
+		}
+		a.attended += float64(pa.attended)
+		a.dna += float64(pa.dna)
+		a.unknown += float64(pa.unknown)
+		for _, m := range pa.months {
+			months[i][m] = true
+		}
+	}
+	for i, ms := range months {
+		areas[i].appointments.months = len(ms)
 	}
 }
 

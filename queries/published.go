@@ -1,16 +1,15 @@
 package queries
 
 import (
-	"context"
-	"fmt"
 	"math"
 	"time"
 )
 
 // The published NHS files' figures (METRICS.md, "Published workforce and
 // appointments"): the census of link workers beside the returns' FTE, and
-// social prescribing appointments. They are read with the other counts of
-// an area (levelCounts) and derived in figures, like every other figure.
+// social prescribing appointments. They are summed from the PCNs' with the
+// other counts of an area (pcn_month.go) and derived in figures, like every
+// other figure.
 
 // FTEDifferenceFlag is the share of the census FTE beyond which returned
 // FTE is flagged as differing from the census (±20%).
@@ -80,46 +79,4 @@ func (m *Metrics) AppointmentFigure(status string) Figure {
 		return m.SPAppointments.DNA
 	}
 	return m.SPAppointments.Unknown
-}
-
-// scanCensus fills the census figures at the census month (metrics_census.sql).
-func (db *DB) scanCensus(ctx context.Context, q string, args []any, index map[string]int, areas []areaCounts) error {
-	rows, err := db.conn.Query(ctx, q, args...)
-	if err != nil {
-		return Classify(fmt.Errorf("metrics census: %w", err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var code string
-		var cs censusCounts
-		var headcount uint64
-		if err := rows.Scan(&code, &cs.month, &cs.fte, &cs.fteMH, &headcount); err != nil {
-			return fmt.Errorf("metrics census: %w", err)
-		}
-		if i, ok := index[code]; ok {
-			cs.fte, cs.fteMH, cs.headcount = steadySum(cs.fte), steadySum(cs.fteMH), float64(headcount)
-			areas[i].census = &cs
-		}
-	}
-	return Classify(rows.Err())
-}
-
-// scanAppointments fills the appointments over the period (metrics_appointments.sql).
-func (db *DB) scanAppointments(ctx context.Context, q string, args []any, index map[string]int, areas []areaCounts) error {
-	rows, err := db.conn.Query(ctx, q, args...)
-	if err != nil {
-		return Classify(fmt.Errorf("metrics appointments: %w", err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var code string
-		var attended, dna, unknown, months uint64
-		if err := rows.Scan(&code, &attended, &dna, &unknown, &months); err != nil {
-			return fmt.Errorf("metrics appointments: %w", err)
-		}
-		if i, ok := index[code]; ok {
-			areas[i].appointments = &appointmentCounts{attended: float64(attended), dna: float64(dna), unknown: float64(unknown), months: int(months)}
-		}
-	}
-	return Classify(rows.Err())
 }

@@ -259,6 +259,25 @@ func runWorkload(t *testing.T, db *queries.DB) {
 			t.Fatalf("%s of a month more: %s %v", name, r.Status, err)
 		}
 	}
+	// And the published files again (forced: the same files), unbuilt too.
+	published, problems := etl.ExpandPaths([]string{dir}, nil)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	forced := &etl.Loader{DB: db, Problems: pl, Log: quiet, Force: true}
+	n := 0
+	for _, f := range published {
+		if f.Kind.Published == nil {
+			continue
+		}
+		if r, err := forced.LoadFile(ctx, f); err != nil || r.Status != etl.ResultLoaded {
+			t.Fatalf("%s again: %s %v", f.Path, r.Status, err)
+		}
+		n++
+	}
+	if n != 2 {
+		t.Fatalf("%d published files in the sample, want the census and the appointments", n)
+	}
 	reader, err := queries.Open(ctx, "clickhouse://spdash_reader@"+testdb.Server(t).Addr()+"/"+db.Database(), quiet)
 	if err != nil {
 		t.Fatal(err)

@@ -86,3 +86,26 @@ CREATE TABLE IF NOT EXISTS outcomes_current (
     cohort_6 UInt64,
     cohort_7 UInt64
 ) ENGINE = MergeTree() ORDER BY (build, month, area_code);
+
+-- The published files' current rows per month and PCN. The census: FTE,
+-- its mental-health part, and the NWRS Staff identifiers (sorted,
+-- space-separated: an area's headcount counts each person once, so it is
+-- the size of the union of its PCNs' identifiers, not a sum). Appointments:
+-- by status.
+CREATE TABLE IF NOT EXISTS pcn_workforce_current (
+    build UInt64,
+    month Date,
+    area_code String,
+    census_fte Float64,
+    census_fte_mental_health Float64,
+    staff String
+) ENGINE = MergeTree() ORDER BY (build, month, area_code);
+
+CREATE TABLE IF NOT EXISTS gpad_current (
+    build UInt64,
+    month Date,
+    area_code String,
+    attended UInt64,
+    dna UInt64,
+    unknown UInt64
+) ENGINE = MergeTree() ORDER BY (build, month, area_code);

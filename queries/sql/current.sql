@@ -71,6 +71,21 @@ GROUP BY month, area_code){{end}}
 FROM outcomes_rows
 WHERE {{template "current" "outcomes"}}
 GROUP BY month, area_code){{end}}
+{{/* The published files' current rows per month and PCN (migration 007):
+the census's FTE, mental-health FTE and NWRS Staff identifiers; the
+appointments by status. */}}
+{{define "pcn_workforce_now"}}(SELECT month, area_code, sum(fte) AS census_fte, sumIf(fte, role = 'mental_health') AS census_fte_mental_health,
+       arrayStringConcat(arraySort(groupUniqArrayIf(unique_identifier, data_source = 'NWRS Staff' AND unique_identifier != '')), ' ') AS staff
+FROM workforce_published_rows
+WHERE {{template "current" "pcn_workforce"}}
+GROUP BY month, area_code){{end}}
+{{define "gpad_now"}}(SELECT month, area_code, sumIf(toUInt64(appointments), status = 'attended') AS attended,
+       sumIf(toUInt64(appointments), status = 'dna') AS dna, sumIf(toUInt64(appointments), status = 'unknown') AS unknown
+FROM appointments_published_rows
+WHERE {{template "current" "gpad"}}
+GROUP BY month, area_code){{end}}
+{{define "workforce_source"}}{{if .Built.Workforce}}pcn_workforce_current WHERE build = @build_pcn_workforce{{else}}{{template "pcn_workforce_now"}} AS workforce_now WHERE 1{{end}}{{end}}
+{{define "gpad_source"}}{{if .Built.Appointments}}gpad_current WHERE build = @build_gpad{{else}}{{template "gpad_now"}} AS gpad_now WHERE 1{{end}}{{end}}
 {{/* kind_states: each summed kind with loads committed (by @version when
 the argument is true, else every one), its snapshot (the sum of
 intHash64(seq) over those loads, wrapping at 2^64) and the build to read:
@@ -78,7 +93,7 @@ the smallest built one, 0 while none is (migration 007). */}}
 {{define "kind_states"}}(
     SELECT toString(kind) AS kind, sum(intHash64(seq)) AS snap
     FROM load_log
-    WHERE kind IN ('activity', 'training', 'outcomes') AND status IN ('loaded', 'partial'){{if .}} AND seq <= @version{{end}}
+    WHERE kind IN ('activity', 'training', 'outcomes', 'pcn_workforce', 'gpad') AND status IN ('loaded', 'partial'){{if .}} AND seq <= @version{{end}}
     GROUP BY kind
 ) AS states
 ALL LEFT JOIN (
