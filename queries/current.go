@@ -14,7 +14,7 @@ import (
 
 // The current rows per month and PCN (migration 007): for each state of a
 // summed kind's committed loads, a build of its current rows. Every answer
-// reads the builds of its data version's states (pcn_month_source in
+// reads the builds of its data version's states (<kind>_source in
 // current.sql), or, where one is not built and this connection may not
 // build it (a read-only reader), the same rows computed from the storage
 // tables.

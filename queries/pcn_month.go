@@ -52,17 +52,16 @@ var (
 )
 
 // pcnSQL is what the statements over the current rows per PCN are expanded
-// with: which kinds' builds are read and the months to read
-// (pcn_month_source), and the modules' and outcomes' numbers (their Enum8
-// values, as in the columns' names: in_post_1 …).
+// with: which kinds' builds are read (<kind>_source in current.sql), and the
+// modules' and outcomes' numbers (their Enum8 values, as in the columns'
+// names: in_post_1 …).
 type pcnSQL struct {
 	Built             builtKinds
-	Months            string // the months to read, a condition on month
 	Modules, Outcomes []int
 }
 
-func sourceOf(asOf DataAsOf, months string) pcnSQL {
-	s := pcnSQL{Built: asOf.Current.built(), Months: months}
+func sourceOf(asOf DataAsOf) pcnSQL {
+	s := pcnSQL{Built: asOf.Current.built()}
 	for i := range Modules {
 		s.Modules = append(s.Modules, i+1)
 	}
@@ -76,13 +75,6 @@ func sourceOf(asOf DataAsOf, months string) pcnSQL {
 func withBuild(args []any, asOf DataAsOf) []any {
 	return append(append([]any{}, args...), asOf.Current.args()...)
 }
-
-// The months each read takes (pcn_month_source's .Months).
-const (
-	periodSpan      = "((month >= toDate(@from) AND month <= toDate(@to)) OR (month >= toDate(@fy_from) AND month <= toDate(@fy_to)))"
-	selectionMonths = "month >= toDate(@from) AND month <= toDate(@to)"
-	returnsMonths   = "month >= addMonths(toDate(@from), -3) AND month <= toDate(@to)"
-)
 
 // areaLevels reads each PCN's ICB and region at a data version.
 func (db *DB) areaLevels(ctx context.Context, asOf DataAsOf) (map[string]pcnLevels, error) {
@@ -146,7 +138,7 @@ func (db *DB) readPCNPeriod(ctx context.Context, sel Selection, asOf DataAsOf) (
 // readPCNSums reads every PCN's sums of activity, training and outcomes
 // over a selection's period (pcn_period.sql).
 func (db *DB) readPCNSums(ctx context.Context, asOf DataAsOf, args []any) (map[string]*counts, error) {
-	rows, err := db.conn.Query(ctx, expand(pcnPeriodTmpl, sourceOf(asOf, periodSpan)), args...)
+	rows, err := db.conn.Query(ctx, expand(pcnPeriodTmpl, sourceOf(asOf)), args...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the period's sums per PCN: %w", err))
 	}
@@ -189,7 +181,7 @@ func (db *DB) readPCNSums(ctx context.Context, asOf DataAsOf, args []any) (map[s
 
 // readPCNCensus reads every PCN's census at the census month (pcn_census.sql).
 func (db *DB) readPCNCensus(ctx context.Context, asOf DataAsOf, args []any) (map[string]*pcnCensus, error) {
-	rows, err := db.conn.Query(ctx, expand(pcnCensusTmpl, sourceOf(asOf, "")), args...)
+	rows, err := db.conn.Query(ctx, expand(pcnCensusTmpl, sourceOf(asOf)), args...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the census per PCN: %w", err))
 	}
@@ -210,7 +202,7 @@ func (db *DB) readPCNCensus(ctx context.Context, asOf DataAsOf, args []any) (map
 // readPCNAppointments reads every PCN's appointments over the period
 // (pcn_appointments.sql).
 func (db *DB) readPCNAppointments(ctx context.Context, asOf DataAsOf, args []any) (map[string]*pcnAppointments, error) {
-	rows, err := db.conn.Query(ctx, expand(pcnAppointmentsTmpl, sourceOf(asOf, "")), args...)
+	rows, err := db.conn.Query(ctx, expand(pcnAppointmentsTmpl, sourceOf(asOf)), args...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the appointments per PCN: %w", err))
 	}
@@ -335,7 +327,7 @@ func (db *DB) monthCounts(ctx context.Context, sel Selection, asOf DataAsOf, pcn
 		offset[monthKey(sel.From.AddDate(0, m, 0))] = m
 	}
 	args := append(withBuild(levelArgs(sel, sel.Place, asOf), asOf), clickhouse.Named("pcns", pcns), clickhouse.Named("codes", codes))
-	rows, err := db.conn.Query(ctx, expand(pcnMonthlyTmpl, sourceOf(asOf, selectionMonths)), args...)
+	rows, err := db.conn.Query(ctx, expand(pcnMonthlyTmpl, sourceOf(asOf)), args...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the months' sums: %w", err))
 	}
@@ -405,7 +397,7 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 		offset[monthKey(first.AddDate(0, m, 0))] = m
 	}
 	args := append(withBuild(levelArgs(sel, sel.Place, asOf), asOf), clickhouse.Named("pcns", pcns), clickhouse.Named("codes", codes))
-	rows, err := db.conn.Query(ctx, expand(pcnProvidersTmpl, sourceOf(asOf, returnsMonths)), args...)
+	rows, err := db.conn.Query(ctx, expand(pcnProvidersTmpl, sourceOf(asOf)), args...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the providers per PCN: %w", err))
 	}

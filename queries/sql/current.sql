@@ -86,6 +86,12 @@ WHERE {{template "current" "gpad"}}
 GROUP BY month, area_code){{end}}
 {{define "workforce_source"}}{{if .Built.Workforce}}pcn_workforce_current WHERE build = @build_pcn_workforce{{else}}{{template "pcn_workforce_now"}} AS workforce_now WHERE 1{{end}}{{end}}
 {{define "gpad_source"}}{{if .Built.Appointments}}gpad_current WHERE build = @build_gpad{{else}}{{template "gpad_now"}} AS gpad_now WHERE 1{{end}}{{end}}
+{{/* <kind>_source: a returns kind's current rows at @version, to go after
+FROM and before more conditions (AND …): its build, named by
+@build_<kind>, or else <kind>_now. */}}
+{{define "activity_source"}}{{if .Built.Activity}}activity_current WHERE build = @build_activity{{else}}{{template "activity_now"}} AS activity_now WHERE 1{{end}}{{end}}
+{{define "training_source"}}{{if .Built.Training}}training_current WHERE build = @build_training{{else}}{{template "training_now"}} AS training_now WHERE 1{{end}}{{end}}
+{{define "outcomes_source"}}{{if .Built.Outcomes}}outcomes_current WHERE build = @build_outcomes{{else}}{{template "outcomes_now"}} AS outcomes_now WHERE 1{{end}}{{end}}
 {{/* kind_states: each summed kind with loads committed (by @version when
 the argument is true, else every one), its snapshot (the sum of
 intHash64(seq) over those loads, wrapping at 2^64) and the build to read:
@@ -102,30 +108,3 @@ ALL LEFT JOIN (
     WHERE event = 'built'
     GROUP BY kind, snap
 ) AS builds USING (kind, snap){{end}}
-{{/* pcn_month_source: the three kinds' current rows at @version in one shape
-(activity's columns, then a column per module and outcome; zeros where a kind
-has none), rows of the months .Months says, to go after FROM and before
-more conditions (AND …). Each kind's rows come from its build, named by
-@build_<kind>, or else from <kind>_now. A month and PCN may have a row of
-each kind: every statement over this sums them. */}}
-{{define "pcn_month_source"}}(
-    SELECT month, area_code, returns, referrals, accepted, supported, caseload, headcount, fte, waits, providers,
-           toUInt64(0) AS in_post_1, toUInt64(0) AS in_post_2, toUInt64(0) AS in_post_3, toUInt64(0) AS in_post_4, toUInt64(0) AS in_post_5, toUInt64(0) AS in_post_6, toUInt64(0) AS trained_1, toUInt64(0) AS trained_2, toUInt64(0) AS trained_3, toUInt64(0) AS trained_4, toUInt64(0) AS trained_5, toUInt64(0) AS trained_6,
-           toUInt64(0) AS people_1, toUInt64(0) AS people_2, toUInt64(0) AS people_3, toUInt64(0) AS people_4, toUInt64(0) AS people_5, toUInt64(0) AS people_6, toUInt64(0) AS people_7, toUInt64(0) AS cohort_1, toUInt64(0) AS cohort_2, toUInt64(0) AS cohort_3, toUInt64(0) AS cohort_4, toUInt64(0) AS cohort_5, toUInt64(0) AS cohort_6, toUInt64(0) AS cohort_7
-    FROM {{if .Built.Activity}}activity_current WHERE build = @build_activity{{else}}{{template "activity_now"}} AS activity_now WHERE 1{{end}}
-      AND {{.Months}}
-    UNION ALL
-    SELECT month, area_code, toUInt64(0) AS returns, toUInt64(0) AS referrals, toUInt64(0) AS accepted, toUInt64(0) AS supported,
-           toUInt64(0) AS caseload, toUInt64(0) AS headcount, toFloat64(0) AS fte, emptyArrayFloat64() AS waits, emptyArrayString() AS providers,
-           in_post_1, in_post_2, in_post_3, in_post_4, in_post_5, in_post_6, trained_1, trained_2, trained_3, trained_4, trained_5, trained_6,
-           toUInt64(0) AS people_1, toUInt64(0) AS people_2, toUInt64(0) AS people_3, toUInt64(0) AS people_4, toUInt64(0) AS people_5, toUInt64(0) AS people_6, toUInt64(0) AS people_7, toUInt64(0) AS cohort_1, toUInt64(0) AS cohort_2, toUInt64(0) AS cohort_3, toUInt64(0) AS cohort_4, toUInt64(0) AS cohort_5, toUInt64(0) AS cohort_6, toUInt64(0) AS cohort_7
-    FROM {{if .Built.Training}}training_current WHERE build = @build_training{{else}}{{template "training_now"}} AS training_now WHERE 1{{end}}
-      AND {{.Months}}
-    UNION ALL
-    SELECT month, area_code, toUInt64(0) AS returns, toUInt64(0) AS referrals, toUInt64(0) AS accepted, toUInt64(0) AS supported,
-           toUInt64(0) AS caseload, toUInt64(0) AS headcount, toFloat64(0) AS fte, emptyArrayFloat64() AS waits, emptyArrayString() AS providers,
-           toUInt64(0) AS in_post_1, toUInt64(0) AS in_post_2, toUInt64(0) AS in_post_3, toUInt64(0) AS in_post_4, toUInt64(0) AS in_post_5, toUInt64(0) AS in_post_6, toUInt64(0) AS trained_1, toUInt64(0) AS trained_2, toUInt64(0) AS trained_3, toUInt64(0) AS trained_4, toUInt64(0) AS trained_5, toUInt64(0) AS trained_6,
-           people_1, people_2, people_3, people_4, people_5, people_6, people_7, cohort_1, cohort_2, cohort_3, cohort_4, cohort_5, cohort_6, cohort_7
-    FROM {{if .Built.Outcomes}}outcomes_current WHERE build = @build_outcomes{{else}}{{template "outcomes_now"}} AS outcomes_now WHERE 1{{end}}
-      AND {{.Months}}
-) AS pcn_month WHERE 1{{end}}
