@@ -144,11 +144,13 @@ func (db *DB) BuildCurrent(ctx context.Context) (Builds, error) {
 	return db.CurrentBuild(ctx, 0)
 }
 
-// building makes concurrent needs of one state's build, in this process,
-// build it once.
+// building makes the needs of one state's build, in this process, build
+// it once: those at the same time wait for it, and later ones (a data
+// version read a moment before it was built still says none) find it.
 type building struct {
 	mu      sync.Mutex
 	pending map[string]*buildCall
+	built   map[string]uint64 // the latest states built here, by kind|snap
 }
 
 type buildCall struct {
@@ -162,6 +164,10 @@ type buildCall struct {
 func (db *DB) buildOnce(ctx context.Context, kind string, snap, version uint64) (uint64, error) {
 	key := fmt.Sprintf("%s|%d", kind, snap)
 	db.builds.mu.Lock()
+	if build, ok := db.builds.built[key]; ok {
+		db.builds.mu.Unlock()
+		return build, nil
+	}
 	if c, ok := db.builds.pending[key]; ok {
 		db.builds.mu.Unlock()
 		select {
@@ -181,6 +187,12 @@ func (db *DB) buildOnce(ctx context.Context, kind string, snap, version uint64) 
 	c.build, c.err = db.buildCurrent(ctx, kind, snap, version)
 	db.builds.mu.Lock()
 	delete(db.builds.pending, key)
+	if c.err == nil {
+		if db.builds.built == nil || len(db.builds.built) >= 64 { // a few states are current at a time
+			db.builds.built = map[string]uint64{}
+		}
+		db.builds.built[key] = c.build
+	}
 	db.builds.mu.Unlock()
 	close(c.done)
 	return c.build, c.err
