@@ -10,13 +10,15 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
-// The figures of activity, training and outcomes come from the current rows
-// per month and PCN (migration 007), read with no join: a period's sums per
-// PCN (pcn_period.sql), summed here to England, the place and its areas at
-// any level from one read; months summed to areas by a lookup of each PCN's
-// area passed with the statement (pcn_monthly.sql); the providers per PCN
-// and month for the completeness of returns (pcn_providers.sql). The rules
-// are METRICS.md's and in the statements: flows are summed over the
+// The figures of activity, training, outcomes and the published files come
+// from the current rows per month and PCN (migration 007), read with no
+// join: a period's sums per PCN (pcn_period.sql), the census at the census
+// month and the appointments over the period per PCN (pcn_census.sql,
+// pcn_appointments.sql), summed here to England, the place and its areas at
+// any level from one read of each; months summed to areas by a lookup of
+// each PCN's area passed with the statement (pcn_monthly.sql); the providers
+// per PCN and month for the completeness of returns (pcn_providers.sql). The
+// rules are METRICS.md's and in the statements: flows are summed over the
 // period's months, stocks taken at its latest month (never summed over
 // months), outcomes' people in the financial year's months for cost per
 // outcome.
@@ -296,19 +298,26 @@ func (p *pcnPeriod) addPublished(level string, index map[string]int, areas []are
 	}
 }
 
-// lookup lists the PCNs in a place whose area at level is in index, and
-// that area's code for each: the parameters of a lookup by transform.
+// lookup lists the PCNs in a place whose area at level is in index (nil:
+// any), and that area's code for each: the parameters of a lookup by
+// transform (lookupArgs).
 func lookup(levels map[string]pcnLevels, place Place, level string, index map[string]int) (pcns, codes []string) {
 	for area, l := range levels {
 		if !l.inPlace(area, place) {
 			continue
 		}
-		if code := l.code(area, level); has(index, code) {
+		if code := l.code(area, level); index == nil || has(index, code) {
 			pcns = append(pcns, area)
 			codes = append(codes, code)
 		}
 	}
 	return pcns, codes
+}
+
+// lookupArgs are the parameters of a statement over a selection that puts
+// PCNs in their areas: the selection's, the builds read, and the lookup.
+func lookupArgs(sel Selection, asOf DataAsOf, pcns, codes []string) []any {
+	return append(withBuild(levelArgs(sel, sel.Place, asOf), asOf), clickhouse.Named("pcns", pcns), clickhouse.Named("codes", codes))
 }
 
 // monthCounts are the counts of areas (index: code to position, n areas)
@@ -326,8 +335,7 @@ func (db *DB) monthCounts(ctx context.Context, sel Selection, asOf DataAsOf, pcn
 	for m := 0; m < sel.Months(); m++ {
 		offset[monthKey(sel.From.AddDate(0, m, 0))] = m
 	}
-	args := append(withBuild(levelArgs(sel, sel.Place, asOf), asOf), clickhouse.Named("pcns", pcns), clickhouse.Named("codes", codes))
-	rows, err := db.conn.Query(ctx, expand(pcnMonthlyTmpl, sourceOf(asOf)), args...)
+	rows, err := db.conn.Query(ctx, expand(pcnMonthlyTmpl, sourceOf(asOf)), lookupArgs(sel, asOf, pcns, codes)...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the months' sums: %w", err))
 	}
@@ -379,13 +387,7 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 	if err != nil {
 		return nil, err
 	}
-	pcns, codes := []string{}, []string{}
-	for area, l := range levels {
-		if l.inPlace(area, sel.Place) {
-			pcns = append(pcns, area)
-			codes = append(codes, l.code(area, sel.Level))
-		}
-	}
+	pcns, codes := lookup(levels, sel.Place, sel.Level, nil)
 	out := map[string][][2]int{}
 	if len(pcns) == 0 {
 		return out, nil
@@ -396,8 +398,7 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 	for m := 0; m < months+3; m++ {
 		offset[monthKey(first.AddDate(0, m, 0))] = m
 	}
-	args := append(withBuild(levelArgs(sel, sel.Place, asOf), asOf), clickhouse.Named("pcns", pcns), clickhouse.Named("codes", codes))
-	rows, err := db.conn.Query(ctx, expand(pcnProvidersTmpl, sourceOf(asOf)), args...)
+	rows, err := db.conn.Query(ctx, expand(pcnProvidersTmpl, sourceOf(asOf)), lookupArgs(sel, asOf, pcns, codes)...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the providers per PCN: %w", err))
 	}

@@ -98,18 +98,14 @@ func (db *DB) AreaTrends(ctx context.Context, req Request) (map[string]map[strin
 	if err != nil {
 		return nil, err
 	}
+	pcns, pcnCodes := lookup(levels, sel.Place, sel.Level, nil)
 	index := map[string]int{}
-	var codes, pcns, pcnCodes []string
-	for area, l := range levels {
-		if !l.inPlace(area, sel.Place) {
-			continue
-		}
-		code := l.code(area, sel.Level)
+	var codes []string // the areas, each once
+	for _, code := range pcnCodes {
 		if !has(index, code) {
 			index[code] = len(codes)
 			codes = append(codes, code)
 		}
-		pcns, pcnCodes = append(pcns, area), append(pcnCodes, code)
 	}
 	grid, err := db.monthCounts(ctx, sel, asOf, pcns, pcnCodes, index, len(codes))
 	if err != nil {
