@@ -110,7 +110,14 @@ func TestMetricsAPIDefaultsAndShape(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &r); err != nil {
 		t.Fatal(err)
 	}
-	data, _ := db.Range(context.Background())
+	asOf, err := db.DataAsOf(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := db.Range(context.Background(), asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r.Period.To != data.LastMonth.Format("2006-01") || r.Period.Months != 12 {
 		t.Errorf("default period %+v, want 12 months to %s", r.Period, data.LastMonth.Format("2006-01"))
 	}

@@ -162,7 +162,7 @@ func TestPagesRender(t *testing.T) {
 func TestFilterStateRoundTrips(t *testing.T) {
 	srv, db := pageServer(t)
 	region, _, _ := firstAreas(t, db)
-	data, _ := db.Range(context.Background())
+	data, _ := db.Range(context.Background(), queries.DataAsOf{})
 	from := data.LastMonth.AddDate(0, -5, 0).Format("2006-01")
 	to := data.LastMonth.AddDate(0, -1, 0).Format("2006-01")
 	fy := data.FinancialYears[0]
@@ -519,7 +519,7 @@ func TestPagesWhenTheDatabaseIsDownGive503Page(t *testing.T) {
 func TestTrendsWithAnExplicitPeriod(t *testing.T) {
 	srv, db := pageServer(t)
 	region, _, _ := firstAreas(t, db)
-	data, _ := db.Range(context.Background())
+	data, _ := db.Range(context.Background(), queries.DataAsOf{})
 	from, to := data.LastMonth.AddDate(0, -11, 0).Format("2006-01"), data.LastMonth.Format("2006-01")
 	tableOf := func(path string) string {
 		_, _, body := get(t, srv, path)

@@ -105,7 +105,7 @@ func (s *Server) selection(c echo.Context, extra ...string) (*View, error) {
 	go func() {
 		defer close(rangeRead)
 		data, dataErr = cached(ctx, s, "range|"+asOf.Stamp(), func(ctx context.Context) (queries.DataRange, error) {
-			return s.db.Range(ctx)
+			return s.db.Range(ctx, asOf)
 		}, func(queries.DataRange) int { return 1 })
 	}()
 	geo, err := cached(ctx, s, "places|"+asOf.Stamp(), func(ctx context.Context) (*queries.Geography, error) {

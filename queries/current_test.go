@@ -65,6 +65,37 @@ func answers(t *testing.T, db *queries.DB, version uint64) string {
 		}
 		out = append(out, rep, trends, comp, months)
 	}
+	// The place's own months (an ICB, controlled), and an extract long
+	// enough to be read a chunk of PCNs at a time.
+	geo, err := db.Places(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	icb := queries.Selection{From: month("2024-10"), To: month("2025-06"), Place: geo.ICBs[0], Level: queries.LevelICB, FY: "2025-26"}
+	placeTrend, err := db.Trends(ctx, queries.Request{Selection: icb, Settings: queries.DefaultSettings, Disclose: true, Version: version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := queries.Selection{From: month("2015-01"), To: month("2025-06"), Place: queries.England, Level: queries.LevelPCN, FY: "2025-26"}
+	var extract []queries.AreaMonth
+	if err := db.Monthly(ctx, queries.Request{Selection: long, Settings: queries.DefaultSettings, Version: version}, func(m *queries.AreaMonth) error {
+		extract = append(extract, *m)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if areas := len(extract) / long.Months(); areas <= 4000/long.Months() {
+		t.Fatalf("the long extract has %d areas: too few to be read in chunks", areas)
+	}
+	asOf := queries.DataAsOf{Version: version}
+	if asOf.Current, err = db.CurrentBuild(ctx, version); err != nil {
+		t.Fatal(err)
+	}
+	rng, err := db.Range(ctx, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = append(out, placeTrend, extract, rng)
 	b, err := json.Marshal(out)
 	if err != nil {
 		t.Fatal(err)

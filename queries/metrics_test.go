@@ -282,7 +282,7 @@ func TestTrendsAgreeWithMetricsAndAreaParents(t *testing.T) {
 		t.Fatal("Area found an unknown code")
 	}
 
-	data, _ := db.Range(ctx)
+	data, _ := db.Range(ctx, queries.DataAsOf{})
 	// Months as the pages parse them (time.UTC), not the driver's (Etc/UTC).
 	lastMonth := time.Date(data.LastMonth.Year(), data.LastMonth.Month(), 1, 0, 0, 0, 0, time.UTC)
 	sel := queries.Selection{From: lastMonth.AddDate(0, -5, 0), To: lastMonth, Place: parents[1], Level: "icb", FY: data.FinancialYears[0]}

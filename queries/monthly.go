@@ -51,16 +51,13 @@ func (db *DB) Monthly(ctx context.Context, req Request, fn func(*AreaMonth) erro
 	if err != nil {
 		return err
 	}
-	levels, err := db.areaLevels(actx, asOf)
-	if err != nil {
-		return err
-	}
 
 	ctl := control{on: req.Disclose && sel.Level != LevelEngland} // England's own figures are not controlled
 	per := max(1, monthlyChunk/n)
 	for start := 0; start < len(areas); start += per {
 		chunk := areas[start:min(start+per, len(areas))]
-		if err := db.monthlyChunk(ctx, sel, asOf, levels, chunk, ctl, fn); err != nil {
+		whole := start == 0 && len(chunk) == len(areas)
+		if err := db.monthlyChunk(ctx, sel, asOf, chunk, whole, ctl, fn); err != nil {
 			return err
 		}
 	}
@@ -71,8 +68,8 @@ func (db *DB) Monthly(ctx context.Context, req Request, fn func(*AreaMonth) erro
 // and month in order. The round is read whole (at most monthlyChunk
 // area-months) and its connection released before fn runs, so a slow reader
 // holds no connection and no deadline.
-func (db *DB) monthlyChunk(ctx context.Context, sel Selection, asOf DataAsOf, levels map[string]pcnLevels, chunk []areaCounts, ctl control, fn func(*AreaMonth) error) error {
-	rows, err := db.readChunk(ctx, sel, asOf, levels, chunk, ctl)
+func (db *DB) monthlyChunk(ctx context.Context, sel Selection, asOf DataAsOf, chunk []areaCounts, whole bool, ctl control, fn func(*AreaMonth) error) error {
+	rows, err := db.readChunk(ctx, sel, asOf, chunk, whole, ctl)
 	if err != nil {
 		return err
 	}
@@ -84,15 +81,18 @@ func (db *DB) monthlyChunk(ctx context.Context, sel Selection, asOf DataAsOf, le
 	return nil
 }
 
-func (db *DB) readChunk(ctx context.Context, sel Selection, asOf DataAsOf, levels map[string]pcnLevels, chunk []areaCounts, ctl control) ([]AreaMonth, error) {
+// readChunk reads the months of a chunk of the areas (whole: every area of
+// the selection, so the statement need not list them).
+func (db *DB) readChunk(ctx context.Context, sel Selection, asOf DataAsOf, chunk []areaCounts, whole bool, ctl control) ([]AreaMonth, error) {
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
-	index := make(map[string]int, len(chunk))
-	for i := range chunk {
-		index[chunk[i].code] = i
+	var codes []string
+	if !whole {
+		for i := range chunk {
+			codes = append(codes, chunk[i].code)
+		}
 	}
-	pcns, codes := lookup(levels, sel.Place, sel.Level, index)
-	grid, err := db.monthCounts(ctx, sel, asOf, pcns, codes, index, len(chunk))
+	grid, err := db.monthCounts(ctx, sel, asOf, sel.Level, codes)
 	if err != nil {
 		return nil, fmt.Errorf("monthly: %w", err)
 	}
@@ -100,7 +100,10 @@ func (db *DB) readChunk(ctx context.Context, sel Selection, asOf DataAsOf, level
 	for i := range chunk {
 		a := &chunk[i]
 		for m := 0; m < sel.Months(); m++ {
-			c := grid[i][m]
+			var c *counts
+			if months := grid[a.code]; months != nil {
+				c = months[m]
+			}
 			if c == nil {
 				c = newCounts()
 			}

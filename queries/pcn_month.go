@@ -15,9 +15,10 @@ import (
 // join: a period's sums per PCN (pcn_period.sql), the census at the census
 // month and the appointments over the period per PCN (pcn_census.sql,
 // pcn_appointments.sql), summed here to England, the place and its areas at
-// any level from one read of each; months summed to areas by a lookup of
-// each PCN's area passed with the statement (pcn_monthly.sql); the providers
-// per PCN and month for the completeness of returns (pcn_providers.sql). The
+// any level from one read of each; months summed per month for the place,
+// or per PCN and put in their areas by the areas' own table, by one
+// statement (pcn_monthly.sql); the providers per PCN and month for the
+// completeness of returns, each with its area (pcn_providers.sql). The
 // rules are METRICS.md's and in the statements: flows are summed over the
 // period's months, stocks taken at its latest month (never summed over
 // months), outcomes' people in the financial year's months for cost per
@@ -37,11 +38,6 @@ func (l pcnLevels) code(area, level string) string {
 		return l.icb
 	}
 	return area
-}
-
-// inPlace reports whether a PCN lies in a place.
-func (l pcnLevels) inPlace(area string, place Place) bool {
-	return place.Level == LevelEngland || l.code(area, place.Level) == place.Code
 }
 
 var (
@@ -298,44 +294,41 @@ func (p *pcnPeriod) addPublished(level string, index map[string]int, areas []are
 	}
 }
 
-// lookup lists the PCNs in a place whose area at level is in index (nil:
-// any), and that area's code for each: the parameters of a lookup by
-// transform (lookupArgs).
-func lookup(levels map[string]pcnLevels, place Place, level string, index map[string]int) (pcns, codes []string) {
-	for area, l := range levels {
-		if !l.inPlace(area, place) {
-			continue
-		}
-		if code := l.code(area, level); index == nil || has(index, code) {
-			pcns = append(pcns, area)
-			codes = append(codes, code)
-		}
-	}
-	return pcns, codes
+// pcnMonthlySQL expands pcn_monthly.sql: the place's one area (One), or
+// the areas at a level (Level: its column of the areas, levelColumns) in the
+// place (Where: the place's filter, and with a chunk its codes).
+type pcnMonthlySQL struct {
+	pcnSQL
+	One          bool
+	Level, Where string
 }
 
-// lookupArgs are the parameters of a statement over a selection that puts
-// PCNs in their areas: the selection's, the builds read, and the lookup.
-func lookupArgs(sel Selection, asOf DataAsOf, pcns, codes []string) []any {
-	return append(withBuild(levelArgs(sel, sel.Place, asOf), asOf), clickhouse.Named("pcns", pcns), clickhouse.Named("codes", codes))
-}
-
-// monthCounts are the counts of areas (index: code to position, n areas)
-// month by month over a selection's period, [area][month], nil where
-// nothing was loaded; pcns and codes say which area each PCN counts in.
-func (db *DB) monthCounts(ctx context.Context, sel Selection, asOf DataAsOf, pcns, codes []string, index map[string]int, n int) ([][]*counts, error) {
-	grid := make([][]*counts, n)
-	for i := range grid {
-		grid[i] = make([]*counts, sel.Months())
+// monthCounts are the counts of areas month by month over a selection's
+// period, by area code and [month], nil where nothing was loaded: the
+// place's own when level is the place's, else the areas at level in the
+// place (only those of chunk, when it is not nil). An area with nothing
+// loaded in the period is absent.
+func (db *DB) monthCounts(ctx context.Context, sel Selection, asOf DataAsOf, level string, chunk []string) (map[string][]*counts, error) {
+	grid := map[string][]*counts{}
+	cols, err := levelColumns(level)
+	if err != nil {
+		return nil, err
 	}
-	if len(pcns) == 0 {
-		return grid, nil
+	q := pcnMonthlySQL{pcnSQL: sourceOf(asOf), One: level == sel.Place.Level, Level: cols.Level, Where: placeFilter(sel.Place)}
+	args := withBuild(levelArgs(sel, sel.Place, asOf), asOf)
+	if chunk != nil && !q.One {
+		if q.Where == "" {
+			q.Where = "WHERE has(@codes, " + cols.Level + ")"
+		} else {
+			q.Where += " AND has(@codes, " + cols.Level + ")"
+		}
+		args = append(args, clickhouse.Named("codes", chunk))
 	}
 	offset := map[string]int{}
 	for m := 0; m < sel.Months(); m++ {
 		offset[monthKey(sel.From.AddDate(0, m, 0))] = m
 	}
-	rows, err := db.conn.Query(ctx, expand(pcnMonthlyTmpl, sourceOf(asOf)), lookupArgs(sel, asOf, pcns, codes)...)
+	rows, err := db.conn.Query(ctx, expand(pcnMonthlyTmpl, q), args...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the months' sums: %w", err))
 	}
@@ -357,9 +350,8 @@ func (db *DB) monthCounts(ctx context.Context, sel Selection, asOf DataAsOf, pcn
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("read the months' sums: %w", err)
 		}
-		i, ok := index[code]
 		m, inPeriod := offset[monthKey(month)]
-		if !ok || !inPeriod {
+		if !inPeriod {
 			continue
 		}
 		c := newCounts()
@@ -371,7 +363,10 @@ func (db *DB) monthCounts(ctx context.Context, sel Selection, asOf DataAsOf, pcn
 		for j, o := range Outcomes {
 			c.people[o], c.cohort[o] = float64(people[j]), float64(cohort[j])
 		}
-		grid[i][m] = c
+		if grid[code] == nil {
+			grid[code] = make([]*counts, sel.Months())
+		}
+		grid[code][m] = c
 	}
 	return grid, Classify(rows.Err())
 }
@@ -383,22 +378,19 @@ func (db *DB) monthCounts(ctx context.Context, sel Selection, asOf DataAsOf, pcn
 // row in m); a provider new in m is not counted. By area code, [month]
 // {expected, received}; an area appears once a provider was expected of it.
 func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (map[string][][2]int, error) {
-	levels, err := db.areaLevels(ctx, asOf)
+	cols, err := levelColumns(sel.Level)
 	if err != nil {
 		return nil, err
 	}
-	pcns, codes := lookup(levels, sel.Place, sel.Level, nil)
+	q := pcnMonthlySQL{pcnSQL: sourceOf(asOf), Level: cols.Level, Where: placeFilter(sel.Place)}
 	out := map[string][][2]int{}
-	if len(pcns) == 0 {
-		return out, nil
-	}
 	months := sel.Months()
 	first := sel.From.AddDate(0, -3, 0)
 	offset := map[string]int{} // from first: 0..months+2
 	for m := 0; m < months+3; m++ {
 		offset[monthKey(first.AddDate(0, m, 0))] = m
 	}
-	rows, err := db.conn.Query(ctx, expand(pcnProvidersTmpl, sourceOf(asOf)), lookupArgs(sel, asOf, pcns, codes)...)
+	rows, err := db.conn.Query(ctx, expand(pcnProvidersTmpl, q), withBuild(levelArgs(sel, sel.Place, asOf), asOf)...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the providers per PCN: %w", err))
 	}
@@ -470,9 +462,4 @@ func parseWaits(text string) ([]float64, error) {
 		out[i] = v
 	}
 	return out, nil
-}
-
-func has[K comparable, V any](m map[K]V, k K) bool {
-	_, ok := m[k]
-	return ok
 }

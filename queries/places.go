@@ -174,28 +174,23 @@ type DataRange struct {
 	Areas                 uint64
 }
 
-// Range reads the data's range.
-func (db *DB) Range(ctx context.Context) (DataRange, error) {
+var dataRangeTmpl = parseWithShared("data_range")
+
+// Range reads the data's range as of asOf (its builds, where it has them).
+func (db *DB) Range(ctx context.Context, asOf DataAsOf) (DataRange, error) {
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
 	var r DataRange
-	if err := db.conn.QueryRow(ctx, sqlText("data_range")).Scan(&r.FirstMonth, &r.LastMonth, &r.Areas); err != nil {
+	var years string
+	q := expand(dataRangeTmpl, sourceOf(asOf))
+	if err := db.conn.QueryRow(ctx, q, asOf.Current.args()...).Scan(&r.FirstMonth, &r.LastMonth, &r.Areas, &years); err != nil {
 		return r, Classify(fmt.Errorf("read data range: %w", err))
 	}
 	if r.LastMonth.Year() < 2000 { // min/max of no rows is the zero Date, 1970-01-01
 		r.FirstMonth, r.LastMonth = time.Time{}, time.Time{}
 	}
-	rows, err := db.conn.Query(ctx, sqlText("funding_years"))
-	if err != nil {
-		return r, Classify(fmt.Errorf("read financial years: %w", err))
+	if years != "" { // none: nil, as before any funding is loaded
+		r.FinancialYears = strings.Fields(years)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var fy string
-		if err := rows.Scan(&fy); err != nil {
-			return r, err
-		}
-		r.FinancialYears = append(r.FinancialYears, fy)
-	}
-	return r, Classify(rows.Err())
+	return r, nil
 }

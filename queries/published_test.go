@@ -21,7 +21,7 @@ func TestPublishedFigures(t *testing.T) {
 	db := testdb.New(t)
 	e := etltest.ReadExpected(t)
 	etltest.MustLoad(t, db, etltest.PublishedSamples(t))
-	rng, err := db.Range(ctx)
+	rng, err := db.Range(ctx, queries.DataAsOf{})
 	if err != nil {
 		t.Fatal(err)
 	}

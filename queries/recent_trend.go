@@ -94,27 +94,14 @@ func (db *DB) AreaTrends(ctx context.Context, req Request) (map[string]map[strin
 	if err != nil {
 		return nil, err
 	}
-	levels, err := db.areaLevels(ctx, asOf)
-	if err != nil {
-		return nil, err
-	}
-	pcns, pcnCodes := lookup(levels, sel.Place, sel.Level, nil)
-	index := map[string]int{}
-	var codes []string // the areas, each once
-	for _, code := range pcnCodes {
-		if !has(index, code) {
-			index[code] = len(codes)
-			codes = append(codes, code)
-		}
-	}
-	grid, err := db.monthCounts(ctx, sel, asOf, pcns, pcnCodes, index, len(codes))
+	grid, err := db.monthCounts(ctx, sel, asOf, sel.Level, nil)
 	if err != nil {
 		return nil, fmt.Errorf("trends: %w", err)
 	}
 	type series struct{ x, n []float64 }
 	byArea := map[string]map[string]*series{}
-	for i, code := range codes {
-		for m, c := range grid[i] {
+	for code, months := range grid {
+		for m, c := range months {
 			if c == nil {
 				continue
 			}

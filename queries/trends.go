@@ -27,30 +27,34 @@ func monthKey(t time.Time) string { return t.Format("2006-01") }
 // request's period, every month present (zeros where nothing was loaded).
 // The place may be England, a region, an ICB or a PCN. Below England, with
 // disclosure control on, each month's counts are controlled as the period's
-// are, and its rates computed from them. It is the monthly extract of the
-// place alone (the place at its own level): one computation of the monthly
-// figures.
+// are, and its rates computed from them. It is the monthly extract's figures
+// of the place alone (the place at its own level, as Monthly gives them):
+// one computation of the monthly figures, without reading the place's names.
 func (db *DB) Trends(ctx context.Context, req Request) ([]MonthFigures, error) {
-	n := req.Selection.Months()
+	sel := req.Selection
+	n := sel.Months()
 	if n < 1 || n > 1200 {
 		return nil, fmt.Errorf("trends: a period of %d months", n)
 	}
-	req.Selection.Level = req.Selection.Place.Level
-	months := make([]MonthFigures, 0, n)
-	err := db.Monthly(ctx, req, func(am *AreaMonth) error {
-		if am.Code != req.Selection.Place.Code {
-			return fmt.Errorf("trends of %s: the extract gave %s", req.Selection.Place.Code, am.Code)
-		}
-		months = append(months, am.MonthFigures)
-		return nil
-	})
+	sel.Level = sel.Place.Level
+	ctx, cancel := db.readContext(ctx)
+	defer cancel()
+	asOf, err := db.asOf(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	if len(months) == 0 { // a place with no areas loaded: every month, empty
-		for i := 0; i < n; i++ {
-			months = append(months, monthFigures(req.Selection.From.AddDate(0, i, 0), newCounts(), control{}))
+	grid, err := db.monthCounts(ctx, sel, asOf, sel.Level, nil)
+	if err != nil {
+		return nil, fmt.Errorf("trends of %s: %w", sel.Place.Code, err)
+	}
+	ctl := control{on: req.Disclose && sel.Level != LevelEngland} // as Monthly controls them
+	months := make([]MonthFigures, 0, n)
+	for m := 0; m < n; m++ {
+		c := newCounts()
+		if place := grid[sel.Place.Code]; place != nil && place[m] != nil {
+			c = place[m]
 		}
+		months = append(months, monthFigures(sel.From.AddDate(0, m, 0), c, ctl))
 	}
 	return months, nil
 }

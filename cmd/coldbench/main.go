@@ -114,7 +114,11 @@ func run(dataDir, dsn, database string, rounds int, urls []string) error {
 	if err := db.QueryRow(ctx, "SELECT version(), currentDatabase()").Scan(&server, &source); err != nil {
 		return fmt.Errorf("read the server's version: %w", err)
 	}
-	data, err := db.Range(ctx)
+	asOf, err := db.DataAsOf(ctx)
+	if err != nil {
+		return err
+	}
+	data, err := db.Range(ctx, asOf)
 	if err != nil {
 		return err
 	}

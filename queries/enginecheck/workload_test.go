@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -159,9 +160,18 @@ func runWorkload(t *testing.T, db *queries.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng, err := db.Range(ctx)
+	asOf, err := db.DataAsOf(ctx)
 	if err != nil {
 		t.Fatal(err)
+	}
+	rng, err := db.Range(ctx, asOf) // from the builds where there are some
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored, err := db.Range(ctx, queries.DataAsOf{}); err != nil { // from the storage tables
+		t.Fatal(err)
+	} else if !reflect.DeepEqual(stored, rng) {
+		t.Errorf("the data's range from the storage tables %+v, from the builds %+v", stored, rng)
 	}
 	if _, err := db.DataVersion(ctx); err != nil {
 		t.Fatal(err)
@@ -214,6 +224,8 @@ func runWorkload(t *testing.T, db *queries.DB) {
 	for _, req := range []queries.Request{
 		{Selection: queries.Selection{From: month("2024-07"), To: month("2025-06"), Place: region, Level: queries.LevelPCN}, Disclose: true},
 		{Selection: queries.Selection{From: month("2010-01"), To: month("2010-02"), Place: queries.England, Level: queries.LevelICB}},
+		// long enough to be read a chunk of PCNs at a time (has(@codes, …))
+		{Selection: queries.Selection{From: month("1990-01"), To: month("2025-06"), Place: queries.England, Level: queries.LevelPCN}},
 	} {
 		rows := 0
 		if err := db.Monthly(ctx, req, func(*queries.AreaMonth) error { rows++; return nil }); err != nil || rows == 0 {
@@ -300,6 +312,13 @@ func runWorkload(t *testing.T, db *queries.DB) {
 	}
 	if got, err := reader.Completeness(ctx, req, nil); err != nil || len(got.Areas) == 0 {
 		t.Fatalf("completeness as a read-only reader: %v %v", got, err)
+	}
+	readerAsOf, err := reader.DataAsOf(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := reader.Range(ctx, readerAsOf); err != nil || got.LastMonth.IsZero() {
+		t.Fatalf("the data's range as a read-only reader: %+v %v", got, err)
 	}
 }
 

@@ -1,1 +1,0 @@
-SELECT DISTINCT financial_year FROM funding ORDER BY financial_year
