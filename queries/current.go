@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"text/template"
 	"time"
 
@@ -109,17 +111,19 @@ func (a *DataAsOf) withStates(states []kindState) {
 
 // buildMissing builds the current rows of each of a's kinds with none, and
 // names them in a. A connection that may not write (IsReadOnly) builds
-// nothing: that kind's statements then compute its current rows from the
-// storage tables, the same rows, slower. Any other failure is returned.
+// nothing: it waits for a build under way in another process (a loader's),
+// and where there is none, that kind's statements compute its current rows
+// from the storage tables, the same rows, slower. Any other failure is
+// returned.
 func (db *DB) buildMissing(ctx context.Context, a *DataAsOf) error {
 	for i, s := range a.states {
 		if s.build != 0 {
 			continue
 		}
 		build, err := db.buildOnce(ctx, s.kind, s.snap, a.Version)
-		if IsReadOnly(err) {
-			db.log.Debug("no build of the current rows: the connection is read-only; reading the storage tables", "kind", s.kind, "version", a.Version)
-			return nil
+		if errors.Is(err, errNoBuild) {
+			db.log.Debug("no build of the current rows: the connection is read-only and none is under way; reading the storage tables", "kind", s.kind, "version", a.Version)
+			continue
 		}
 		if err != nil {
 			return err
@@ -148,9 +152,10 @@ func (db *DB) BuildCurrent(ctx context.Context) (Builds, error) {
 // it once: those at the same time wait for it, and later ones (a data
 // version read a moment before it was built still says none) find it.
 type building struct {
-	mu      sync.Mutex
-	pending map[string]*buildCall
-	built   map[string]uint64 // the latest states built here, by kind|snap
+	mu       sync.Mutex
+	pending  map[string]*buildCall
+	built    map[string]uint64 // the latest states built here, by kind|snap
+	readOnly atomic.Bool       // this connection may not write: it waits for others' builds
 }
 
 type buildCall struct {
@@ -159,8 +164,9 @@ type buildCall struct {
 	err   error
 }
 
-// buildOnce builds a kind's state, or waits for this process's build of it
-// already under way.
+// buildOnce builds a kind's state (or, read-only, waits for another
+// process's build of it: buildOrAwait), or waits for this process's build
+// or wait already under way.
 func (db *DB) buildOnce(ctx context.Context, kind string, snap, version uint64) (uint64, error) {
 	key := fmt.Sprintf("%s|%d", kind, snap)
 	db.builds.mu.Lock()
@@ -184,7 +190,7 @@ func (db *DB) buildOnce(ctx context.Context, kind string, snap, version uint64) 
 	db.builds.pending[key] = c
 	db.builds.mu.Unlock()
 
-	c.build, c.err = db.buildCurrent(ctx, kind, snap, version)
+	c.build, c.err = db.buildOrAwait(ctx, kind, snap, version)
 	db.builds.mu.Lock()
 	delete(db.builds.pending, key)
 	if c.err == nil {
@@ -196,6 +202,69 @@ func (db *DB) buildOnce(ctx context.Context, kind string, snap, version uint64) 
 	db.builds.mu.Unlock()
 	close(c.done)
 	return c.build, c.err
+}
+
+// How a read-only reader waits for another process's build of a state: a
+// 'started' event younger than buildUnderWay is a build under way (a
+// loader's, just after its commit); the reader asks every awaitBuildEvery
+// for at most awaitBuildFor, then reads the storage tables.
+const (
+	buildUnderWay   = 60 * time.Second
+	awaitBuildEvery = 100 * time.Millisecond
+	awaitBuildFor   = 10 * time.Second
+)
+
+// errNoBuild says a read-only reader found no build of a state, none under
+// way (or none finished in time): its statements read the storage tables.
+var errNoBuild = errors.New("no build of the current rows, and none under way")
+
+// buildOrAwait builds a kind's state; on a connection that may not write
+// (found at its first try, then remembered) it waits for another
+// process's build under way instead (awaitBuild), or says there is none
+// (errNoBuild).
+func (db *DB) buildOrAwait(ctx context.Context, kind string, snap, version uint64) (uint64, error) {
+	if !db.builds.readOnly.Load() {
+		build, err := db.buildCurrent(ctx, kind, snap, version)
+		if !IsReadOnly(err) {
+			return build, err
+		}
+		db.builds.readOnly.Store(true)
+	}
+	build, err := db.awaitBuild(ctx, kind, snap)
+	if err == nil && build == 0 {
+		return 0, errNoBuild
+	}
+	return build, err
+}
+
+// awaitBuild waits for another process's build of a kind's state. A loader
+// builds the state its commit made just after the commit; the dashboard's
+// read-only reader sees the new version at once, when every page is
+// recomputed for it. Computing the kind's current rows from the storage
+// tables for each of those pages is the slow way to the same rows: while
+// a build of the state is under way, the reader waits for it. It returns 0
+// when none is under way, or none was built within awaitBuildFor.
+func (db *DB) awaitBuild(ctx context.Context, kind string, snap uint64) (uint64, error) {
+	deadline := time.Now().Add(awaitBuildFor)
+	for {
+		var build uint64
+		var started time.Time
+		if err := db.conn.QueryRow(ctx, sqlText("current_build_await"), clickhouse.Named("kind", kind), clickhouse.Named("snap", snap)).Scan(&build, &started); err != nil {
+			return 0, Classify(fmt.Errorf("read the builds of the current %s rows: %w", kind, err))
+		}
+		if build != 0 {
+			return build, nil
+		}
+		if time.Since(started) > buildUnderWay || time.Now().After(deadline) { // the loader's clock, to the second
+
+			return 0, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(awaitBuildEvery):
+		}
+	}
 }
 
 // buildCurrent writes a build of a kind's current rows at version: a
@@ -210,25 +279,25 @@ func (db *DB) buildCurrent(ctx context.Context, kind string, snap, version uint6
 		return 0, err
 	}
 	started := time.Now()
-	if err := db.recordBuild(ctx, kind, snap, build, "started"); err != nil {
+	if err := db.recordBuild(ctx, kind, snap, build, "started", time.Now()); err != nil {
 		return 0, err
 	}
 	if err := db.conn.Exec(ctx, expand(t, nil), clickhouse.Named("version", version), clickhouse.Named("build", build)); err != nil {
 		return 0, Classify(fmt.Errorf("build the current %s rows at version %d: %w", kind, version, err))
 	}
-	if err := db.recordBuild(ctx, kind, snap, build, "built"); err != nil {
+	if err := db.recordBuild(ctx, kind, snap, build, "built", time.Now()); err != nil {
 		return 0, err
 	}
 	db.log.Info("built the current rows", "kind", kind, "version", version, "build", build, "took", time.Since(started).Round(time.Millisecond))
 	return build, nil
 }
 
-func (db *DB) recordBuild(ctx context.Context, kind string, snap, build uint64, event string) error {
+func (db *DB) recordBuild(ctx context.Context, kind string, snap, build uint64, event string, at time.Time) error {
 	batch, err := db.conn.PrepareBatch(batchContext(ctx), sqlText("current_build_event"))
 	if err != nil {
 		return Classify(fmt.Errorf("record a build of the current %s rows: %w", kind, err))
 	}
-	if err := batch.Append(kind, snap, build, event, time.Now().UTC().Truncate(time.Second)); err != nil {
+	if err := batch.Append(kind, snap, build, event, at.UTC().Truncate(time.Second)); err != nil {
 		_ = batch.Abort()
 		return fmt.Errorf("record a build of the current %s rows: %w", kind, err)
 	}

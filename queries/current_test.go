@@ -200,3 +200,81 @@ func TestCurrentBuildsAnswerAsTheStorageTables(t *testing.T) {
 		t.Fatal("cleanup changed the figures")
 	}
 }
+
+// A read-only reader (the dashboard's) that finds its state not built while
+// a build of it is under way (a loader's, just after its commit) waits for
+// that build rather than compute the same rows from the storage tables; a
+// build started long ago (its loader gone) is not waited for.
+func TestAReadOnlyReaderWaitsForABuildUnderWay(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	reader, err := queries.Open(ctx, "clickhouse://spdash_reader@"+testdb.Server(t).Addr()+"/"+db.Database(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 11, Scale: sample.Demo, Months: 3, End: "2025-06"}); err != nil {
+		t.Fatal(err)
+	}
+	loadUnbuilt(t, db, dir)
+	v1, err := db.DataVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := reader.CurrentBuild(ctx, v1); err != nil || b != (queries.Builds{}) {
+		t.Fatalf("with no build under way, the reader's builds: %+v, %v; want none", b, err)
+	}
+
+	// A loader has started building every kind's state.
+	if err := queries.RecordStarted(ctx, db, v1, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	type answer struct {
+		b   queries.Builds
+		err error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		b, err := reader.CurrentBuild(ctx, v1)
+		got <- answer{b, err}
+	}()
+	select {
+	case a := <-got:
+		t.Fatalf("the reader answered %+v, %v while the builds were under way: it did not wait", a.b, a.err)
+	case <-time.After(700 * time.Millisecond):
+	}
+	built, err := db.CurrentBuild(ctx, v1) // the builds finish
+	if err != nil || built.Activity == 0 || built.Outcomes == 0 {
+		t.Fatalf("the writer's builds: %+v, %v", built, err)
+	}
+	select {
+	case a := <-got:
+		if a.err != nil || a.b != built {
+			t.Fatalf("the waiting reader's builds: %+v, %v; want %+v", a.b, a.err, built)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the reader still waits after the builds were built")
+	}
+
+	// A new outcomes state whose only build started long ago: not waited for.
+	fix := filepath.Join(t.TempDir(), "outcomes_fix.csv")
+	rows := readCSV(t, filepath.Join(dir, "outcomes.csv"))
+	if err := os.WriteFile(fix, []byte("month,area_code,provider_code,outcome,people,cohort\n"+
+		rows[0]["month"]+","+rows[0]["area_code"]+","+rows[0]["provider_code"]+","+rows[0]["outcome"]+",0,"+rows[0]["cohort"]+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	loadUnbuilt(t, db, fix)
+	v2, _ := db.DataVersion(ctx)
+	if err := queries.RecordStarted(ctx, db, v2, time.Now().Add(-10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	b, err := reader.CurrentBuild(ctx, v2)
+	if err != nil || b.Outcomes != 0 || b.Activity != built.Activity {
+		t.Fatalf("with an abandoned build, the reader's builds: %+v, %v; want the activity build %d and no outcomes build", b, err, built.Activity)
+	}
+	if waited := time.Since(start); waited >= queries.AwaitBuildFor {
+		t.Fatalf("the reader waited %v for a build abandoned long ago", waited)
+	}
+}

@@ -1,6 +1,9 @@
 package queries
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // BuildAgain makes one more build of a kind's current rows at version, as
 // a second process building the same state at once would.
@@ -16,3 +19,26 @@ func BuildAgain(ctx context.Context, db *DB, kind string, version uint64) (uint6
 	}
 	return 0, nil
 }
+
+// RecordStarted writes a 'started' event, dated at, of a build of each
+// summed kind's state at version that never finishes: a loader's build
+// under way (or, dated long ago, abandoned).
+func RecordStarted(ctx context.Context, db *DB, version uint64, at time.Time) error {
+	states, err := db.states(ctx, version)
+	if err != nil {
+		return err
+	}
+	for _, s := range states {
+		build, err := newBuildID()
+		if err != nil {
+			return err
+		}
+		if err := db.recordBuild(ctx, s.kind, s.snap, build, "started", at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AwaitBuildFor is how long a read-only reader waits for a build under way.
+const AwaitBuildFor = awaitBuildFor
