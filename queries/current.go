@@ -164,9 +164,9 @@ type buildCall struct {
 	err   error
 }
 
-// buildOnce builds a kind's state (or, read-only, waits for another
-// process's build of it: buildOrAwait), or waits for this process's build
-// or wait already under way.
+// buildOnce names a build of a kind's state, another process's or its own
+// (buildOrAwait), or waits for this process's search for one already under
+// way.
 func (db *DB) buildOnce(ctx context.Context, kind string, snap, version uint64) (uint64, error) {
 	key := fmt.Sprintf("%s|%d", kind, snap)
 	db.builds.mu.Lock()
@@ -204,10 +204,10 @@ func (db *DB) buildOnce(ctx context.Context, kind string, snap, version uint64) 
 	return c.build, c.err
 }
 
-// How a read-only reader waits for another process's build of a state: a
-// 'started' event younger than buildUnderWay is a build under way (a
-// loader's, just after its commit); the reader asks every awaitBuildEvery
-// for at most awaitBuildFor, then reads the storage tables.
+// How a reader waits for another process's build of a state: a 'started'
+// event younger than buildUnderWay is a build under way (a loader's, just
+// after its commit); the reader asks every awaitBuildEvery for at most
+// awaitBuildFor, then builds it (or, read-only, reads the storage tables).
 const (
 	buildUnderWay   = 60 * time.Second
 	awaitBuildEvery = 100 * time.Millisecond
@@ -218,32 +218,34 @@ const (
 // way (or none finished in time): its statements read the storage tables.
 var errNoBuild = errors.New("no build of the current rows, and none under way")
 
-// buildOrAwait builds a kind's state; on a connection that may not write
-// (found at its first try, then remembered) it waits for another
-// process's build under way instead (awaitBuild), or says there is none
-// (errNoBuild).
+// buildOrAwait names a build of a kind's state: another process's, built
+// or under way (awaitBuild: a loader builds the state its commit made just
+// after the commit, when a dashboard starts recomputing every page for it;
+// two builds of one state would be twice the work at that moment), else
+// one it builds. A connection that may not write (found at its first try,
+// then remembered) says there is none (errNoBuild).
 func (db *DB) buildOrAwait(ctx context.Context, kind string, snap, version uint64) (uint64, error) {
-	if !db.builds.readOnly.Load() {
-		build, err := db.buildCurrent(ctx, kind, snap, version)
-		if !IsReadOnly(err) {
-			return build, err
-		}
-		db.builds.readOnly.Store(true)
-	}
 	build, err := db.awaitBuild(ctx, kind, snap)
-	if err == nil && build == 0 {
+	if err != nil || build != 0 {
+		return build, err
+	}
+	if db.builds.readOnly.Load() {
+		return 0, errNoBuild
+	}
+	build, err = db.buildCurrent(ctx, kind, snap, version)
+	if IsReadOnly(err) {
+		db.builds.readOnly.Store(true)
 		return 0, errNoBuild
 	}
 	return build, err
 }
 
-// awaitBuild waits for another process's build of a kind's state. A loader
-// builds the state its commit made just after the commit; the dashboard's
-// read-only reader sees the new version at once, when every page is
-// recomputed for it. Computing the kind's current rows from the storage
-// tables for each of those pages is the slow way to the same rows: while
-// a build of the state is under way, the reader waits for it. It returns 0
-// when none is under way, or none was built within awaitBuildFor.
+// awaitBuild finds another process's build of a kind's state, waiting for
+// one under way. For the dashboard's read-only reader, the other way is to
+// compute the kind's current rows from the storage tables for each page,
+// the slow way to the same rows; for a writer, a second build. It returns
+// 0 when none is built or under way, or none was built within
+// awaitBuildFor.
 func (db *DB) awaitBuild(ctx context.Context, kind string, snap uint64) (uint64, error) {
 	deadline := time.Now().Add(awaitBuildFor)
 	for {

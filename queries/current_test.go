@@ -201,11 +201,12 @@ func TestCurrentBuildsAnswerAsTheStorageTables(t *testing.T) {
 	}
 }
 
-// A read-only reader (the dashboard's) that finds its state not built while
-// a build of it is under way (a loader's, just after its commit) waits for
-// that build rather than compute the same rows from the storage tables; a
-// build started long ago (its loader gone) is not waited for.
-func TestAReadOnlyReaderWaitsForABuildUnderWay(t *testing.T) {
+// A reader that finds its state not built while a build of it is under way
+// (a loader's, just after its commit) waits for that build: a read-only
+// reader (the dashboard's) rather than compute the same rows from the
+// storage tables, a writer rather than build a second copy. A build started
+// long ago (its loader gone) is not waited for.
+func TestAReaderWaitsForABuildUnderWay(t *testing.T) {
 	ctx := context.Background()
 	db := testdb.New(t)
 	reader, err := queries.Open(ctx, "clickhouse://spdash_reader@"+testdb.Server(t).Addr()+"/"+db.Database(), nil)
@@ -225,56 +226,109 @@ func TestAReadOnlyReaderWaitsForABuildUnderWay(t *testing.T) {
 	if b, err := reader.CurrentBuild(ctx, v1); err != nil || b != (queries.Builds{}) {
 		t.Fatalf("with no build under way, the reader's builds: %+v, %v; want none", b, err)
 	}
-
-	// A loader has started building every kind's state.
-	if err := queries.RecordStarted(ctx, db, v1, time.Now()); err != nil {
-		t.Fatal(err)
-	}
 	type answer struct {
 		b   queries.Builds
 		err error
 	}
-	got := make(chan answer, 1)
-	go func() {
-		b, err := reader.CurrentBuild(ctx, v1)
-		got <- answer{b, err}
-	}()
-	select {
-	case a := <-got:
-		t.Fatalf("the reader answered %+v, %v while the builds were under way: it did not wait", a.b, a.err)
-	case <-time.After(700 * time.Millisecond):
-	}
-	built, err := db.CurrentBuild(ctx, v1) // the builds finish
-	if err != nil || built.Activity == 0 || built.Outcomes == 0 {
-		t.Fatalf("the writer's builds: %+v, %v", built, err)
-	}
-	select {
-	case a := <-got:
-		if a.err != nil || a.b != built {
-			t.Fatalf("the waiting reader's builds: %+v, %v; want %+v", a.b, a.err, built)
+	// waiting starts CurrentBuild and checks that it does not answer while
+	// the builds are under way.
+	waiting := func(who *queries.DB, version uint64) chan answer {
+		t.Helper()
+		got := make(chan answer, 1)
+		go func() {
+			b, err := who.CurrentBuild(ctx, version)
+			got <- answer{b, err}
+		}()
+		select {
+		case a := <-got:
+			t.Fatalf("answered %+v, %v while the builds were under way: it did not wait", a.b, a.err)
+		case <-time.After(700 * time.Millisecond):
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the reader still waits after the builds were built")
+		return got
+	}
+	// finish builds each kind's state at version, as the loader does: the
+	// builds read are then b's with those.
+	finish := func(version uint64, b queries.Builds, kinds ...string) queries.Builds {
+		t.Helper()
+		for _, kind := range kinds {
+			build, err := queries.BuildAgain(ctx, db, kind, version)
+			if err != nil || build == 0 {
+				t.Fatalf("build %s: %d, %v", kind, build, err)
+			}
+			switch kind {
+			case "activity":
+				b.Activity = build
+			case "training":
+				b.Training = build
+			case "outcomes":
+				b.Outcomes = build
+			case "pcn_workforce":
+				b.Workforce = build
+			case "gpad":
+				b.Appointments = build
+			}
+		}
+		return b
+	}
+	answered := func(got chan answer, want queries.Builds) {
+		t.Helper()
+		select {
+		case a := <-got:
+			if a.err != nil || a.b != want {
+				t.Fatalf("the waiting reader's builds: %+v, %v; want %+v", a.b, a.err, want)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("still waiting after the builds were built")
+		}
 	}
 
-	// A new outcomes state whose only build started long ago: not waited for.
-	fix := filepath.Join(t.TempDir(), "outcomes_fix.csv")
-	rows := readCSV(t, filepath.Join(dir, "outcomes.csv"))
-	if err := os.WriteFile(fix, []byte("month,area_code,provider_code,outcome,people,cohort\n"+
-		rows[0]["month"]+","+rows[0]["area_code"]+","+rows[0]["provider_code"]+","+rows[0]["outcome"]+",0,"+rows[0]["cohort"]+"\n"), 0o644); err != nil {
+	// A loader has started building every kind's state: the read-only
+	// reader waits, then reads the loader's builds.
+	if err := queries.RecordStarted(ctx, db, v1, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	loadUnbuilt(t, db, fix)
-	v2, _ := db.DataVersion(ctx)
-	if err := queries.RecordStarted(ctx, db, v2, time.Now().Add(-10*time.Minute)); err != nil {
+	got := waiting(reader, v1)
+	built := finish(v1, queries.Builds{}, queries.CurrentKinds...)
+	answered(got, built)
+
+	// So does a writer (a dashboard that may write): no second build.
+	fix := func(people string) uint64 {
+		t.Helper()
+		path := filepath.Join(t.TempDir(), "outcomes_fix.csv")
+		rows := readCSV(t, filepath.Join(dir, "outcomes.csv"))
+		if err := os.WriteFile(path, []byte("month,area_code,provider_code,outcome,people,cohort\n"+
+			rows[0]["month"]+","+rows[0]["area_code"]+","+rows[0]["provider_code"]+","+rows[0]["outcome"]+","+people+","+rows[0]["cohort"]+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		loadUnbuilt(t, db, path)
+		v, err := db.DataVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v2 := fix("0")
+	if err := queries.RecordStarted(ctx, db, v2, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	got = waiting(db, v2)
+	answered(got, finish(v2, built, "outcomes"))
+
+	// A build started long ago is not waited for: the reader reads the
+	// storage tables, a writer builds.
+	v3 := fix("1")
+	if err := queries.RecordStarted(ctx, db, v3, time.Now().Add(-10*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	b, err := reader.CurrentBuild(ctx, v2)
+	b, err := reader.CurrentBuild(ctx, v3)
 	if err != nil || b.Outcomes != 0 || b.Activity != built.Activity {
 		t.Fatalf("with an abandoned build, the reader's builds: %+v, %v; want the activity build %d and no outcomes build", b, err, built.Activity)
 	}
+	if b, err = db.CurrentBuild(ctx, v3); err != nil || b.Outcomes == 0 {
+		t.Fatalf("with an abandoned build, the writer's builds: %+v, %v; want its own outcomes build", b, err)
+	}
 	if waited := time.Since(start); waited >= queries.AwaitBuildFor {
-		t.Fatalf("the reader waited %v for a build abandoned long ago", waited)
+		t.Fatalf("the reader and the writer waited %v for a build abandoned long ago", waited)
 	}
 }
