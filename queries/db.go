@@ -63,8 +63,9 @@ type DB struct {
 	addr         string
 	log          *slog.Logger
 	queryTimeout time.Duration
-	cluster      *clusterOf // nil on a single server (cluster.go)
-	builds       building   // builds of the current rows under way (current.go)
+	cluster      *clusterOf   // nil on a single server (cluster.go)
+	builds       building     // builds of the current rows under way (current.go)
+	months       monthsFlight // reads of the months under way (pcn_month.go)
 }
 
 // DefaultMaxOpenConns is the connection pool's size when the DSN sets none.

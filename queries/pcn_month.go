@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -303,12 +304,58 @@ type pcnMonthlySQL struct {
 	Level, Where string
 }
 
+// monthsFlight makes concurrent identical reads of the months (a page's
+// own trend and its areas' recent trends start together, and read the
+// same areas' months: Trends) one statement; the callers share its result,
+// and only read it.
+type monthsFlight struct {
+	mu    sync.Mutex
+	calls map[string]*monthsCall
+}
+
+type monthsCall struct {
+	done chan struct{}
+	grid map[string][]*counts
+	err  error
+}
+
 // monthCounts are the counts of areas month by month over a selection's
 // period, by area code and [month], nil where nothing was loaded: the
 // place's own when level is the place's, else the areas at level in the
 // place (only those of chunk, when it is not nil). An area with nothing
-// loaded in the period is absent.
+// loaded in the period is absent. The result is shared: read it only.
 func (db *DB) monthCounts(ctx context.Context, sel Selection, asOf DataAsOf, level string, chunk []string) (map[string][]*counts, error) {
+	if chunk != nil { // an extract's round: never asked twice at once
+		return db.readMonthCounts(ctx, sel, asOf, level, chunk)
+	}
+	key := fmt.Sprint(asOf.Version, asOf.Current, monthKey(sel.From), monthKey(sel.To), sel.FY, sel.Place.Code, sel.Place.Level, level)
+	f := &db.months
+	f.mu.Lock()
+	if c, ok := f.calls[key]; ok {
+		f.mu.Unlock()
+		select {
+		case <-c.done:
+			return c.grid, c.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if f.calls == nil {
+		f.calls = map[string]*monthsCall{}
+	}
+	c := &monthsCall{done: make(chan struct{})}
+	f.calls[key] = c
+	f.mu.Unlock()
+	c.grid, c.err = db.readMonthCounts(ctx, sel, asOf, level, chunk)
+	f.mu.Lock()
+	delete(f.calls, key)
+	f.mu.Unlock()
+	close(c.done)
+	return c.grid, c.err
+}
+
+// readMonthCounts reads monthCounts' statement.
+func (db *DB) readMonthCounts(ctx context.Context, sel Selection, asOf DataAsOf, level string, chunk []string) (map[string][]*counts, error) {
 	grid := map[string][]*counts{}
 	cols, err := levelColumns(level)
 	if err != nil {

@@ -36,18 +36,20 @@ func (db *DB) Trends(ctx context.Context, req Request) ([]MonthFigures, error) {
 	if n < 1 || n > 1200 {
 		return nil, fmt.Errorf("trends: a period of %d months", n)
 	}
-	sel.Level = sel.Place.Level
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
 	asOf, err := db.asOf(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	grid, err := db.monthCounts(ctx, sel, asOf, sel.Level, nil)
+	// The place's own months: the same statement as the place's recent
+	// trends (AreaTrends at the place's level), read once when both are
+	// asked at once (monthCounts).
+	grid, err := db.monthCounts(ctx, sel, asOf, sel.Place.Level, nil)
 	if err != nil {
 		return nil, fmt.Errorf("trends of %s: %w", sel.Place.Code, err)
 	}
-	ctl := control{on: req.Disclose && sel.Level != LevelEngland} // as Monthly controls them
+	ctl := control{on: req.Disclose && sel.Place.Level != LevelEngland} // as Monthly controls them
 	months := make([]MonthFigures, 0, n)
 	for m := 0; m < n; m++ {
 		c := newCounts()
