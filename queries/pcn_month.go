@@ -371,34 +371,32 @@ func (db *DB) readMonthCounts(ctx context.Context, sel Selection, asOf DataAsOf,
 		}
 		args = append(args, clickhouse.Named("codes", chunk))
 	}
-	offset := map[string]int{}
-	for m := 0; m < sel.Months(); m++ {
-		offset[monthKey(sel.From.AddDate(0, m, 0))] = m
-	}
 	rows, err := db.conn.Query(ctx, expand(pcnMonthlyTmpl, q), args...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the months' sums: %w", err))
 	}
 	defer rows.Close()
+	// One set of destinations for every row (a national PCN-level read is
+	// 15,000 rows of 31 columns).
+	var code string
+	var month time.Time
+	var referrals, accepted, supported, caseload uint64
+	var fte float64
+	inPost, trained := make([]uint64, len(Modules)), make([]uint64, len(Modules))
+	people, cohort := make([]uint64, len(Outcomes)), make([]uint64, len(Outcomes))
+	dest := []any{&code, &month, &referrals, &accepted, &supported, &fte, &caseload}
+	for j := range Modules {
+		dest = append(dest, &inPost[j], &trained[j])
+	}
+	for j := range Outcomes {
+		dest = append(dest, &people[j], &cohort[j])
+	}
 	for rows.Next() {
-		var code string
-		var month time.Time
-		var referrals, accepted, supported, caseload uint64
-		var fte float64
-		inPost, trained := make([]uint64, len(Modules)), make([]uint64, len(Modules))
-		people, cohort := make([]uint64, len(Outcomes)), make([]uint64, len(Outcomes))
-		dest := []any{&code, &month, &referrals, &accepted, &supported, &fte, &caseload}
-		for j := range Modules {
-			dest = append(dest, &inPost[j], &trained[j])
-		}
-		for j := range Outcomes {
-			dest = append(dest, &people[j], &cohort[j])
-		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("read the months' sums: %w", err)
 		}
-		m, inPeriod := offset[monthKey(month)]
-		if !inPeriod {
+		m := monthsAfter(sel.From, month)
+		if m < 0 || m >= sel.Months() {
 			continue
 		}
 		c := newCounts()
@@ -433,10 +431,6 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 	out := map[string][][2]int{}
 	months := sel.Months()
 	first := sel.From.AddDate(0, -3, 0)
-	offset := map[string]int{} // from first: 0..months+2
-	for m := 0; m < months+3; m++ {
-		offset[monthKey(first.AddDate(0, m, 0))] = m
-	}
 	rows, err := db.conn.Query(ctx, expand(pcnProvidersTmpl, q), withBuild(levelArgs(sel, sel.Place, asOf), asOf)...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the providers per PCN: %w", err))
@@ -453,8 +447,8 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 		if err := rows.Scan(&code, &area, &month, &list); err != nil {
 			return nil, fmt.Errorf("read the providers per PCN: %w", err)
 		}
-		m, ok := offset[monthKey(month)]
-		if !ok {
+		m := monthsAfter(first, month) // 0..months+2
+		if m < 0 || m >= months+3 {
 			continue
 		}
 		p := byPCN[area]
@@ -509,4 +503,11 @@ func parseWaits(text string) ([]float64, error) {
 		out[i] = v
 	}
 	return out, nil
+}
+
+// monthsAfter is how many months t is after from (negative before it),
+// whatever either's time.Location: the driver returns Dates in "Etc/UTC",
+// selections are parsed in time.UTC.
+func monthsAfter(from, t time.Time) int {
+	return (t.Year()-from.Year())*12 + int(t.Month()) - int(from.Month())
 }
