@@ -390,17 +390,27 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 	var england, areas []areaCounts
 	var index map[string]int
 	whole := sel.Place.Level == LevelEngland
-	err = parallel([]func() error{
+	// England's own row comes with its areas' when they are England's
+	// (it needs no funding of its own then: it is their sum).
+	fold := whole && sel.Level != LevelEngland
+	steps := []func() error{
 		func() (err error) { pcn, err = db.readPCNPeriod(ctx, sel, asOf); return err },
 		func() (err error) {
-			areas, index, err = db.levelBase(ctx, sel, sel.Place, sel.Level, asOf, true)
+			var eng *areaCounts
+			areas, index, eng, err = db.levelBaseWith(ctx, sel, sel.Place, sel.Level, asOf, true, fold)
+			if eng != nil {
+				england = []areaCounts{*eng}
+			}
 			return err
 		},
-		func() (err error) {
+	}
+	if !fold {
+		steps = append(steps, func() (err error) {
 			england, _, err = db.levelBase(ctx, sel, England, LevelEngland, asOf, !whole)
 			return err
-		},
-	})
+		})
+	}
+	err = parallel(steps)
 	if err != nil {
 		return nil, err
 	}
@@ -601,15 +611,22 @@ func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level
 // population and deprivation, and their funding when asked. The PCNs'
 // sums are added from a pcnPeriod (addTo).
 func (db *DB) levelBase(ctx context.Context, sel Selection, place Place, level string, asOf DataAsOf, funding bool) ([]areaCounts, map[string]int, error) {
+	areas, index, _, err := db.levelBaseWith(ctx, sel, place, level, asOf, funding, false)
+	return areas, index, err
+}
+
+// levelBaseWith is levelBase, and with england England's own row (its
+// population and deprivation) from the same statement.
+func (db *DB) levelBaseWith(ctx context.Context, sel Selection, place Place, level string, asOf DataAsOf, funding, england bool) ([]areaCounts, map[string]int, *areaCounts, error) {
 	cols, err := levelColumns(level)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cols.Where = placeFilter(place)
 	args := levelArgs(sel, place, asOf)
-	areas, err := db.readAreas(ctx, cols, args)
+	areas, eng, err := db.readAreas(ctx, cols, args, england)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	index := map[string]int{}
 	for i := range areas {
@@ -617,10 +634,10 @@ func (db *DB) levelBase(ctx context.Context, sel Selection, place Place, level s
 	}
 	if funding && len(areas) > 0 {
 		if err := db.scanFunding(ctx, expand(metricTemplates["metrics_funding"], cols), args, index, areas); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	return areas, index, nil
+	return areas, index, eng, nil
 }
 
 // addCounts adds src's sums into dst: flows, stocks, waits, training,
@@ -718,25 +735,45 @@ func levelArgs(sel Selection, place Place, asOf DataAsOf) []any {
 		clickhouse.Named("fy", sel.FY), clickhouse.Named("fy_from", fyFrom.Format("2006-01-02")), clickhouse.Named("fy_to", fyTo.Format("2006-01-02"))}
 }
 
+// areasSQL expands metrics_areas.sql: the areas at a level in a place,
+// and with WithEngland England's row too.
+type areasSQL struct {
+	Areas, England levelSQL
+	WithEngland    bool
+}
+
 // readAreas reads the areas at a level (metrics_areas.sql) in code order:
-// names, parents, population and deprivation.
-func (db *DB) readAreas(ctx context.Context, cols levelSQL, args []any) ([]areaCounts, error) {
-	rows, err := db.conn.Query(ctx, expand(metricTemplates["metrics_areas"], cols), args...)
+// names, parents, population and deprivation; with england, England's row
+// too, apart (nil if there is none: no areas loaded).
+func (db *DB) readAreas(ctx context.Context, cols levelSQL, args []any, england bool) ([]areaCounts, *areaCounts, error) {
+	q := areasSQL{Areas: cols, WithEngland: england}
+	if england {
+		var err error
+		if q.England, err = levelColumns(LevelEngland); err != nil {
+			return nil, nil, err
+		}
+	}
+	rows, err := db.conn.Query(ctx, expand(metricTemplates["metrics_areas"], q), args...)
 	if err != nil {
-		return nil, Classify(fmt.Errorf("metrics areas: %w", err))
+		return nil, nil, Classify(fmt.Errorf("metrics areas: %w", err))
 	}
 	defer rows.Close()
 	var areas []areaCounts
+	var eng *areaCounts
 	for rows.Next() {
 		a := areaCounts{counts: *newCounts()}
 		var pop, wap uint64
 		if err := rows.Scan(&a.code, &a.name, &a.parentCode, &a.parentName, &pop, &wap, &a.imd); err != nil {
-			return nil, fmt.Errorf("metrics areas: %w", err)
+			return nil, nil, fmt.Errorf("metrics areas: %w", err)
 		}
 		a.population = float64(pop)
+		if england && a.code == EnglandCode {
+			eng = &a
+			continue
+		}
 		areas = append(areas, a)
 	}
-	return areas, Classify(rows.Err())
+	return areas, eng, Classify(rows.Err())
 }
 
 // FinancialYearMonths returns April and March of a financial year YYYY-YY.

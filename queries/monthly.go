@@ -47,7 +47,7 @@ func (db *DB) Monthly(ctx context.Context, req Request, fn func(*AreaMonth) erro
 	}
 	args := levelArgs(sel, sel.Place, asOf)
 	// The areas are few (at most the PCNs): read them first.
-	areas, err := db.readAreas(actx, cols, args)
+	areas, _, err := db.readAreas(actx, cols, args, false)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 -- The areas at the chosen level with their parent, population and
--- population-weighted deprivation (known scores only).
-SELECT
+-- population-weighted deprivation (known scores only); with .WithEngland,
+-- England's row too (its code sorts among theirs; the caller takes it out):
+-- one statement where an answer for England's areas needs both.
+{{define "level_areas"}}SELECT
     {{.Level}} AS code,
     any({{.Name}}) AS name,
     any({{.Parent}}) AS parent_code,
@@ -11,5 +13,13 @@ SELECT
        sumIf(population * imd_score, isNotNull(imd_score)) / sumIf(population, isNotNull(imd_score))) AS weighted_imd
 FROM {{template "areas_at"}} AS versioned_areas
 {{.Where}}
-GROUP BY code
+GROUP BY code{{end -}}
+SELECT code, name, parent_code, parent_name, total_population, total_working_age, weighted_imd
+FROM (
+    {{template "level_areas" .Areas}}
+    {{- if .WithEngland}}
+    UNION ALL
+    {{template "level_areas" .England}}
+    {{- end}}
+) AS level_areas
 ORDER BY code
