@@ -258,7 +258,6 @@ func (db *DB) awaitBuild(ctx context.Context, kind string, snap uint64) (uint64,
 			return build, nil
 		}
 		if time.Since(started) > buildUnderWay || time.Now().After(deadline) { // the loader's clock, to the second
-
 			return 0, nil
 		}
 		select {

@@ -2,6 +2,7 @@ package queries
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -305,9 +306,11 @@ type pcnMonthlySQL struct {
 }
 
 // monthsFlight makes concurrent identical reads of the months (a page's
-// own trend and its areas' recent trends start together, and read the
-// same areas' months: Trends) one statement; the callers share its result,
-// and only read it.
+// own trend and its recent trends start together, and read the same
+// months: Trends) one statement; the callers share its result, and only
+// read it. The read runs without the first caller's cancellation (as the
+// dashboard's shared computations do); a caller whose context ends stops
+// waiting.
 type monthsFlight struct {
 	mu    sync.Mutex
 	calls map[string]*monthsCall
@@ -343,16 +346,27 @@ func (db *DB) monthCounts(ctx context.Context, sel Selection, asOf DataAsOf, lev
 	if f.calls == nil {
 		f.calls = map[string]*monthsCall{}
 	}
-	c := &monthsCall{done: make(chan struct{})}
+	c := &monthsCall{done: make(chan struct{}), err: errMonthsFailed}
 	f.calls[key] = c
 	f.mu.Unlock()
-	c.grid, c.err = db.readMonthCounts(ctx, sel, asOf, level, chunk)
-	f.mu.Lock()
-	delete(f.calls, key)
-	f.mu.Unlock()
-	close(c.done)
+	func() {
+		defer func() { // whatever happens, a panic included, waiters are released
+			f.mu.Lock()
+			delete(f.calls, key)
+			f.mu.Unlock()
+			close(c.done)
+		}()
+		// Not the first caller's cancellation: the others share the read.
+		rctx, cancel := db.readContext(context.WithoutCancel(ctx))
+		defer cancel()
+		c.grid, c.err = db.readMonthCounts(rctx, sel, asOf, level, chunk)
+	}()
 	return c.grid, c.err
 }
+
+// errMonthsFailed is what the sharers of a read of the months get when it
+// panicked.
+var errMonthsFailed = errors.New("reading the months failed")
 
 // readMonthCounts reads monthCounts' statement.
 func (db *DB) readMonthCounts(ctx context.Context, sel Selection, asOf DataAsOf, level string, chunk []string) (map[string][]*counts, error) {
