@@ -3,9 +3,10 @@ package dashboard
 import (
 	"container/list"
 	"context"
-	"errors"
 	"sync"
 	"sync/atomic"
+
+	"spdash/internal/flight"
 )
 
 // figureCache keeps computed answers in memory, keyed by what was asked and
@@ -20,7 +21,7 @@ import (
 type figureCache struct {
 	mu      sync.Mutex
 	held    lru
-	flights flights
+	flights flight.Group[any]
 
 	computes atomic.Int64 // answers computed (misses that ran), for tests and logs
 	hits     atomic.Int64
@@ -47,7 +48,7 @@ func (c *figureCache) get(ctx context.Context, key string, compute func(context.
 		c.hits.Add(1)
 		return v, nil
 	}
-	return c.flights.do(ctx, key, func(ctx context.Context) (any, error) {
+	return c.flights.Do(ctx, key, func(ctx context.Context) (any, error) {
 		if v, ok := c.lookup(key); ok { // kept by a flight that ended just before this one began
 			return v, nil
 		}
@@ -118,53 +119,4 @@ func (l *lru) put(key string, value any, weight int) {
 		delete(l.entries, e.key)
 		l.weight -= e.weight
 	}
-}
-
-// flights shares one call per key among concurrent callers, keeping
-// nothing: fifty requests at once ask once.
-type flights struct {
-	mu sync.Mutex
-	m  map[string]*flight
-}
-
-type flight struct {
-	done  chan struct{}
-	value any
-	err   error
-}
-
-// errComputationFailed is what waiters get when a shared computation panicked.
-var errComputationFailed = errors.New("the computation failed")
-
-// do runs fn once for the callers of key that arrive while it runs. fn runs
-// without the first caller's cancellation; a waiter whose context ends stops
-// waiting. Whatever happens in fn, a panic included, the waiters are released
-// and the key freed.
-func (g *flights) do(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, error) {
-	g.mu.Lock()
-	if f, ok := g.m[key]; ok {
-		g.mu.Unlock()
-		select {
-		case <-f.done:
-			return f.value, f.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-	if g.m == nil {
-		g.m = map[string]*flight{}
-	}
-	f := &flight{done: make(chan struct{}), err: errComputationFailed}
-	g.m[key] = f
-	g.mu.Unlock()
-	func() {
-		defer func() {
-			g.mu.Lock()
-			delete(g.m, key)
-			g.mu.Unlock()
-			close(f.done)
-		}()
-		f.value, f.err = fn(context.WithoutCancel(ctx))
-	}()
-	return f.value, f.err
 }

@@ -196,7 +196,7 @@ func (s *Server) dataAsOf(ctx context.Context) (queries.DataAsOf, error) {
 			return a, nil
 		}
 	}
-	v, err := s.versionCheck.do(ctx, "data as of", func(ctx context.Context) (any, error) {
+	v, err := s.versionCheck.Do(ctx, "data as of", func(ctx context.Context) (any, error) {
 		started := time.Now()
 		a, err := s.db.DataAsOf(ctx)
 		if err == nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"spdash/internal/flight"
 	"spdash/queries"
 )
 
@@ -54,7 +55,7 @@ type Server struct {
 	// versionCheck shares the data version's query among concurrent requests.
 	cache        *figureCache
 	responses    *responseCache
-	versionCheck flights
+	versionCheck flight.Group[any]
 	versionEvery time.Duration
 	lastVersion  struct {
 		sync.Mutex

@@ -37,6 +37,30 @@ func loadUnbuilt(t *testing.T, db *queries.DB, path string) {
 	}
 }
 
+// unbuiltSample loads a demo sample (seed, months to 2025-06) into a new
+// database without building its current rows, and opens the read-only
+// reader (the dashboard's user) on it: the database, the reader, the
+// sample's folder and the data version.
+func unbuiltSample(t *testing.T, seed int64, months int) (*queries.DB, *queries.DB, string, uint64) {
+	t.Helper()
+	db := testdb.New(t)
+	reader, err := queries.Open(context.Background(), "clickhouse://spdash_reader@"+testdb.Server(t).Addr()+"/"+db.Database(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reader.Close() })
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: seed, Scale: sample.Demo, Months: months, End: "2025-06"}); err != nil {
+		t.Fatal(err)
+	}
+	loadUnbuilt(t, db, dir)
+	v, err := db.DataVersion(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, reader, dir, v
+}
+
 // answers are the figures of every statement that reads the current rows,
 // at England, ICB and PCN level, as JSON.
 func answers(t *testing.T, db *queries.DB, version uint64) string {
@@ -111,21 +135,7 @@ func answers(t *testing.T, db *queries.DB, version uint64) string {
 // read.
 func TestCurrentBuildsAnswerAsTheStorageTables(t *testing.T) {
 	ctx := context.Background()
-	db := testdb.New(t)
-	reader, err := queries.Open(ctx, "clickhouse://spdash_reader@"+testdb.Server(t).Addr()+"/"+db.Database(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Close()
-	dir := t.TempDir()
-	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 7, Scale: sample.Demo, Months: 12, End: "2025-06"}); err != nil {
-		t.Fatal(err)
-	}
-	loadUnbuilt(t, db, dir)
-	v1, err := db.DataVersion(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, reader, dir, v1 := unbuiltSample(t, 7, 12)
 
 	if b, err := reader.CurrentBuild(ctx, v1); err != nil || b != (queries.Builds{}) {
 		t.Fatalf("a read-only reader's builds before any: %+v, %v", b, err)
@@ -208,21 +218,7 @@ func TestCurrentBuildsAnswerAsTheStorageTables(t *testing.T) {
 // long ago (its loader gone) is not waited for.
 func TestAReaderWaitsForABuildUnderWay(t *testing.T) {
 	ctx := context.Background()
-	db := testdb.New(t)
-	reader, err := queries.Open(ctx, "clickhouse://spdash_reader@"+testdb.Server(t).Addr()+"/"+db.Database(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Close()
-	dir := t.TempDir()
-	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 11, Scale: sample.Demo, Months: 3, End: "2025-06"}); err != nil {
-		t.Fatal(err)
-	}
-	loadUnbuilt(t, db, dir)
-	v1, err := db.DataVersion(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, reader, dir, v1 := unbuiltSample(t, 11, 3)
 	if b, err := reader.CurrentBuild(ctx, v1); err != nil || b != (queries.Builds{}) {
 		t.Fatalf("with no build under way, the reader's builds: %+v, %v; want none", b, err)
 	}
@@ -255,18 +251,7 @@ func TestAReaderWaitsForABuildUnderWay(t *testing.T) {
 			if err != nil || build == 0 {
 				t.Fatalf("build %s: %d, %v", kind, build, err)
 			}
-			switch kind {
-			case "activity":
-				b.Activity = build
-			case "training":
-				b.Training = build
-			case "outcomes":
-				b.Outcomes = build
-			case "pcn_workforce":
-				b.Workforce = build
-			case "gpad":
-				b.Appointments = build
-			}
+			queries.SetBuild(&b, kind, build)
 		}
 		return b
 	}

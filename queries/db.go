@@ -18,6 +18,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"spdash/internal/flight"
 )
 
 //go:embed sql/*.sql
@@ -63,9 +65,9 @@ type DB struct {
 	addr         string
 	log          *slog.Logger
 	queryTimeout time.Duration
-	cluster      *clusterOf   // nil on a single server (cluster.go)
-	builds       building     // builds of the current rows under way (current.go)
-	months       monthsFlight // reads of the months under way (pcn_month.go)
+	cluster      *clusterOf                         // nil on a single server (cluster.go)
+	builds       building                           // builds of the current rows under way (current.go)
+	months       flight.Group[map[string][]*counts] // reads of the months under way (pcn_month.go)
 }
 
 // DefaultMaxOpenConns is the connection pool's size when the DSN sets none.

@@ -42,3 +42,6 @@ func RecordStarted(ctx context.Context, db *DB, version uint64, at time.Time) er
 
 // AwaitBuildFor is how long a read-only reader waits for a build under way.
 const AwaitBuildFor = awaitBuildFor
+
+// SetBuild names the build of a kind in b.
+func SetBuild(b *Builds, kind string, build uint64) { b.set(kind, build) }

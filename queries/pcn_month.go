@@ -2,11 +2,9 @@ package queries
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -305,23 +303,6 @@ type pcnMonthlySQL struct {
 	Level, Where string
 }
 
-// monthsFlight makes concurrent identical reads of the months (a page's
-// own trend and its recent trends start together, and read the same
-// months: Trends) one statement; the callers share its result, and only
-// read it. The read runs without the first caller's cancellation (as the
-// dashboard's shared computations do); a caller whose context ends stops
-// waiting.
-type monthsFlight struct {
-	mu    sync.Mutex
-	calls map[string]*monthsCall
-}
-
-type monthsCall struct {
-	done chan struct{}
-	grid map[string][]*counts
-	err  error
-}
-
 // monthCounts are the counts of areas month by month over a selection's
 // period, by area code and [month], nil where nothing was loaded: the
 // place's own when level is the place's, else the areas at level in the
@@ -331,42 +312,15 @@ func (db *DB) monthCounts(ctx context.Context, sel Selection, asOf DataAsOf, lev
 	if chunk != nil { // an extract's round: never asked twice at once
 		return db.readMonthCounts(ctx, sel, asOf, level, chunk)
 	}
+	// A page's own trend and its recent trends start together and read the
+	// same months: one statement (db.months), its result shared and only read.
 	key := fmt.Sprint(asOf.Version, asOf.Current, monthKey(sel.From), monthKey(sel.To), sel.FY, sel.Place.Code, sel.Place.Level, level)
-	f := &db.months
-	f.mu.Lock()
-	if c, ok := f.calls[key]; ok {
-		f.mu.Unlock()
-		select {
-		case <-c.done:
-			return c.grid, c.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-	if f.calls == nil {
-		f.calls = map[string]*monthsCall{}
-	}
-	c := &monthsCall{done: make(chan struct{}), err: errMonthsFailed}
-	f.calls[key] = c
-	f.mu.Unlock()
-	func() {
-		defer func() { // whatever happens, a panic included, waiters are released
-			f.mu.Lock()
-			delete(f.calls, key)
-			f.mu.Unlock()
-			close(c.done)
-		}()
-		// Not the first caller's cancellation: the others share the read.
-		rctx, cancel := db.readContext(context.WithoutCancel(ctx))
+	return db.months.Do(ctx, key, func(ctx context.Context) (map[string][]*counts, error) {
+		ctx, cancel := db.readContext(ctx) // Do drops the first caller's cancellation, and so its deadline
 		defer cancel()
-		c.grid, c.err = db.readMonthCounts(rctx, sel, asOf, level, chunk)
-	}()
-	return c.grid, c.err
+		return db.readMonthCounts(ctx, sel, asOf, level, chunk)
+	})
 }
-
-// errMonthsFailed is what the sharers of a read of the months get when it
-// panicked.
-var errMonthsFailed = errors.New("reading the months failed")
 
 // readMonthCounts reads monthCounts' statement.
 func (db *DB) readMonthCounts(ctx context.Context, sel Selection, asOf DataAsOf, level string, chunk []string) (map[string][]*counts, error) {
