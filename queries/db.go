@@ -65,9 +65,11 @@ type DB struct {
 	addr         string
 	log          *slog.Logger
 	queryTimeout time.Duration
-	cluster      *clusterOf                         // nil on a single server (cluster.go)
-	builds       building                           // builds of the current rows under way (current.go)
-	months       flight.Group[map[string][]*counts] // reads of the months under way (pcn_month.go)
+	cluster      *clusterOf                          // nil on a single server (cluster.go)
+	builds       building                            // builds of the current rows under way (current.go)
+	months       flight.Group[map[string][]*counts]  // reads of the months under way (pcn_month.go)
+	levels       flight.Group[map[string]pcnLevels]  // reads of the PCNs' ICBs and regions under way
+	census       flight.Group[map[string]*pcnCensus] // reads of the census per PCN under way
 }
 
 // DefaultMaxOpenConns is the connection pool's size when the DSN sets none.

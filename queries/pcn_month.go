@@ -121,10 +121,28 @@ type pcnAppointments struct {
 func (db *DB) readPCNPeriod(ctx context.Context, sel Selection, asOf DataAsOf) (*pcnPeriod, error) {
 	out := &pcnPeriod{}
 	args := withBuild(levelArgs(sel, England, asOf), asOf)
+	// An answer's levels and census depend on the version and the period's
+	// end only: a page's answers side by side (this period and the previous,
+	// a place and England) share one read of each (read only).
+	census := fmt.Sprint(asOf.Version, asOf.Current, monthKey(sel.To))
 	err := parallel([]func() error{
-		func() (err error) { out.levels, err = db.areaLevels(ctx, asOf); return err },
+		func() (err error) {
+			out.levels, err = db.levels.Do(ctx, fmt.Sprint(asOf.Version), func(ctx context.Context) (map[string]pcnLevels, error) {
+				ctx, cancel := db.readContext(ctx)
+				defer cancel()
+				return db.areaLevels(ctx, asOf)
+			})
+			return err
+		},
 		func() (err error) { out.counts, err = db.readPCNSums(ctx, asOf, args); return err },
-		func() (err error) { out.census, err = db.readPCNCensus(ctx, asOf, args); return err },
+		func() (err error) {
+			out.census, err = db.census.Do(ctx, census, func(ctx context.Context) (map[string]*pcnCensus, error) {
+				ctx, cancel := db.readContext(ctx)
+				defer cancel()
+				return db.readPCNCensus(ctx, asOf, args)
+			})
+			return err
+		},
 		func() (err error) { out.appointments, err = db.readPCNAppointments(ctx, asOf, args); return err },
 	})
 	if err != nil {
