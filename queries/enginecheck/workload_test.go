@@ -248,7 +248,7 @@ func runWorkload(t *testing.T, db *queries.DB) {
 	// A month more of each summed kind, committed but not built (LoadFile
 	// alone does not build), read by a read-only reader, which may not
 	// build: the statements compute the current rows from the storage
-	// tables instead (current.sql's <kind>_now in pcn_month_source).
+	// tables instead (current.sql's <kind>_now through <kind>_source).
 	pl, err := etl.NewProblemLog(io.Discard, filepath.Join(t.TempDir(), "report.csv"), false)
 	if err != nil {
 		t.Fatal(err)
