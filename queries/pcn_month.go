@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // The figures of activity, training, outcomes and the published files come
@@ -76,21 +77,11 @@ func withBuild(args []any, asOf DataAsOf) []any {
 
 // areaLevels reads each PCN's ICB and region at a data version.
 func (db *DB) areaLevels(ctx context.Context, asOf DataAsOf) (map[string]pcnLevels, error) {
-	rows, err := db.conn.Query(ctx, expand(areaLevelsTmpl, nil), clickhouse.Named("version", asOf.Version))
-	if err != nil {
-		return nil, Classify(fmt.Errorf("read the areas' levels: %w", err))
-	}
-	defer rows.Close()
-	out := map[string]pcnLevels{}
-	for rows.Next() {
-		var area string
-		var l pcnLevels
-		if err := rows.Scan(&area, &l.icb, &l.region); err != nil {
-			return nil, fmt.Errorf("read the areas' levels: %w", err)
-		}
-		out[area] = l
-	}
-	return out, Classify(rows.Err())
+	return queryByArea(ctx, db, "read the areas' levels", expand(areaLevelsTmpl, nil), []any{clickhouse.Named("version", asOf.Version)},
+		func(rows driver.Rows) (area string, l pcnLevels, err error) {
+			err = rows.Scan(&area, &l.icb, &l.region)
+			return area, l, err
+		})
 }
 
 // pcnPeriod is every PCN's counts over a selection's period, its census
@@ -154,86 +145,70 @@ func (db *DB) readPCNPeriod(ctx context.Context, sel Selection, asOf DataAsOf) (
 // readPCNSums reads every PCN's sums of activity, training and outcomes
 // over a selection's period (pcn_period.sql).
 func (db *DB) readPCNSums(ctx context.Context, asOf DataAsOf, args []any) (map[string]*counts, error) {
-	rows, err := db.conn.Query(ctx, expand(pcnPeriodTmpl, sourceOf(asOf)), args...)
-	if err != nil {
-		return nil, Classify(fmt.Errorf("read the period's sums per PCN: %w", err))
+	// One set of destinations for every row.
+	var area string
+	var referrals, accepted, supported, headcount, caseload, latest uint64
+	var fte float64
+	var waits string
+	inPost, trained := make([]uint64, len(Modules)), make([]uint64, len(Modules))
+	people, cohort, fyPeople := make([]uint64, len(Outcomes)), make([]uint64, len(Outcomes)), make([]uint64, len(Outcomes))
+	dest := []any{&area, &referrals, &accepted, &supported, &fte, &headcount, &caseload, &latest, &waits}
+	for j := range Modules {
+		dest = append(dest, &inPost[j], &trained[j])
 	}
-	defer rows.Close()
-	out := map[string]*counts{}
-	for rows.Next() {
-		var area string
-		var referrals, accepted, supported, headcount, caseload, latest uint64
-		var fte float64
-		var waits string
-		inPost, trained := make([]uint64, len(Modules)), make([]uint64, len(Modules))
-		people, cohort, fyPeople := make([]uint64, len(Outcomes)), make([]uint64, len(Outcomes)), make([]uint64, len(Outcomes))
-		dest := []any{&area, &referrals, &accepted, &supported, &fte, &headcount, &caseload, &latest, &waits}
-		for j := range Modules {
-			dest = append(dest, &inPost[j], &trained[j])
-		}
-		for j := range Outcomes {
-			dest = append(dest, &people[j], &cohort[j], &fyPeople[j])
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("read the period's sums per PCN: %w", err)
-		}
-		c := newCounts()
-		c.referrals, c.accepted, c.supported = float64(referrals), float64(accepted), float64(supported)
-		c.fte, c.headcount, c.caseload = fte, float64(headcount), float64(caseload)
-		c.hasLatestReturn = latest > 0
-		if c.waits, err = parseWaits(waits); err != nil {
-			return nil, fmt.Errorf("read the period's sums per PCN: %s: %w", area, err)
-		}
-		for j, m := range Modules {
-			c.inPost[m], c.trained[m] = float64(inPost[j]), float64(trained[j])
-		}
-		for j, o := range Outcomes {
-			c.people[o], c.cohort[o], c.fyPeople[o] = float64(people[j]), float64(cohort[j]), float64(fyPeople[j])
-		}
-		out[area] = c
+	for j := range Outcomes {
+		dest = append(dest, &people[j], &cohort[j], &fyPeople[j])
 	}
-	return out, Classify(rows.Err())
+	return queryByArea(ctx, db, "read the period's sums per PCN", expand(pcnPeriodTmpl, sourceOf(asOf)), args,
+		func(rows driver.Rows) (string, *counts, error) {
+			if err := rows.Scan(dest...); err != nil {
+				return "", nil, err
+			}
+			c := newCounts()
+			c.referrals, c.accepted, c.supported = float64(referrals), float64(accepted), float64(supported)
+			c.fte, c.headcount, c.caseload = fte, float64(headcount), float64(caseload)
+			c.hasLatestReturn = latest > 0
+			var err error
+			if c.waits, err = parseWaits(waits); err != nil {
+				return "", nil, fmt.Errorf("%s: %w", area, err)
+			}
+			for j, m := range Modules {
+				c.inPost[m], c.trained[m] = float64(inPost[j]), float64(trained[j])
+			}
+			for j, o := range Outcomes {
+				c.people[o], c.cohort[o], c.fyPeople[o] = float64(people[j]), float64(cohort[j]), float64(fyPeople[j])
+			}
+			return area, c, nil
+		})
 }
 
 // readPCNCensus reads every PCN's census at the census month (pcn_census.sql).
 func (db *DB) readPCNCensus(ctx context.Context, asOf DataAsOf, args []any) (map[string]*pcnCensus, error) {
-	rows, err := db.conn.Query(ctx, expand(pcnCensusTmpl, sourceOf(asOf)), args...)
-	if err != nil {
-		return nil, Classify(fmt.Errorf("read the census per PCN: %w", err))
-	}
-	defer rows.Close()
-	out := map[string]*pcnCensus{}
-	for rows.Next() {
-		var area, staff string
-		var c pcnCensus
-		if err := rows.Scan(&area, &c.month, &c.fte, &c.fteMH, &staff); err != nil {
-			return nil, fmt.Errorf("read the census per PCN: %w", err)
-		}
-		c.staff = strings.Fields(staff)
-		out[area] = &c
-	}
-	return out, Classify(rows.Err())
+	return queryByArea(ctx, db, "read the census per PCN", expand(pcnCensusTmpl, sourceOf(asOf)), args,
+		func(rows driver.Rows) (string, *pcnCensus, error) {
+			var area, staff string
+			var c pcnCensus
+			if err := rows.Scan(&area, &c.month, &c.fte, &c.fteMH, &staff); err != nil {
+				return "", nil, err
+			}
+			c.staff = strings.Fields(staff)
+			return area, &c, nil
+		})
 }
 
 // readPCNAppointments reads every PCN's appointments over the period
 // (pcn_appointments.sql).
 func (db *DB) readPCNAppointments(ctx context.Context, asOf DataAsOf, args []any) (map[string]*pcnAppointments, error) {
-	rows, err := db.conn.Query(ctx, expand(pcnAppointmentsTmpl, sourceOf(asOf)), args...)
-	if err != nil {
-		return nil, Classify(fmt.Errorf("read the appointments per PCN: %w", err))
-	}
-	defer rows.Close()
-	out := map[string]*pcnAppointments{}
-	for rows.Next() {
-		var area, months string
-		var a pcnAppointments
-		if err := rows.Scan(&area, &a.attended, &a.dna, &a.unknown, &months); err != nil {
-			return nil, fmt.Errorf("read the appointments per PCN: %w", err)
-		}
-		a.months = strings.Fields(months)
-		out[area] = &a
-	}
-	return out, Classify(rows.Err())
+	return queryByArea(ctx, db, "read the appointments per PCN", expand(pcnAppointmentsTmpl, sourceOf(asOf)), args,
+		func(rows driver.Rows) (string, *pcnAppointments, error) {
+			var area, months string
+			var a pcnAppointments
+			if err := rows.Scan(&area, &a.attended, &a.dna, &a.unknown, &months); err != nil {
+				return "", nil, err
+			}
+			a.months = strings.Fields(months)
+			return area, &a, nil
+		})
 }
 
 // addTo adds each PCN's counts, census and appointments to the area at
