@@ -109,7 +109,7 @@ func (s *Server) selection(c echo.Context, extra ...string) (*View, error) {
 		}, func(queries.DataRange) int { return 1 })
 	}()
 	geo, err := cached(ctx, s, "places|"+asOf.Stamp(), func(ctx context.Context) (*queries.Geography, error) {
-		return s.db.Places(ctx)
+		return s.db.PlacesAt(ctx, asOf)
 	}, func(g *queries.Geography) int { return len(g.PCNs)/10 + 1 })
 	<-rangeRead
 	if err != nil {

@@ -26,7 +26,7 @@ import (
 var sqlFiles embed.FS
 
 // StatementTag starts every statement spdash sends, followed by the file it
-// came from: "-- spdash:sql/places.sql". Operators see in system.query_log
+// came from: "-- spdash:sql/areas_as_of.sql". Operators see in system.query_log
 // which file a query came from, and the engine check (queries/enginecheck)
 // attributes each logged statement to its file.
 const StatementTag = "-- spdash:"
@@ -68,7 +68,7 @@ type DB struct {
 	cluster      *clusterOf                          // nil on a single server (cluster.go)
 	builds       building                            // builds of the current rows under way (current.go)
 	months       flight.Group[map[string][]*counts]  // reads of the months under way (pcn_month.go)
-	levels       flight.Group[map[string]pcnLevels]  // reads of the PCNs' ICBs and regions under way
+	areas        flight.Group[areaTable]             // reads of the areas as of a version under way (areas.go)
 	census       flight.Group[map[string]*pcnCensus] // reads of the census per PCN under way
 }
 

@@ -45,3 +45,32 @@ const AwaitBuildFor = awaitBuildFor
 
 // SetBuild names the build of a kind in b.
 func SetBuild(b *Builds, kind string, build uint64) { b.set(kind, build) }
+
+// AreaAtLevel is one area of atLevel: what an answer's areas start from.
+type AreaAtLevel struct {
+	Code, Name, ParentCode, ParentName string
+	Population                         float64
+	IMD                                *float64
+}
+
+// AreasAtLevel is the areas at a level in a place as of asOf, with
+// England's own row, as an answer reads them (areas.go).
+func AreasAtLevel(ctx context.Context, db *DB, asOf DataAsOf, place Place, level string) ([]AreaAtLevel, *AreaAtLevel, error) {
+	t, err := db.areasAt(ctx, asOf)
+	if err != nil {
+		return nil, nil, err
+	}
+	areas, eng, err := t.atLevel(place, level, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]AreaAtLevel, len(areas))
+	for i, a := range areas {
+		out[i] = AreaAtLevel{a.code, a.name, a.parentCode, a.parentName, a.population, a.imd}
+	}
+	var e *AreaAtLevel
+	if eng != nil {
+		e = &AreaAtLevel{eng.code, eng.name, eng.parentCode, eng.parentName, eng.population, eng.imd}
+	}
+	return out, e, nil
+}

@@ -321,22 +321,25 @@ type Report struct {
 	Areas   []AreaMetrics `json:"areas"`
 }
 
+// levelSQL is a level's column of the areas (Level: the code of the area a
+// PCN is in at the level) and a place's filter of them (Where), spliced into
+// statements that put PCNs in their areas (to_level, in_place).
 type levelSQL struct {
-	Level, Name, Parent, ParentName, Where string
+	Level, Where string
 }
 
-// levelColumns maps a level onto the areas view's columns; these are the only
+// levelColumns maps a level onto the areas' columns; these are the only
 // strings spliced into SQL, and they come from this table.
 func levelColumns(level string) (levelSQL, error) {
 	switch level {
 	case LevelEngland:
-		return levelSQL{Level: "'" + EnglandCode + "'", Name: "'England'", Parent: "''", ParentName: "''"}, nil
+		return levelSQL{Level: "'" + EnglandCode + "'"}, nil
 	case LevelRegion:
-		return levelSQL{Level: "region_code", Name: "region_name", Parent: "'" + EnglandCode + "'", ParentName: "'England'"}, nil
+		return levelSQL{Level: "region_code"}, nil
 	case LevelICB:
-		return levelSQL{Level: "icb_code", Name: "icb_name", Parent: "region_code", ParentName: "region_name"}, nil
+		return levelSQL{Level: "icb_code"}, nil
 	case LevelPCN:
-		return levelSQL{Level: "area_code", Name: "area_name", Parent: "icb_code", ParentName: "icb_name"}, nil
+		return levelSQL{Level: "area_code"}, nil
 	}
 	return levelSQL{}, fmt.Errorf("unknown level %q", level)
 }
@@ -356,7 +359,7 @@ func placeFilter(p Place) string {
 var metricTemplates = map[string]*template.Template{}
 
 func init() {
-	for _, name := range []string{"metrics_areas", "metrics_funding"} {
+	for _, name := range []string{"metrics_funding"} {
 		metricTemplates[name] = parseWithShared(name)
 	}
 }
@@ -624,7 +627,11 @@ func (db *DB) levelBaseWith(ctx context.Context, sel Selection, place Place, lev
 	}
 	cols.Where = placeFilter(place)
 	args := levelArgs(sel, place, asOf)
-	areas, eng, err := db.readAreas(ctx, cols, args, england)
+	table, err := db.areasAt(ctx, asOf)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	areas, eng, err := table.atLevel(place, level, england)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -733,47 +740,6 @@ func levelArgs(sel Selection, place Place, asOf DataAsOf) []any {
 	return []any{clickhouse.Named("version", asOf.Version), clickhouse.Named("place", place.Code),
 		clickhouse.Named("from", sel.From.Format("2006-01-02")), clickhouse.Named("to", sel.To.Format("2006-01-02")),
 		clickhouse.Named("fy", sel.FY), clickhouse.Named("fy_from", fyFrom.Format("2006-01-02")), clickhouse.Named("fy_to", fyTo.Format("2006-01-02"))}
-}
-
-// areasSQL expands metrics_areas.sql: the areas at a level in a place,
-// and with WithEngland England's row too.
-type areasSQL struct {
-	Areas, England levelSQL
-	WithEngland    bool
-}
-
-// readAreas reads the areas at a level (metrics_areas.sql) in code order:
-// names, parents, population and deprivation; with england, England's row
-// too, apart (nil if there is none: no areas loaded).
-func (db *DB) readAreas(ctx context.Context, cols levelSQL, args []any, england bool) ([]areaCounts, *areaCounts, error) {
-	q := areasSQL{Areas: cols, WithEngland: england}
-	if england {
-		var err error
-		if q.England, err = levelColumns(LevelEngland); err != nil {
-			return nil, nil, err
-		}
-	}
-	rows, err := db.conn.Query(ctx, expand(metricTemplates["metrics_areas"], q), args...)
-	if err != nil {
-		return nil, nil, Classify(fmt.Errorf("metrics areas: %w", err))
-	}
-	defer rows.Close()
-	var areas []areaCounts
-	var eng *areaCounts
-	for rows.Next() {
-		a := areaCounts{counts: *newCounts()}
-		var pop, wap uint64
-		if err := rows.Scan(&a.code, &a.name, &a.parentCode, &a.parentName, &pop, &wap, &a.imd); err != nil {
-			return nil, nil, fmt.Errorf("metrics areas: %w", err)
-		}
-		a.population = float64(pop)
-		if england && a.code == EnglandCode {
-			eng = &a
-			continue
-		}
-		areas = append(areas, a)
-	}
-	return areas, eng, Classify(rows.Err())
 }
 
 // FinancialYearMonths returns April and March of a financial year YYYY-YY.

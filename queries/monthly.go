@@ -34,20 +34,18 @@ func (db *DB) Monthly(ctx context.Context, req Request, fn func(*AreaMonth) erro
 	if n < 1 || n > 1200 {
 		return fmt.Errorf("monthly: a period of %d months", n)
 	}
-	cols, err := levelColumns(sel.Level)
-	if err != nil {
-		return err
-	}
-	cols.Where = placeFilter(sel.Place)
 	actx, cancel := db.readContext(ctx)
 	defer cancel()
 	asOf, err := db.asOf(actx, req)
 	if err != nil {
 		return err
 	}
-	args := levelArgs(sel, sel.Place, asOf)
 	// The areas are few (at most the PCNs): read them first.
-	areas, _, err := db.readAreas(actx, cols, args, false)
+	table, err := db.areasAt(actx, asOf)
+	if err != nil {
+		return err
+	}
+	areas, _, err := table.atLevel(sel.Place, sel.Level, false)
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,6 @@ func (l pcnLevels) code(area, level string) string {
 }
 
 var (
-	areaLevelsTmpl      = parseWithShared("area_levels")
 	pcnPeriodTmpl       = parseWithShared("pcn_period")
 	pcnMonthlyTmpl      = parseWithShared("pcn_monthly")
 	pcnProvidersTmpl    = parseWithShared("pcn_providers")
@@ -73,15 +72,6 @@ func sourceOf(asOf DataAsOf) pcnSQL {
 // withBuild adds the builds read to a statement's parameters.
 func withBuild(args []any, asOf DataAsOf) []any {
 	return append(append([]any{}, args...), asOf.Current.args()...)
-}
-
-// areaLevels reads each PCN's ICB and region at a data version.
-func (db *DB) areaLevels(ctx context.Context, asOf DataAsOf) (map[string]pcnLevels, error) {
-	return queryByArea(ctx, db, "read the areas' levels", expand(areaLevelsTmpl, nil), []any{clickhouse.Named("version", asOf.Version)},
-		func(rows driver.Rows) (area string, l pcnLevels, err error) {
-			err = rows.Scan(&area, &l.icb, &l.region)
-			return area, l, err
-		})
 }
 
 // pcnPeriod is every PCN's counts over a selection's period, its census
@@ -118,11 +108,8 @@ func (db *DB) readPCNPeriod(ctx context.Context, sel Selection, asOf DataAsOf) (
 	census := fmt.Sprint(asOf.Version, asOf.Current, monthKey(sel.To))
 	err := parallel([]func() error{
 		func() (err error) {
-			out.levels, err = db.levels.Do(ctx, fmt.Sprint(asOf.Version), func(ctx context.Context) (map[string]pcnLevels, error) {
-				ctx, cancel := db.readContext(ctx)
-				defer cancel()
-				return db.areaLevels(ctx, asOf)
-			})
+			areas, err := db.areasAt(ctx, asOf)
+			out.levels = areas.levels()
 			return err
 		},
 		func() (err error) { out.counts, err = db.readPCNSums(ctx, asOf, args); return err },

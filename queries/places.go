@@ -19,49 +19,6 @@ type Geography struct {
 	home *Place
 }
 
-// Places reads the regions and ICBs of the loaded areas.
-func (db *DB) Places(ctx context.Context) (*Geography, error) {
-	ctx, cancel := db.readContext(ctx)
-	defer cancel()
-	rows, err := db.conn.Query(ctx, sqlText("places"))
-	if err != nil {
-		return nil, Classify(fmt.Errorf("read places: %w", err))
-	}
-	defer rows.Close()
-	g := &Geography{parent: map[string]string{}}
-	seen := map[string]bool{}
-	for rows.Next() {
-		var rc, rn, ic, in string
-		if err := rows.Scan(&rc, &rn, &ic, &in); err != nil {
-			return nil, fmt.Errorf("read places: %w", err)
-		}
-		if !seen[rc] {
-			seen[rc] = true
-			g.Regions = append(g.Regions, Place{Code: rc, Name: rn, Level: LevelRegion})
-		}
-		g.ICBs = append(g.ICBs, Place{Code: ic, Name: in, Level: LevelICB})
-		g.parent[ic] = rc
-		g.parent[rc] = EnglandCode
-	}
-	if err := rows.Err(); err != nil {
-		return nil, Classify(err)
-	}
-	pcns, err := db.conn.Query(ctx, sqlText("pcns"))
-	if err != nil {
-		return nil, Classify(fmt.Errorf("read PCNs: %w", err))
-	}
-	defer pcns.Close()
-	for pcns.Next() {
-		var code, name, icb string
-		if err := pcns.Scan(&code, &name, &icb); err != nil {
-			return nil, fmt.Errorf("read PCNs: %w", err)
-		}
-		g.PCNs = append(g.PCNs, Place{Code: code, Name: name, Level: LevelPCN})
-		g.parent[code] = icb
-	}
-	return g, Classify(pcns.Err())
-}
-
 // Area finds any area by code, in any letter case: England, a region, an ICB
 // or a PCN; with its chain of parents, nearest first (a PCN's ICB, region and
 // England).

@@ -1,0 +1,219 @@
+package queries
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+)
+
+// The areas as of a data version, read once per answer (areas_as_of.sql):
+// every PCN with its ICB, region, names, population and deprivation. An
+// answer's areas at any level with their population and deprivation
+// (atLevel), the PCNs' ICBs and regions (levels) and the places to choose
+// (PlacesAt) are all taken from this one read, where each used to be a
+// statement of its own over the same 1,251 rows.
+
+// areaRow is one PCN of the areas.
+type areaRow struct {
+	code, name, icb, icbName, region, regionName string
+	population, workingAge                       uint32
+	imd                                          *float64
+}
+
+// areaTable is the areas as of a data version in the areas' own order
+// (region, ICB, PCN): the order ClickHouse 18.16 adds them in, so that a
+// sum of floats here is the sum the server made when it summed them.
+type areaTable []areaRow
+
+var areasAtTmpl = parseWithShared("areas_as_of")
+
+// areasAt reads the areas as of asOf's version; reads under way for the
+// same version share one statement (an answer's areas and its PCNs' levels
+// start together).
+func (db *DB) areasAt(ctx context.Context, asOf DataAsOf) (areaTable, error) {
+	return db.areas.Do(ctx, fmt.Sprint(asOf.Version), func(ctx context.Context) (areaTable, error) {
+		ctx, cancel := db.readContext(ctx) // Do drops the first caller's cancellation, and so its deadline
+		defer cancel()
+		rows, err := db.conn.Query(ctx, expand(areasAtTmpl, nil), clickhouse.Named("version", asOf.Version))
+		if err != nil {
+			return nil, Classify(fmt.Errorf("read the areas: %w", err))
+		}
+		defer rows.Close()
+		var t areaTable
+		for rows.Next() {
+			var r areaRow
+			if err := rows.Scan(&r.code, &r.name, &r.icb, &r.icbName, &r.region, &r.regionName, &r.population, &r.workingAge, &r.imd); err != nil {
+				return nil, fmt.Errorf("read the areas: %w", err)
+			}
+			t = append(t, r)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, Classify(fmt.Errorf("read the areas: %w", err))
+		}
+		return t, nil
+	})
+}
+
+// at is the area a PCN is in at a level: its code, name and parent's.
+func (r *areaRow) at(level string) (code, name, parent, parentName string) {
+	switch level {
+	case LevelRegion:
+		return r.region, r.regionName, EnglandCode, "England"
+	case LevelICB:
+		return r.icb, r.icbName, r.region, r.regionName
+	case LevelPCN:
+		return r.code, r.name, r.icb, r.icbName
+	}
+	return EnglandCode, "England", "", ""
+}
+
+// in reports whether the PCN is in a place (placeFilter's rule).
+func (r *areaRow) in(p Place) bool {
+	switch p.Level {
+	case LevelRegion:
+		return r.region == p.Code
+	case LevelICB:
+		return r.icb == p.Code
+	case LevelPCN:
+		return r.code == p.Code
+	}
+	return true
+}
+
+// levels are the PCNs' ICBs and regions.
+func (t areaTable) levels() map[string]pcnLevels {
+	out := make(map[string]pcnLevels, len(t))
+	for i := range t {
+		out[t[i].code] = pcnLevels{icb: t[i].icb, region: t[i].region}
+	}
+	return out
+}
+
+// atLevel is the areas at a level in a place, in code order, with their
+// name, parent, population and population-weighted deprivation (over the
+// PCNs with a known score; none when no PCN has one); with england, England's
+// own row too, apart (nil when no area is loaded). A name is the first PCN's
+// of the area, in the areas' order.
+func (t areaTable) atLevel(place Place, level string, england bool) ([]areaCounts, *areaCounts, error) {
+	switch level {
+	case LevelEngland, LevelRegion, LevelICB, LevelPCN:
+	default:
+		return nil, nil, fmt.Errorf("unknown level %q", level)
+	}
+	type sums struct {
+		population       uint64
+		known            uint64 // population of the PCNs with a score
+		weighted         float64
+		code, name       string
+		parent, parentNm string
+	}
+	add := func(s *sums, r *areaRow) {
+		s.population += uint64(r.population)
+		if r.imd != nil {
+			s.known += uint64(r.population)
+			s.weighted += float64(r.population) * *r.imd
+		}
+	}
+	var groups []*sums
+	index := map[string]int{}
+	var eng *sums
+	for i := range t {
+		r := &t[i]
+		if england {
+			if eng == nil {
+				eng = &sums{code: EnglandCode, name: "England"}
+			}
+			add(eng, r)
+		}
+		if !r.in(place) {
+			continue
+		}
+		code, name, parent, parentName := r.at(level)
+		j, ok := index[code]
+		if !ok {
+			j = len(groups)
+			index[code] = j
+			groups = append(groups, &sums{code: code, name: name, parent: parent, parentNm: parentName})
+		}
+		add(groups[j], r)
+	}
+	counts := func(s *sums) areaCounts {
+		a := areaCounts{code: s.code, name: s.name, parentCode: s.parent, parentName: s.parentNm, counts: *newCounts()}
+		a.population = float64(s.population)
+		if s.known > 0 {
+			imd := s.weighted / float64(s.known)
+			a.imd = &imd
+		}
+		return a
+	}
+	areas := make([]areaCounts, len(groups))
+	for i, s := range groups {
+		areas[i] = counts(s)
+	}
+	slices.SortFunc(areas, func(a, b areaCounts) int { return cmp.Compare(a.code, b.code) })
+	var e *areaCounts
+	if eng != nil {
+		c := counts(eng)
+		e = &c
+	}
+	return areas, e, nil
+}
+
+// PlacesAt is the regions, ICBs and PCNs of the areas as of asOf.
+func (db *DB) PlacesAt(ctx context.Context, asOf DataAsOf) (*Geography, error) {
+	t, err := db.areasAt(ctx, asOf)
+	if err != nil {
+		return nil, fmt.Errorf("read places: %w", err)
+	}
+	return t.geography(), nil
+}
+
+// Places is the regions, ICBs and PCNs of the newest areas.
+func (db *DB) Places(ctx context.Context) (*Geography, error) {
+	asOf, err := db.DataAsOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return db.PlacesAt(ctx, asOf)
+}
+
+// geography lists the regions (by code), each region's ICBs (by code) and
+// the PCNs (by code). An ICB named two ways is listed under each name, as
+// a distinct list of the areas' columns has it.
+func (t areaTable) geography() *Geography {
+	g := &Geography{parent: map[string]string{}}
+	type icbKey struct{ region, regionName, icb, icbName string }
+	var icbs []icbKey
+	seenICB := map[icbKey]bool{}
+	for i := range t {
+		r := &t[i]
+		k := icbKey{r.region, r.regionName, r.icb, r.icbName}
+		if !seenICB[k] {
+			seenICB[k] = true
+			icbs = append(icbs, k)
+		}
+		g.PCNs = append(g.PCNs, Place{Code: r.code, Name: r.name, Level: LevelPCN})
+		g.parent[r.code] = r.icb
+	}
+	slices.SortStableFunc(icbs, func(a, b icbKey) int {
+		if c := cmp.Compare(a.region, b.region); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.icb, b.icb)
+	})
+	seenRegion := map[string]bool{}
+	for _, k := range icbs {
+		if !seenRegion[k.region] {
+			seenRegion[k.region] = true
+			g.Regions = append(g.Regions, Place{Code: k.region, Name: k.regionName, Level: LevelRegion})
+		}
+		g.ICBs = append(g.ICBs, Place{Code: k.icb, Name: k.icbName, Level: LevelICB})
+		g.parent[k.icb] = k.region
+		g.parent[k.region] = EnglandCode
+	}
+	slices.SortStableFunc(g.PCNs, func(a, b Place) int { return cmp.Compare(a.Code, b.Code) })
+	return g
+}

@@ -1,1 +1,0 @@
-SELECT area_code, area_name, icb_code FROM areas ORDER BY area_code
