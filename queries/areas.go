@@ -57,6 +57,15 @@ func (db *DB) areasAt(ctx context.Context, asOf DataAsOf) (areaTable, error) {
 	})
 }
 
+// byCode finds a PCN's row by its code.
+func (t areaTable) byCode() map[string]*areaRow {
+	out := make(map[string]*areaRow, len(t))
+	for i := range t {
+		out[t[i].code] = &t[i]
+	}
+	return out
+}
+
 // at is the area a PCN is in at a level: its code, name and parent's.
 func (r *areaRow) at(level string) (code, name, parent, parentName string) {
 	switch level {

@@ -356,13 +356,7 @@ func placeFilter(p Place) string {
 	return ""
 }
 
-var metricTemplates = map[string]*template.Template{}
-
-func init() {
-	for _, name := range []string{"metrics_funding"} {
-		metricTemplates[name] = parseWithShared(name)
-	}
-}
+var pcnFundingTmpl = parseWithShared("pcn_funding")
 
 // parseWithShared parses a query template with the shared definitions of
 // current.sql (committed rows, place filter, level join).
@@ -619,14 +613,8 @@ func (db *DB) levelBase(ctx context.Context, sel Selection, place Place, level s
 }
 
 // levelBaseWith is levelBase, and with england England's own row (its
-// population and deprivation) from the same statement.
+// population and deprivation) from the same read of the areas.
 func (db *DB) levelBaseWith(ctx context.Context, sel Selection, place Place, level string, asOf DataAsOf, funding, england bool) ([]areaCounts, map[string]int, *areaCounts, error) {
-	cols, err := levelColumns(level)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	cols.Where = placeFilter(place)
-	args := levelArgs(sel, place, asOf)
 	table, err := db.areasAt(ctx, asOf)
 	if err != nil {
 		return nil, nil, nil, err
@@ -640,7 +628,7 @@ func (db *DB) levelBaseWith(ctx context.Context, sel Selection, place Place, lev
 		index[areas[i].code] = i
 	}
 	if funding && len(areas) > 0 {
-		if err := db.scanFunding(ctx, expand(metricTemplates["metrics_funding"], cols), args, index, areas); err != nil {
+		if err := db.scanFunding(ctx, levelArgs(sel, place, asOf), table, level, index, areas); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -697,23 +685,33 @@ func parallel(fns []func() error) error {
 	return errors.Join(errs...)
 }
 
-// scanFunding fills funding by stream for the financial year.
-func (db *DB) scanFunding(ctx context.Context, q string, args []any, index map[string]int, areas []areaCounts) error {
-	rows, err := db.conn.Query(ctx, q, args...)
+// scanFunding fills the areas' funding by stream for the financial year:
+// each PCN's (pcn_funding.sql) added to its area at the level, when that is
+// one of the areas (index: the place's areas at the level, so a PCN outside
+// the place has none). Every amount is whole pennies, so a sum kept in
+// whole pennies is exact whatever order the PCNs come in.
+func (db *DB) scanFunding(ctx context.Context, args []any, table areaTable, level string, index map[string]int, areas []areaCounts) error {
+	rows, err := db.conn.Query(ctx, expand(pcnFundingTmpl, nil), args...)
 	if err != nil {
 		return Classify(fmt.Errorf("metrics funding: %w", err))
 	}
 	defer rows.Close()
+	pcns := table.byCode()
 	for rows.Next() {
-		var code, stream string
+		var pcn, stream string
 		var funding float64
-		if err := rows.Scan(&code, &stream, &funding); err != nil {
+		if err := rows.Scan(&pcn, &stream, &funding); err != nil {
 			return fmt.Errorf("metrics funding: %w", err)
 		}
+		r, ok := pcns[pcn]
+		if !ok {
+			continue
+		}
+		code, _, _, _ := r.at(level)
 		if i, ok := index[code]; ok {
 			a := &areas[i]
-			a.streams[stream] += funding
-			a.funding = pennies(a.funding + funding) // the same total whatever order the streams come in
+			a.streams[stream] = pennies(a.streams[stream] + funding)
+			a.funding = pennies(a.funding + funding)
 			a.hasFunding = true
 		}
 	}
