@@ -19,7 +19,8 @@ import (
 // any level from one read of each; months summed per month for the place,
 // or per PCN and put in their areas by the areas' own table, by one
 // statement (pcn_monthly.sql); the providers per PCN and month for the
-// completeness of returns, each with its area (pcn_providers.sql). The
+// completeness of returns (pcn_providers.sql), put in their areas from the
+// answer's one read of the areas (areas.go). The
 // rules are METRICS.md's and in the statements: flows are summed over the
 // period's months, stocks taken at its latest month (never summed over
 // months), outcomes' people in the financial year's months for cost per
@@ -371,15 +372,18 @@ func (db *DB) readMonthCounts(ctx context.Context, sel Selection, asOf DataAsOf,
 // row in m); a provider new in m is not counted. By area code, [month]
 // {expected, received}; an area appears once a provider was expected of it.
 func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (map[string][][2]int, error) {
-	cols, err := levelColumns(sel.Level)
+	if _, err := levelColumns(sel.Level); err != nil {
+		return nil, err
+	}
+	table, err := db.areasAt(ctx, asOf)
 	if err != nil {
 		return nil, err
 	}
-	q := pcnMonthlySQL{pcnSQL: sourceOf(asOf), Level: cols.Level, Where: placeFilter(sel.Place)}
+	pcns := table.byCode()
 	out := map[string][][2]int{}
 	months := sel.Months()
 	first := sel.From.AddDate(0, -3, 0)
-	rows, err := db.conn.Query(ctx, expand(pcnProvidersTmpl, q), withBuild(levelArgs(sel, sel.Place, asOf), asOf)...)
+	rows, err := db.conn.Query(ctx, expand(pcnProvidersTmpl, sourceOf(asOf)), withBuild(levelArgs(sel, sel.Place, asOf), asOf)...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the providers per PCN: %w", err))
 	}
@@ -390,9 +394,9 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 	}
 	byPCN := map[string]*pcnMonths{}
 	for rows.Next() {
-		var code, area, list string
+		var area, list string
 		var month time.Time
-		if err := rows.Scan(&code, &area, &month, &list); err != nil {
+		if err := rows.Scan(&area, &month, &list); err != nil {
 			return nil, fmt.Errorf("read the providers per PCN: %w", err)
 		}
 		m := monthsAfter(first, month) // 0..months+2
@@ -401,6 +405,11 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 		}
 		p := byPCN[area]
 		if p == nil {
+			r, ok := pcns[area]
+			if !ok || !r.in(sel.Place) { // not in the areas as of the version, or not in the place
+				continue
+			}
+			code, _, _, _ := r.at(sel.Level)
 			p = &pcnMonths{code: code, months: make([][]string, months+3)}
 			byPCN[area] = p
 		}
