@@ -19,7 +19,7 @@ import (
 // areaRow is one PCN of the areas.
 type areaRow struct {
 	code, name, icb, icbName, region, regionName string
-	population, workingAge                       uint32
+	population                                   uint32
 	imd                                          *float64
 }
 
@@ -45,7 +45,7 @@ func (db *DB) areasAt(ctx context.Context, asOf DataAsOf) (areaTable, error) {
 		var t areaTable
 		for rows.Next() {
 			var r areaRow
-			if err := rows.Scan(&r.code, &r.name, &r.icb, &r.icbName, &r.region, &r.regionName, &r.population, &r.workingAge, &r.imd); err != nil {
+			if err := rows.Scan(&r.code, &r.name, &r.icb, &r.icbName, &r.region, &r.regionName, &r.population, &r.imd); err != nil {
 				return nil, fmt.Errorf("read the areas: %w", err)
 			}
 			t = append(t, r)
