@@ -108,9 +108,9 @@ func (s *Server) selection(c echo.Context, extra ...string) (*View, error) {
 			return s.db.Range(ctx, asOf)
 		}, func(queries.DataRange) int { return 1 })
 	}()
-	geo, err := cached(ctx, s, "places|"+asOf.Stamp(), func(ctx context.Context) (*queries.Geography, error) {
-		return s.db.PlacesAt(ctx, asOf)
-	}, func(g *queries.Geography) int { return len(g.PCNs)/10 + 1 })
+	areas, err := cached(ctx, s, "areas|"+asOf.Stamp(), func(ctx context.Context) (*queries.Areas, error) {
+		return s.db.AreasAt(ctx, asOf)
+	}, func(a *queries.Areas) int { return a.Len()/10 + 1 })
 	<-rangeRead
 	if err != nil {
 		return nil, err
@@ -118,6 +118,11 @@ func (s *Server) selection(c echo.Context, extra ...string) (*View, error) {
 	if dataErr != nil {
 		return nil, dataErr
 	}
+	// The request's answers take the areas from here: one read of them per
+	// request (and none while they are kept).
+	asOf = asOf.WithAreas(areas)
+	c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), asOfKey{}, asOf)))
+	geo := areas.Geography()
 	who := s.principalOf(ctx)
 	if who.limited() {
 		// Only their areas exist for them: any other code is "not found",

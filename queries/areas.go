@@ -30,10 +30,46 @@ type areaTable []areaRow
 
 var areasAtTmpl = parseWithShared("areas_as_of")
 
-// areasAt reads the areas as of asOf's version; reads under way for the
-// same version share one statement (an answer's areas and its PCNs' levels
-// start together).
+// Areas is the areas as of a data version, read once (AreasAt), with the
+// places to choose among them. A caller that keeps it hands it to the
+// answers of that version (DataAsOf.WithAreas), which then read no areas of
+// their own: one read of the areas per request. Read only.
+type Areas struct {
+	version uint64
+	table   areaTable
+	geo     *Geography
+}
+
+// AreasAt reads the areas as of asOf (or takes those asOf carries).
+func (db *DB) AreasAt(ctx context.Context, asOf DataAsOf) (*Areas, error) {
+	t, err := db.areasAt(ctx, asOf)
+	if err != nil {
+		return nil, fmt.Errorf("read places: %w", err)
+	}
+	return &Areas{version: asOf.Version, table: t, geo: t.geography()}, nil
+}
+
+// Geography is the regions, ICBs and PCNs of the areas.
+func (a *Areas) Geography() *Geography { return a.geo }
+
+// Len is the number of PCNs.
+func (a *Areas) Len() int { return len(a.table) }
+
+// WithAreas is asOf carrying the areas read as of its version, for its
+// answers to use instead of reading them again (areas of another version
+// are ignored).
+func (a DataAsOf) WithAreas(areas *Areas) DataAsOf {
+	a.areas = areas
+	return a
+}
+
+// areasAt is the areas as of asOf's version: those asOf carries, or else
+// read, reads under way for the same version sharing one statement (an
+// answer's areas and its PCNs' levels start together).
 func (db *DB) areasAt(ctx context.Context, asOf DataAsOf) (areaTable, error) {
+	if asOf.areas != nil && asOf.areas.version == asOf.Version {
+		return asOf.areas.table, nil
+	}
 	return db.areas.Do(ctx, fmt.Sprint(asOf.Version), func(ctx context.Context) (areaTable, error) {
 		ctx, cancel := db.readContext(ctx) // Do drops the first caller's cancellation, and so its deadline
 		defer cancel()
@@ -171,22 +207,17 @@ func (t areaTable) atLevel(place Place, level string, england bool) ([]areaCount
 	return areas, e, nil
 }
 
-// PlacesAt is the regions, ICBs and PCNs of the areas as of asOf.
-func (db *DB) PlacesAt(ctx context.Context, asOf DataAsOf) (*Geography, error) {
-	t, err := db.areasAt(ctx, asOf)
-	if err != nil {
-		return nil, fmt.Errorf("read places: %w", err)
-	}
-	return t.geography(), nil
-}
-
 // Places is the regions, ICBs and PCNs of the newest areas.
 func (db *DB) Places(ctx context.Context) (*Geography, error) {
 	asOf, err := db.DataAsOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return db.PlacesAt(ctx, asOf)
+	a, err := db.AreasAt(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return a.Geography(), nil
 }
 
 // geography lists the regions (by code), each region's ICBs (by code) and

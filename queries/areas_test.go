@@ -29,10 +29,11 @@ func TestAreasAtEveryLevelAsTheServerSumsThem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	geo, err := db.PlacesAt(ctx, asOf)
+	areas, err := db.AreasAt(ctx, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
+	geo := areas.Geography()
 	if len(geo.Regions) < 2 || len(geo.ICBs) < 2 {
 		t.Fatalf("the sample has %d regions and %d ICBs; want several of each", len(geo.Regions), len(geo.ICBs))
 	}

@@ -90,6 +90,7 @@ type DataAsOf struct {
 	// (current.go): 0 for a kind with none built yet, or nothing committed.
 	Current Builds
 	states  []kindState // each summed kind's state at Version
+	areas   *Areas      // the areas as of Version when the caller read them (WithAreas), or nil
 }
 
 // Stamp names the data for caches and ETags: it changes with every commit,
