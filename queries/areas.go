@@ -9,12 +9,13 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
-// The areas as of a data version, read once per answer (areas_as_of.sql):
-// every PCN with its ICB, region, names, population and deprivation. An
-// answer's areas at any level with their population and deprivation
-// (atLevel), the PCNs' ICBs and regions (levels) and the places to choose
-// (PlacesAt) are all taken from this one read, where each used to be a
-// statement of its own over the same 1,251 rows.
+// The areas as of a data version, read once (areas_as_of.sql): every PCN
+// with its ICB, region, names, population and deprivation. An answer's areas
+// at any level with their population and deprivation (atLevel), the area
+// each PCN is in at any level (byCode, at) and the places to choose
+// (Areas.Geography) are all taken from this one read, where each used to be
+// a statement of its own over the same 1,251 rows; a request's selection
+// hands it to its answers (DataAsOf.WithAreas).
 
 // areaRow is one PCN of the areas.
 type areaRow struct {
@@ -126,15 +127,6 @@ func (r *areaRow) in(p Place) bool {
 		return r.code == p.Code
 	}
 	return true
-}
-
-// levels are the PCNs' ICBs and regions.
-func (t areaTable) levels() map[string]pcnLevels {
-	out := make(map[string]pcnLevels, len(t))
-	for i := range t {
-		out[t[i].code] = pcnLevels{icb: t[i].icb, region: t[i].region}
-	}
-	return out
 }
 
 // atLevel is the areas at a level in a place, in code order, with their

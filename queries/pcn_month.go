@@ -26,22 +26,6 @@ import (
 // months), outcomes' people in the financial year's months for cost per
 // outcome.
 
-// pcnLevels is a PCN's ICB and region.
-type pcnLevels struct{ icb, region string }
-
-// code is the code of the area at level that holds the PCN area.
-func (l pcnLevels) code(area, level string) string {
-	switch level {
-	case LevelEngland:
-		return EnglandCode
-	case LevelRegion:
-		return l.region
-	case LevelICB:
-		return l.icb
-	}
-	return area
-}
-
 var (
 	pcnPeriodTmpl       = parseWithShared("pcn_period")
 	pcnMonthlyTmpl      = parseWithShared("pcn_monthly")
@@ -82,7 +66,7 @@ type pcnPeriod struct {
 	counts       map[string]*counts
 	census       map[string]*pcnCensus
 	appointments map[string]*pcnAppointments
-	levels       map[string]pcnLevels
+	areas        map[string]*areaRow // each PCN's row of the areas, by its code
 }
 
 // pcnCensus is a PCN's census at the census month.
@@ -108,9 +92,9 @@ func (db *DB) readPCNPeriod(ctx context.Context, sel Selection, asOf DataAsOf) (
 	// a place and England) share one read of each (read only).
 	census := fmt.Sprint(asOf.Version, asOf.Current, monthKey(sel.To))
 	err := parallel([]func() error{
-		func() (err error) {
+		func() error {
 			areas, err := db.areasAt(ctx, asOf)
-			out.levels = areas.levels()
+			out.areas = areas.byCode()
 			return err
 		},
 		func() (err error) { out.counts, err = db.readPCNSums(ctx, asOf, args); return err },
@@ -216,11 +200,12 @@ func (p *pcnPeriod) addTo(level string, index map[string]int, areas []areaCounts
 // areaOf is the position in index of the area at level holding a PCN; a
 // PCN no longer in the areas is in no area's figures.
 func (p *pcnPeriod) areaOf(area, level string, index map[string]int) (int, bool) {
-	l, ok := p.levels[area]
+	r, ok := p.areas[area]
 	if !ok {
 		return 0, false
 	}
-	i, ok := index[l.code(area, level)]
+	code, _, _, _ := r.at(level)
+	i, ok := index[code]
 	return i, ok
 }
 
