@@ -53,7 +53,7 @@ func (db *DB) Completeness(ctx context.Context, req Request, names map[string]st
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
 	sel := req.Selection
-	if _, err := levelColumns(sel.Level); err != nil {
+	if _, err := levelColumn(sel.Level); err != nil {
 		return nil, err
 	}
 	asOf, err := db.asOf(ctx, req)

@@ -322,27 +322,22 @@ type Report struct {
 	Areas   []AreaMetrics `json:"areas"`
 }
 
-// levelSQL is a level's column of the areas (Level: the code of the area a
-// PCN is in at the level) and a place's filter of them (Where), spliced into
-// statements that put PCNs in their areas (to_level, in_place).
-type levelSQL struct {
-	Level, Where string
-}
-
-// levelColumns maps a level onto the areas' columns; these are the only
-// strings spliced into SQL, and they come from this table.
-func levelColumns(level string) (levelSQL, error) {
+// levelColumn is the areas' column of a level: the code of the area a PCN
+// is in at the level, spliced into statements that put PCNs in their areas
+// (to_level). These are the only strings spliced into SQL, and they come
+// from this table.
+func levelColumn(level string) (string, error) {
 	switch level {
 	case LevelEngland:
-		return levelSQL{Level: "'" + EnglandCode + "'"}, nil
+		return "'" + EnglandCode + "'", nil
 	case LevelRegion:
-		return levelSQL{Level: "region_code"}, nil
+		return "region_code", nil
 	case LevelICB:
-		return levelSQL{Level: "icb_code"}, nil
+		return "icb_code", nil
 	case LevelPCN:
-		return levelSQL{Level: "area_code"}, nil
+		return "area_code", nil
 	}
-	return levelSQL{}, fmt.Errorf("unknown level %q", level)
+	return "", fmt.Errorf("unknown level %q", level)
 }
 
 func placeFilter(p Place) string {

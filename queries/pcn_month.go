@@ -261,7 +261,7 @@ func (p *pcnPeriod) addPublished(level string, index map[string]int, areas []are
 }
 
 // pcnMonthlySQL expands pcn_monthly.sql: the place's one area (One), or
-// the areas at a level (Level: its column of the areas, levelColumns) in the
+// the areas at a level (Level: its column of the areas, levelColumn) in the
 // place (Where: the place's filter, and with a chunk its codes).
 type pcnMonthlySQL struct {
 	pcnSQL
@@ -291,17 +291,17 @@ func (db *DB) monthCounts(ctx context.Context, sel Selection, asOf DataAsOf, lev
 // readMonthCounts reads monthCounts' statement.
 func (db *DB) readMonthCounts(ctx context.Context, sel Selection, asOf DataAsOf, level string, chunk []string) (map[string][]*counts, error) {
 	grid := map[string][]*counts{}
-	cols, err := levelColumns(level)
+	column, err := levelColumn(level)
 	if err != nil {
 		return nil, err
 	}
-	q := pcnMonthlySQL{pcnSQL: sourceOf(asOf), One: level == sel.Place.Level, Level: cols.Level, Where: placeFilter(sel.Place)}
+	q := pcnMonthlySQL{pcnSQL: sourceOf(asOf), One: level == sel.Place.Level, Level: column, Where: placeFilter(sel.Place)}
 	args := withBuild(levelArgs(sel, sel.Place, asOf), asOf)
 	if chunk != nil && !q.One {
 		if q.Where == "" {
-			q.Where = "WHERE has(@codes, " + cols.Level + ")"
+			q.Where = "WHERE has(@codes, " + column + ")"
 		} else {
-			q.Where += " AND has(@codes, " + cols.Level + ")"
+			q.Where += " AND has(@codes, " + column + ")"
 		}
 		args = append(args, clickhouse.Named("codes", chunk))
 	}
@@ -357,7 +357,7 @@ func (db *DB) readMonthCounts(ctx context.Context, sel Selection, asOf DataAsOf,
 // row in m); a provider new in m is not counted. By area code, [month]
 // {expected, received}; an area appears once a provider was expected of it.
 func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (map[string][][2]int, error) {
-	if _, err := levelColumns(sel.Level); err != nil {
+	if _, err := levelColumn(sel.Level); err != nil {
 		return nil, err
 	}
 	table, err := db.areasAt(ctx, asOf)

@@ -87,7 +87,7 @@ func (db *DB) AreaTrends(ctx context.Context, req Request) (map[string]map[strin
 	if k < 1 || k > 1200 {
 		return nil, fmt.Errorf("trends: a period of %d months", k)
 	}
-	if _, err := levelColumns(sel.Level); err != nil {
+	if _, err := levelColumn(sel.Level); err != nil {
 		return nil, err
 	}
 	asOf, err := db.asOf(ctx, req)
