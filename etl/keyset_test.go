@@ -2,19 +2,21 @@ package etl
 
 import (
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 )
 
 func TestKeySet(t *testing.T) {
-	s := newKeySet(100_000)
+	s := newKeySet(100_000, 100_000)
 	for i := uint64(1); i <= 50_000; i++ {
 		s.add(i * 0x9E3779B97F4A7C15)
 	}
 	if s.needsServerCheck() {
 		t.Fatal("distinct hashes need the server check")
 	}
-	s = newKeySet(100_000)
+	s = newKeySet(100_000, 100_000)
 	for i := uint64(1); i <= 50_000; i++ {
 		s.add(i * 0x9E3779B97F4A7C15)
 	}
@@ -24,7 +26,7 @@ func TestKeySet(t *testing.T) {
 		t.Fatal("a repeated hash was not noticed")
 	}
 
-	small := newKeySet(3)
+	small := newKeySet(3, 3)
 	for i := uint64(1); i <= 4; i++ {
 		small.add(i)
 	}
@@ -45,7 +47,7 @@ func TestRadixSort(t *testing.T) {
 		}
 		want := slices.Clone(a)
 		slices.Sort(want)
-		if got := radixSort(a); !slices.Equal(got, want) {
+		if got := radixSort(a, nil); !slices.Equal(got, want) {
 			t.Fatalf("n=%d: radixSort differs from slices.Sort", n)
 		}
 	}
@@ -54,7 +56,7 @@ func TestRadixSort(t *testing.T) {
 // Keys equal after canonicalisation hash equal; different keys differ.
 func TestKeyHashCanonical(t *testing.T) {
 	kind, _ := LookupKind("training")
-	s := newKeySet(10)
+	s := newKeySet(10, 10)
 	row := func(month, area, provider, module string) *Row {
 		var r Row
 		r.Values = make([]Value, len(kind.Columns))
@@ -83,10 +85,80 @@ func TestEstimatedRows(t *testing.T) {
 	if got := estimatedRows(10, 0, 100); got != 10 {
 		t.Fatalf("with nothing read yet: %d", got)
 	}
-	s := newKeySet(10)
+	s := newKeySet(10, 10)
 	s.add(1)
 	s.giveUp()
 	if s.tracking() || !s.needsServerCheck() || s.hashes != nil {
 		t.Fatal("giveUp did not hand the check to the server")
+	}
+}
+
+// Beyond memKeys the hashes spill to an unlinked temporary file by
+// partition: a repeat is found wherever its two hashes went (held in memory
+// before the spill, in a written chunk, or in a partition's unwritten tail),
+// distinct hashes need no server check, and nothing is left on disk.
+func TestKeySetSpills(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	r := rand.New(rand.NewPCG(3, 4))
+	distinct := make([]uint64, 60_000)
+	seen := map[uint64]bool{}
+	for i := range distinct {
+		for {
+			distinct[i] = r.Uint64()
+			if !seen[distinct[i]] {
+				seen[distinct[i]] = true
+				break
+			}
+		}
+	}
+	const memKeys = 2048 // chunks of 8 hashes per partition
+	fill := func(hashes ...uint64) *keySet {
+		s := newKeySet(1_000_000, memKeys)
+		for _, h := range distinct {
+			s.add(h)
+		}
+		for _, h := range hashes {
+			s.add(h)
+		}
+		if s.spill == nil || s.hashes != nil {
+			t.Fatal("60,000 hashes did not spill past 2,048 held in memory")
+		}
+		if entries, err := os.ReadDir(tmp); err != nil || len(entries) != 0 {
+			t.Fatalf("the spill left %v in the temporary folder (%v)", entries, err)
+		}
+		return s
+	}
+	if fill().needsServerCheck() {
+		t.Fatal("distinct spilled hashes need the server check")
+	}
+	for name, repeat := range map[string]uint64{
+		"held in memory before the spill": distinct[10],
+		"in a written chunk":              distinct[30_000],
+		"in an unwritten tail":            distinct[len(distinct)-1],
+	} {
+		if !fill(repeat).needsServerCheck() {
+			t.Errorf("a repeat of a hash %s was not noticed", name)
+		}
+	}
+	// A partition too big to sort in memory leaves the check to the server.
+	s := newKeySet(1_000_000, memKeys)
+	for i := uint64(0); i < 3*memKeys; i++ {
+		s.add(0xAB<<56 | i) // every hash in partition 0xAB
+	}
+	if !s.needsServerCheck() {
+		t.Fatal("a partition of more than memKeys hashes was checked in memory")
+	}
+}
+
+// A spill that cannot be written leaves the check to the server.
+func TestKeySetSpillFailsToServer(t *testing.T) {
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	s := newKeySet(1_000_000, 16)
+	for i := uint64(1); i <= 100; i++ {
+		s.add(i * 0x9E3779B97F4A7C15)
+	}
+	if s.tracking() || !s.needsServerCheck() {
+		t.Fatal("a failed spill did not hand the check to the server")
 	}
 }

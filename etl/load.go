@@ -1,6 +1,7 @@
 package etl
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -56,9 +57,14 @@ type Loader struct {
 	Log          *slog.Logger
 	Progress     Progress // may be nil
 	BatchRows    int      // rows per native insert; 0 means DefaultBatchRows
-	// MaxClientKeys bounds the key hashes kept to skip the server's duplicate
-	// check (0: 2^21, 32 MB); tests lower it to exercise the server's check.
+	// MaxClientKeys bounds the keys the client checks for duplicates itself
+	// (0: 2^28; their hashes spill to a temporary file beyond 2^20, so the
+	// memory held stays bounded); a file with more is checked by the server.
+	// Tests lower it to exercise the server's check.
 	MaxClientKeys int
+	// MemClientKeys bounds the key hashes held in memory before they spill
+	// (0: 2^20); tests lower it to exercise the spill.
+	MemClientKeys int
 	// Actor is who runs the load, for the audit table (spdash etl load
 	// --actor, $SPDASH_ACTOR, or the operating system's user).
 	Actor string
@@ -226,7 +232,8 @@ func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Re
 
 	ins := newInserter(ctx, l.DB, f.Kind, l.batchRows())
 	v := NewValidator(f.Kind, f.Path, areas, false)
-	keys, keyCols := newKeySet(l.maxClientKeys()), f.Kind.keyColumns()
+	keys, keyCols := newKeySet(l.maxClientKeys(), cmp.Or(l.MemClientKeys, memClientKeys)), f.Kind.keyColumns()
+	defer keys.close()
 	lastProgress := time.Now()
 	st.fileProblem = eachRecord(ctx, r, v, report, res, func(row *Row) error {
 		if keys.tracking() {

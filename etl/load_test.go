@@ -307,6 +307,33 @@ func TestDuplicateFoundByServerCheck(t *testing.T) {
 	}
 }
 
+// A file whose key hashes spill past the memory bound: a duplicate whose
+// lines are far apart is still found and reported with both lines, and a
+// file without one loads, with no server check needed.
+func TestDuplicateFoundAfterSpill(t *testing.T) {
+	db := testdb.New(t)
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", t.TempDir())
+	mustLoad(t, db, writeFile(t, dir, "areas.csv", areasCSV))
+	var b strings.Builder
+	b.WriteString(activityHeader)
+	for i := range 600 {
+		fmt.Fprintf(&b, "2024-07,U00001,P%d,100,90,80,300,4,3.5,12\n", i)
+	}
+	clean := b.String()
+	if run := loadWith(t, &etl.Loader{DB: db, MemClientKeys: 16}, writeFile(t, dir, "activity_ok.csv", clean)); run.err != nil || run.results[0].Status != etl.ResultLoaded {
+		t.Fatalf("no duplicates, spilled: %v %v\n%s", run.statuses(), run.err, run.problems)
+	}
+	path := writeFile(t, dir, "activity.csv", clean+"2024-07,U00001,p3,1,1,1,1,1,1,1\n")
+	run := loadWith(t, &etl.Loader{DB: db, MemClientKeys: 16}, path)
+	if run.err != nil || run.results[0].Status != etl.ResultInvalid {
+		t.Fatalf("status %v, err %v", run.statuses(), run.err)
+	}
+	if want := path + ":5: month+area_code+provider_code: duplicate natural key, also on line 602"; !strings.Contains(run.problems, want) {
+		t.Errorf("printed\n%s\nwant %q", run.problems, want)
+	}
+}
+
 // The awkward but valid files of testdata/awkward load exactly.
 func TestAwkwardFilesLoadExactly(t *testing.T) {
 	db := testdb.New(t)
