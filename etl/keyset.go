@@ -28,7 +28,8 @@ type keySet struct {
 	memKeys  int // the most hashes held in memory at once
 	n        int // hashes added
 	spill    *keySpill
-	overflow bool // more keys than maxKeys, or the spill failed: no longer tracked
+	overflow bool  // more keys than maxKeys, or the spill failed: no longer tracked
+	why      error // why the check is left to the server, when it is
 }
 
 // maxClientKeys bounds the keys the client checks: beyond it (about 12 GB
@@ -47,10 +48,10 @@ func newKeySet(maxKeys, memKeys int) *keySet {
 // tracking reports whether add still records hashes.
 func (s *keySet) tracking() bool { return !s.overflow }
 
-// giveUp stops tracking, for a file too big to check here: hashing it would
-// be wasted work.
-func (s *keySet) giveUp() {
-	s.overflow, s.hashes = true, nil
+// giveUp stops tracking, for a file too big to check here (hashing it
+// would be wasted work) or a spill that failed, and says why.
+func (s *keySet) giveUp(why error) {
+	s.overflow, s.hashes, s.why = true, nil, why
 	s.close()
 }
 
@@ -68,20 +69,20 @@ func (s *keySet) add(h uint64) {
 		return
 	}
 	if s.n >= s.maxKeys {
-		s.giveUp()
+		s.giveUp(fmt.Errorf("more than %d keys", s.maxKeys))
 		return
 	}
 	s.n++
 	if s.spill != nil {
 		if err := s.spill.add(h); err != nil {
-			s.giveUp()
+			s.giveUp(err)
 		}
 		return
 	}
 	s.hashes = append(s.hashes, h)
 	if len(s.hashes) >= s.memKeys {
 		if err := s.spillOut(); err != nil {
-			s.giveUp()
+			s.giveUp(err)
 		}
 	}
 }
@@ -102,18 +103,19 @@ func (s *keySet) spillOut() error {
 	return nil
 }
 
-// needsServerCheck reports whether duplicates may exist. Call it once, at
-// the end: it sorts the hashes.
-func (s *keySet) needsServerCheck() bool {
+// needsServerCheck reports whether duplicates may exist, and why when the
+// hashes could not decide (nil for a repeated hash: a duplicate, or rarely a
+// collision). Call it once, at the end: it sorts the hashes.
+func (s *keySet) needsServerCheck() (bool, error) {
 	defer s.close()
 	if s.overflow {
-		return true
+		return true, s.why
 	}
 	if s.spill != nil {
 		repeated, err := s.spill.repeats(s.memKeys)
-		return err != nil || repeated
+		return err != nil || repeated, err
 	}
-	return hasRepeat(radixSort(s.hashes, nil))
+	return hasRepeat(radixSort(s.hashes, nil)), nil
 }
 
 func hasRepeat(sorted []uint64) bool {

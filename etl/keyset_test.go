@@ -1,6 +1,7 @@
 package etl
 
 import (
+	"errors"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -13,7 +14,7 @@ func TestKeySet(t *testing.T) {
 	for i := uint64(1); i <= 50_000; i++ {
 		s.add(i * 0x9E3779B97F4A7C15)
 	}
-	if s.needsServerCheck() {
+	if needsCheck(s) {
 		t.Fatal("distinct hashes need the server check")
 	}
 	s = newKeySet(100_000, 100_000)
@@ -22,16 +23,16 @@ func TestKeySet(t *testing.T) {
 	}
 	seven := uint64(7)
 	s.add(seven * 0x9E3779B97F4A7C15)
-	if !s.needsServerCheck() {
-		t.Fatal("a repeated hash was not noticed")
+	if needed, why := s.needsServerCheck(); !needed || why != nil {
+		t.Fatalf("a repeated hash: server check %v (%v), want true with no failure", needed, why)
 	}
 
 	small := newKeySet(3, 3)
 	for i := uint64(1); i <= 4; i++ {
 		small.add(i)
 	}
-	if !small.overflow || !small.needsServerCheck() || small.hashes != nil {
-		t.Fatal("more keys than the bound did not overflow and free the set")
+	if needed, why := small.needsServerCheck(); !small.overflow || !needed || small.hashes != nil || why == nil || why.Error() != "more than 3 keys" {
+		t.Fatalf("more keys than the bound did not overflow and free the set (why: %v)", why)
 	}
 }
 
@@ -87,8 +88,8 @@ func TestEstimatedRows(t *testing.T) {
 	}
 	s := newKeySet(10, 10)
 	s.add(1)
-	s.giveUp()
-	if s.tracking() || !s.needsServerCheck() || s.hashes != nil {
+	s.giveUp(errors.New("too big"))
+	if s.tracking() || !needsCheck(s) || s.hashes != nil {
 		t.Fatal("giveUp did not hand the check to the server")
 	}
 }
@@ -129,7 +130,7 @@ func TestKeySetSpills(t *testing.T) {
 		}
 		return s
 	}
-	if fill().needsServerCheck() {
+	if needsCheck(fill()) {
 		t.Fatal("distinct spilled hashes need the server check")
 	}
 	for name, repeat := range map[string]uint64{
@@ -137,7 +138,7 @@ func TestKeySetSpills(t *testing.T) {
 		"in a written chunk":              distinct[30_000],
 		"in an unwritten tail":            distinct[len(distinct)-1],
 	} {
-		if !fill(repeat).needsServerCheck() {
+		if !needsCheck(fill(repeat)) {
 			t.Errorf("a repeat of a hash %s was not noticed", name)
 		}
 	}
@@ -146,8 +147,8 @@ func TestKeySetSpills(t *testing.T) {
 	for i := uint64(0); i < 3*memKeys; i++ {
 		s.add(0xAB<<56 | i) // every hash in partition 0xAB
 	}
-	if !s.needsServerCheck() {
-		t.Fatal("a partition of more than memKeys hashes was checked in memory")
+	if needed, why := s.needsServerCheck(); !needed || why == nil {
+		t.Fatalf("a partition of more than memKeys hashes was checked in memory (why: %v)", why)
 	}
 }
 
@@ -158,7 +159,12 @@ func TestKeySetSpillFailsToServer(t *testing.T) {
 	for i := uint64(1); i <= 100; i++ {
 		s.add(i * 0x9E3779B97F4A7C15)
 	}
-	if s.tracking() || !s.needsServerCheck() {
-		t.Fatal("a failed spill did not hand the check to the server")
+	if needed, why := s.needsServerCheck(); s.tracking() || !needed || why == nil {
+		t.Fatalf("a failed spill did not hand the check to the server, saying why (%v)", why)
 	}
+}
+
+func needsCheck(s *keySet) bool {
+	needed, _ := s.needsServerCheck()
+	return needed
 }

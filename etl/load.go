@@ -242,7 +242,8 @@ func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Re
 		return ins.add(load.Seq, row) // on error, the inserter's error is returned by wait
 	}, func() {
 		if res.RowsRead == estimateAfter && keys.tracking() && estimatedRows(res.RowsRead, r.BytesRead(), r.Size) > int64(l.maxClientKeys()) {
-			keys.giveUp() // the file will not fit: leave the check to the server from the start
+			// The file will not fit: leave the check to the server from the start.
+			keys.giveUp(fmt.Errorf("about %d rows, more than the client checks", estimatedRows(res.RowsRead, r.BytesRead(), r.Size)))
 		}
 		if res.RowsRead%65536 == 0 && l.Progress != nil && time.Since(lastProgress) > progressEvery {
 			lastProgress = time.Now()
@@ -261,8 +262,12 @@ func (l *Loader) stream(ctx context.Context, f File, load *queries.Load, res *Re
 	// Duplicate natural keys: when the client's bounded set saw every key
 	// hash once, there are none; otherwise the server finds them exactly, so
 	// the client's memory does not grow with the file.
-	if !keys.needsServerCheck() {
+	needed, why := keys.needsServerCheck()
+	if !needed {
 		return st, rejects.close()
+	}
+	if why != nil { // a big load goes slower: say why
+		l.log().Info("the server checks the file's keys for duplicates", "file", f.Path, "reason", why)
 	}
 	err = l.DB.DuplicateKeys(ctx, f.Kind.Name, f.Kind.Key, monthColumns(f.Kind), load.Seq, func(d queries.Duplicate) error {
 		st.duplicates = true
