@@ -27,6 +27,7 @@ type loadRun struct {
 	problems string // what was printed
 	report   string // path of the report CSV
 	err      error
+	log      string // what the loader logged
 }
 
 func load(t *testing.T, db *queries.DB, allowRejects bool, paths ...string) loadRun {
@@ -37,7 +38,7 @@ func load(t *testing.T, db *queries.DB, allowRejects bool, paths ...string) load
 // loadWith loads with a loader's settings, filling in its problem log and logger.
 func loadWith(t *testing.T, l *etl.Loader, paths ...string) loadRun {
 	t.Helper()
-	var printed bytes.Buffer
+	var printed, logged bytes.Buffer
 	report := filepath.Join(t.TempDir(), "report.csv")
 	pl, err := etl.NewProblemLog(&printed, report, true)
 	if err != nil {
@@ -47,12 +48,12 @@ func loadWith(t *testing.T, l *etl.Loader, paths ...string) loadRun {
 	if len(pathProblems) > 0 {
 		t.Fatalf("paths: %v", pathProblems)
 	}
-	l.Problems, l.Log = pl, slog.New(slog.NewTextHandler(io.Discard, nil))
+	l.Problems, l.Log = pl, slog.New(slog.NewTextHandler(&logged, nil))
 	results, err := l.LoadAll(context.Background(), files, io.Discard)
 	if cerr := pl.Close(); cerr != nil {
 		t.Fatal(cerr)
 	}
-	return loadRun{results: results, problems: printed.String(), report: report, err: err}
+	return loadRun{results: results, problems: printed.String(), report: report, err: err, log: logged.String()}
 }
 
 func (r loadRun) statuses() []string {
@@ -331,6 +332,20 @@ func TestDuplicateFoundAfterSpill(t *testing.T) {
 	}
 	if want := path + ":5: month+area_code+provider_code: duplicate natural key, also on line 602"; !strings.Contains(run.problems, want) {
 		t.Errorf("printed\n%s\nwant %q", run.problems, want)
+	}
+
+	// A temporary folder that cannot be written: the server checks instead,
+	// and finds the same duplicate.
+	t.Setenv("TMPDIR", filepath.Join(dir, "missing"))
+	run = loadWith(t, &etl.Loader{DB: db, MemClientKeys: 16}, path)
+	if run.err != nil || run.results[0].Status != etl.ResultInvalid {
+		t.Fatalf("no spill: status %v, err %v", run.statuses(), run.err)
+	}
+	if want := path + ":602: month+area_code+provider_code: duplicate natural key, also on line 5"; !strings.Contains(run.problems, want) {
+		t.Errorf("no spill: printed\n%s\nwant %q", run.problems, want)
+	}
+	if want := `msg="the server checks the file's keys for duplicates"`; !strings.Contains(run.log, want) || !strings.Contains(run.log, "a file for the key hashes") {
+		t.Errorf("no spill: the log does not say why the server checks:\n%s", run.log)
 	}
 }
 
