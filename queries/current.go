@@ -74,12 +74,24 @@ var (
 	dataAsOfTmpl          = parseWithShared("data_as_of")
 	currentSnapsTmpl      = parseWithShared("current_snaps")
 	currentBuildTmpls     = map[string]*template.Template{}
+	currentAddTmpls       = map[string]*template.Template{}
+	currentCopyStmts      = map[string]string{}
+	currentBuildBase      = expand(template.Must(template.New("currentbuildbase").Parse(sqlText("current_build_base"))), nil)
 	currentRowsDeleteTmpl = template.Must(template.New("currentrowsdelete").Parse(sqlText("current_rows_delete")))
 )
+
+// addedKinds are the kinds whose build may start from the previous state's
+// (current_<kind>_add.sql): every column adds up. The published kinds'
+// builds (a set of staff identifiers) are always made whole.
+var addedKinds = []string{"activity", "training", "outcomes"}
 
 func init() {
 	for _, k := range CurrentKinds {
 		currentBuildTmpls[k] = parseWithShared("current_" + k)
+	}
+	for _, k := range addedKinds {
+		currentAddTmpls[k] = parseWithShared("current_" + k + "_add")
+		currentCopyStmts[k] = sqlText("current_" + k + "_copy")
 	}
 }
 
@@ -232,7 +244,7 @@ func (db *DB) buildOrAwait(ctx context.Context, kind string, snap, version uint6
 	if db.builds.readOnly.Load() {
 		return 0, errNoBuild
 	}
-	build, err = db.buildCurrent(ctx, kind, snap, version)
+	build, err = db.buildCurrent(ctx, kind, snap, version, false)
 	if IsReadOnly(err) {
 		db.builds.readOnly.Store(true)
 		return 0, errNoBuild
@@ -270,7 +282,15 @@ func (db *DB) awaitBuild(ctx context.Context, kind string, snap uint64) (uint64,
 
 // buildCurrent writes a build of a kind's current rows at version: a
 // 'started' event, the rows, then the 'built' event that makes it visible.
-func (db *DB) buildCurrent(ctx context.Context, kind string, snap, version uint64) (uint64, error) {
+//
+// When the kind's newest load superseded no row and the state before it is
+// built, the build is that build's rows and the load's own: the months and
+// PCNs the load has no row for copied (current_<kind>_copy.sql), the others
+// added up (current_<kind>_add.sql). A month's return then costs its own
+// rows and a copy of one row per month and PCN, not every row of the kind
+// again. The 'built' event, after both, makes the build visible. Otherwise,
+// or when whole, the build reads every current row (current_<kind>.sql).
+func (db *DB) buildCurrent(ctx context.Context, kind string, snap, version uint64, whole bool) (uint64, error) {
 	t, ok := currentBuildTmpls[kind]
 	if !ok {
 		return 0, fmt.Errorf("build current rows: %q has none", kind)
@@ -283,14 +303,47 @@ func (db *DB) buildCurrent(ctx context.Context, kind string, snap, version uint6
 	if err := db.recordBuild(ctx, kind, snap, build, "started", time.Now()); err != nil {
 		return 0, err
 	}
-	if err := db.conn.Exec(ctx, expand(t, nil), clickhouse.Named("version", version), clickhouse.Named("build", build)); err != nil {
+	stmt, args := expand(t, nil), []any{clickhouse.Named("version", version), clickhouse.Named("build", build)}
+	var prev, load uint64
+	if add, ok := currentAddTmpls[kind]; ok && !whole {
+		if prev, load, err = db.buildBase(ctx, kind, version); err != nil {
+			return 0, err
+		}
+		if prev != 0 {
+			args = append(args, clickhouse.Named("prev", prev), clickhouse.Named("load", load))
+			if err := db.conn.Exec(ctx, currentCopyStmts[kind], args...); err != nil {
+				return 0, Classify(fmt.Errorf("build the current %s rows at version %d: %w", kind, version, err))
+			}
+			stmt = expand(add, nil)
+		}
+	}
+	if err := db.conn.Exec(ctx, stmt, args...); err != nil {
 		return 0, Classify(fmt.Errorf("build the current %s rows at version %d: %w", kind, version, err))
 	}
 	if err := db.recordBuild(ctx, kind, snap, build, "built", time.Now()); err != nil {
 		return 0, err
 	}
-	db.log.Info("built the current rows", "kind", kind, "version", version, "build", build, "took", time.Since(started).Round(time.Millisecond))
+	attrs := []any{"kind", kind, "version", version, "build", build, "took", time.Since(started).Round(time.Millisecond)}
+	if prev != 0 {
+		attrs = append(attrs, "from_build", prev, "and_load", load)
+	}
+	db.log.Info("built the current rows", attrs...)
 	return build, nil
+}
+
+// buildBase names what a build of a kind's state at version can start
+// from: the build of the state before its newest committed load, and that
+// load, when the load superseded no row; prev is 0 otherwise (or when that
+// state was never built, or its build is reclaimed).
+func (db *DB) buildBase(ctx context.Context, kind string, version uint64) (prev, load uint64, err error) {
+	var superseded uint64
+	if err := db.conn.QueryRow(ctx, currentBuildBase, clickhouse.Named("kind", kind), clickhouse.Named("version", version)).Scan(&load, &superseded, &prev); err != nil {
+		return 0, 0, Classify(fmt.Errorf("read what the current %s rows at version %d can be built from: %w", kind, version, err))
+	}
+	if superseded > 0 || load == 0 {
+		return 0, 0, nil
+	}
+	return prev, load, nil
 }
 
 func (db *DB) recordBuild(ctx context.Context, kind string, snap, build uint64, event string, at time.Time) error {

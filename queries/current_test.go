@@ -3,10 +3,12 @@ package queries_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -315,5 +317,154 @@ func TestAReaderWaitsForABuildUnderWay(t *testing.T) {
 	}
 	if waited := time.Since(start); waited >= queries.AwaitBuildFor {
 		t.Fatalf("the reader and the writer waited %v for a build abandoned long ago", waited)
+	}
+}
+
+// splitSample writes a copy of a sample's files to a new folder, keeping of
+// the summed kinds' files (activity, training, outcomes) only the lines keep
+// says yes to, each line edited by edit; other files are copied as they are
+// when all is true.
+func splitSample(t *testing.T, dir string, all bool, keep func(line string) bool, edit func(line string) string) string {
+	t.Helper()
+	out := t.TempDir()
+	for _, name := range []string{"areas.csv", "funding.csv", "activity.csv", "training.csv", "outcomes.csv"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "areas.csv" || name == "funding.csv" {
+			if all {
+				if err := os.WriteFile(filepath.Join(out, name), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			continue
+		}
+		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		text := lines[0] + "\n"
+		for _, l := range lines[1:] {
+			if keep(l) {
+				text += edit(l) + "\n"
+			}
+		}
+		if err := os.WriteFile(filepath.Join(out, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// A build that starts from the previous state's build (a load that
+// supersedes no row: a new month's returns, or a new provider's in months
+// already loaded) answers exactly as the storage tables do, and holds the
+// rows a build from every current row holds. A correction, which supersedes
+// rows, is built from every current row.
+func TestABuildFromThePreviousStateAnswersAsTheStorageTables(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	reader, err := queries.Open(ctx, "clickhouse://spdash_reader@"+testdb.Server(t).Addr()+"/"+db.Database(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reader.Close() })
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 11, Scale: sample.Demo, Months: 12, End: "2025-06"}); err != nil {
+		t.Fatal(err)
+	}
+	same := func(l string) string { return l }
+	last := func(l string) bool { return strings.HasPrefix(l, "2025-06,") }
+	// A new provider's returns in a month already loaded: new keys in
+	// months and PCNs that have rows.
+	newProvider := func(l string) string {
+		f := strings.SplitN(l, ",", 4)
+		return f[0] + "," + f[1] + ",NEWPROV," + f[3]
+	}
+	firstProvider := map[string]string{}
+	for _, r := range readCSV(t, filepath.Join(dir, "activity.csv")) {
+		if k := r["month"] + r["area_code"]; r["month"] == "2025-05" && firstProvider[k] == "" {
+			firstProvider[k] = r["provider_code"]
+		}
+	}
+	ofFirstProvider := func(l string) bool {
+		f := strings.SplitN(l, ",", 4)
+		return f[0] == "2025-05" && firstProvider[f[0]+f[1]] == f[2]
+	}
+
+	adds := func(version uint64) uint64 {
+		t.Helper()
+		if err := db.Exec(ctx, "SYSTEM FLUSH LOGS"); err != nil {
+			t.Fatal(err)
+		}
+		var n uint64
+		q := fmt.Sprintf("SELECT count() FROM system.query_log WHERE type = 2 AND match(query, '^-- spdash:sql/current_[a-z]+_add[.]sql') AND query LIKE '%%%d%%'", version)
+		if err := db.QueryRow(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// step loads a folder, reads the figures from the storage tables (the
+	// read-only reader, before any build of the new state), builds, and
+	// compares; it says how many builds started from the previous state's.
+	step := func(name, folder string) uint64 {
+		t.Helper()
+		loadUnbuilt(t, db, folder)
+		v, err := db.DataVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err := reader.CurrentBuild(ctx, v); err != nil || b.Outcomes != 0 { // every step loads outcomes
+			t.Fatalf("%s: built before the writer built: %+v, %v", name, b, err)
+		}
+		fromStorage := answers(t, reader, v)
+		built, err := db.CurrentBuild(ctx, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := answers(t, db, v); got != fromStorage {
+			t.Fatalf("%s: the figures from the builds differ from the storage tables'", name)
+		}
+		// The rows a build from every current row holds.
+		for kind, id := range map[string]uint64{"activity": built.Activity, "training": built.Training, "outcomes": built.Outcomes} {
+			whole, err := queries.BuildWhole(ctx, db, kind, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rowsOf := func(build uint64) string {
+				var s string
+				if err := db.QueryRow(ctx, fmt.Sprintf("SELECT toString(groupArray(r)) FROM (SELECT tuple(*) AS r FROM (SELECT * FROM %s_current WHERE build = %d) ORDER BY month, area_code)", kind, build)).Scan(&s); err != nil {
+					t.Fatal(err)
+				}
+				return strings.ReplaceAll(s, fmt.Sprint(build), "BUILD")
+			}
+			if a, b := rowsOf(id), rowsOf(whole); a != b || len(a) < 1000 {
+				t.Errorf("%s: the %s build (%d chars) differs from a whole build (%d chars)", name, kind, len(a), len(b))
+			}
+		}
+		return adds(v)
+	}
+
+	if n := step("first months", splitSample(t, dir, true, func(l string) bool { return !last(l) }, same)); n != 0 {
+		t.Errorf("the first state was built from another: %d", n)
+	}
+	if n := step("a new month", splitSample(t, dir, false, last, same)); n != 3 {
+		t.Errorf("a new month's three kinds: %d builds from the previous state, want 3", n)
+	}
+	if n := step("a new provider", splitSample(t, dir, false, ofFirstProvider, newProvider)); n != 3 {
+		t.Errorf("a new provider's three kinds: %d builds from the previous state, want 3", n)
+	}
+	// A correction of a month already loaded supersedes rows: its build reads
+	// every current row.
+	fix := t.TempDir()
+	text := "month,area_code,provider_code,outcome,people,cohort\n"
+	for _, r := range readCSV(t, filepath.Join(dir, "outcomes.csv")) {
+		if r["month"] == "2025-06" && r["outcome"] == "entered_employment" {
+			text += r["month"] + "," + r["area_code"] + "," + r["provider_code"] + ",entered_employment,0," + r["cohort"] + "\n"
+		}
+	}
+	if err := os.WriteFile(filepath.Join(fix, "outcomes.csv"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if n := step("a correction", fix); n != 0 {
+		t.Errorf("a correction: %d builds from the previous state, want 0", n)
 	}
 }

@@ -8,13 +8,23 @@ import (
 // BuildAgain makes one more build of a kind's current rows at version, as
 // a second process building the same state at once would.
 func BuildAgain(ctx context.Context, db *DB, kind string, version uint64) (uint64, error) {
+	return buildState(ctx, db, kind, version, false)
+}
+
+// BuildWhole makes one more build of a kind's current rows at version from
+// every current row, never from the previous state's build.
+func BuildWhole(ctx context.Context, db *DB, kind string, version uint64) (uint64, error) {
+	return buildState(ctx, db, kind, version, true)
+}
+
+func buildState(ctx context.Context, db *DB, kind string, version uint64, whole bool) (uint64, error) {
 	states, err := db.states(ctx, version)
 	if err != nil {
 		return 0, err
 	}
 	for _, s := range states {
 		if s.kind == kind {
-			return db.buildCurrent(ctx, kind, s.snap, version)
+			return db.buildCurrent(ctx, kind, s.snap, version, whole)
 		}
 	}
 	return 0, nil
