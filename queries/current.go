@@ -320,6 +320,15 @@ func (db *DB) buildCurrent(ctx context.Context, kind string, snap, version uint6
 	if err := db.conn.Exec(ctx, stmt, args...); err != nil {
 		return 0, Classify(fmt.Errorf("build the current %s rows at version %d: %w", kind, version, err))
 	}
+	// The state must not have changed while the rows were written: a load
+	// of the kind that started before version and committed meanwhile would
+	// be in the rows but not in the build's name, and a later build from
+	// this one would count it twice. Nor may the build it started from have
+	// been reclaimed meanwhile. Commits only add loads, so one check after
+	// the statements covers the whole time they ran.
+	if err := db.checkBuild(ctx, kind, snap, version, prev); err != nil {
+		return 0, err // left 'started': cleanup deletes it
+	}
 	if err := db.recordBuild(ctx, kind, snap, build, "built", time.Now()); err != nil {
 		return 0, err
 	}
@@ -329,6 +338,26 @@ func (db *DB) buildCurrent(ctx context.Context, kind string, snap, version uint6
 	}
 	db.log.Info("built the current rows", attrs...)
 	return build, nil
+}
+
+// errStateMoved says a kind's state changed while its build was made (a
+// load committed meanwhile), or the build it started from was reclaimed:
+// the build is not made visible, and this answer reads the storage tables
+// for the kind, as with no build (errNoBuild).
+var errStateMoved = fmt.Errorf("%w: the state changed while it was built", errNoBuild)
+
+// checkBuild returns errStateMoved unless the kind's state at version is
+// still snap and the build prev (0: none) is still built.
+func (db *DB) checkBuild(ctx context.Context, kind string, snap, version, prev uint64) error {
+	var now, prevBuilt uint64
+	if err := db.conn.QueryRow(ctx, sqlText("current_build_check"), clickhouse.Named("kind", kind), clickhouse.Named("version", version), clickhouse.Named("prev", prev)).Scan(&now, &prevBuilt); err != nil {
+		return Classify(fmt.Errorf("check the state of the current %s rows at version %d: %w", kind, version, err))
+	}
+	if now != snap || (prev != 0 && prevBuilt == 0) {
+		db.log.Info("a build of the current rows was not made visible: its state changed while it was built", "kind", kind, "version", version)
+		return errStateMoved
+	}
+	return nil
 }
 
 // buildBase names what a build of a kind's state at version can start

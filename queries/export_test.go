@@ -84,3 +84,32 @@ func AreasAtLevel(ctx context.Context, db *DB, asOf DataAsOf, place Place, level
 	}
 	return out, e, nil
 }
+
+// BuildNamed makes a build of a kind's current rows at version under the
+// state snap, whatever the kind's state is: a build whose state changed
+// while it was made.
+func BuildNamed(ctx context.Context, db *DB, kind string, snap, version uint64) (uint64, error) {
+	return db.buildCurrent(ctx, kind, snap, version, false)
+}
+
+// CheckBuild is checkBuild.
+func CheckBuild(ctx context.Context, db *DB, kind string, snap, version, prev uint64) error {
+	return db.checkBuild(ctx, kind, snap, version, prev)
+}
+
+// KindSnap is the snapshot of a kind's state at version, as the builds name it.
+func KindSnap(ctx context.Context, db *DB, kind string, version uint64) (uint64, error) {
+	states, err := db.states(ctx, version)
+	if err != nil {
+		return 0, err
+	}
+	for _, s := range states {
+		if s.kind == kind {
+			return s.snap, nil
+		}
+	}
+	return 0, nil
+}
+
+// ErrNoBuild is errNoBuild.
+var ErrNoBuild = errNoBuild
