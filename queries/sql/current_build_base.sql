@@ -1,10 +1,11 @@
 -- What a build of a kind's state at @version can start from (current.go:
--- buildCurrent), in one row: the kind's newest committed load (by seq), how
--- many rows it superseded when it committed, and the smallest build of the
--- state before it (the kind's other committed loads, their snapshot summed
--- as kind_states in current.sql does), 0 when none is built. IN subqueries,
--- not scalar ones (those are Nullable on current ClickHouse); one join per
--- SELECT (18.16).
+-- buildCurrent), in one row: the kind's newest committed load (by seq); how
+-- many rows of committed loads it superseded when it committed (a partial
+-- load's copy also supersedes its own first rows, never committed, which
+-- change nothing); and the smallest build of the state before it (the
+-- kind's other committed loads, their snapshot summed as kind_states in
+-- current.sql does), 0 when none is built. IN subqueries, not scalar ones
+-- (those are Nullable on current ClickHouse); one join per SELECT (18.16).
 {{define "committed_loads"}}SELECT seq FROM load_log WHERE kind = @kind AND status IN ('loaded', 'partial') AND seq <= @version{{end -}}
 SELECT newest_load, superseded, prev
 FROM (
@@ -14,6 +15,7 @@ FROM (
         SELECT count() AS superseded
         FROM superseded_rows
         WHERE by_seq IN (SELECT max(seq) FROM ({{template "committed_loads"}}) AS loads)
+          AND load_seq IN ({{template "committed_loads"}})
     ) AS load_superseded
 ) AS newest_superseded
 CROSS JOIN (
