@@ -283,8 +283,8 @@ func (db *DB) awaitBuild(ctx context.Context, kind string, snap uint64) (uint64,
 // buildCurrent writes a build of a kind's current rows at version: a
 // 'started' event, the rows, then the 'built' event that makes it visible.
 //
-// When the kind's newest load superseded no row and the state before it is
-// built, the build is that build's rows and the load's own: the months and
+// When the kind's newest load superseded no row of a committed load and the
+// state before it is built, the build is that build's rows and the load's own: the months and
 // PCNs the load has no row for copied (current_<kind>_copy.sql), the others
 // added up (current_<kind>_add.sql). A month's return then costs its own
 // rows and a copy of one row per month and PCN, not every row of the kind
@@ -362,8 +362,9 @@ func (db *DB) checkBuild(ctx context.Context, kind string, snap, version, prev u
 
 // buildBase names what a build of a kind's state at version can start
 // from: the build of the state before its newest committed load, and that
-// load, when the load superseded no row; prev is 0 otherwise (or when that
-// state was never built, or its build is reclaimed).
+// load, when the load superseded no row of a committed load; prev is 0
+// otherwise (or when that state was never built, or its build is
+// reclaimed).
 func (db *DB) buildBase(ctx context.Context, kind string, version uint64) (prev, load uint64, err error) {
 	var superseded uint64
 	if err := db.conn.QueryRow(ctx, currentBuildBase, clickhouse.Named("kind", kind), clickhouse.Named("version", version)).Scan(&load, &superseded, &prev); err != nil {
