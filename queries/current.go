@@ -76,7 +76,6 @@ var (
 	currentBuildTmpls     = map[string]*template.Template{}
 	currentAddTmpls       = map[string]*template.Template{}
 	currentCopyStmts      = map[string]string{}
-	currentBuildBase      = expand(template.Must(template.New("currentbuildbase").Parse(sqlText("current_build_base"))), nil)
 	currentRowsDeleteTmpl = template.Must(template.New("currentrowsdelete").Parse(sqlText("current_rows_delete")))
 )
 
@@ -363,14 +362,26 @@ func (db *DB) checkBuild(ctx context.Context, kind string, snap, version, prev u
 // buildBase names what a build of a kind's state at version can start
 // from: the build of the state before its newest committed load, and that
 // load, when the load superseded no row of a committed load; prev is 0
-// otherwise (or when that state was never built, or its build is
-// reclaimed).
+// otherwise (or when the kind has one load, that state was never built, or
+// its build is reclaimed). A kind's first load costs one small statement.
 func (db *DB) buildBase(ctx context.Context, kind string, version uint64) (prev, load uint64, err error) {
+	var loads, snapAll, newestHash uint64
+	args := []any{clickhouse.Named("kind", kind), clickhouse.Named("version", version)}
+	if err := db.conn.QueryRow(ctx, sqlText("current_build_loads"), args...).Scan(&loads, &load, &snapAll, &newestHash); err != nil {
+		return 0, 0, Classify(fmt.Errorf("read the committed %s loads at version %d: %w", kind, version, err))
+	}
+	if loads < 2 {
+		return 0, 0, nil
+	}
+	// The state before the newest load: the same sum without its part,
+	// wrapping as the server's sum does.
+	prevSnap := snapAll - newestHash
 	var superseded uint64
-	if err := db.conn.QueryRow(ctx, currentBuildBase, clickhouse.Named("kind", kind), clickhouse.Named("version", version)).Scan(&load, &superseded, &prev); err != nil {
+	args = append(args, clickhouse.Named("load", load), clickhouse.Named("prev_snap", prevSnap))
+	if err := db.conn.QueryRow(ctx, sqlText("current_build_base"), args...).Scan(&superseded, &prev); err != nil {
 		return 0, 0, Classify(fmt.Errorf("read what the current %s rows at version %d can be built from: %w", kind, version, err))
 	}
-	if superseded > 0 || load == 0 {
+	if superseded > 0 {
 		return 0, 0, nil
 	}
 	return prev, load, nil
