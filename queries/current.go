@@ -76,6 +76,9 @@ var (
 	currentBuildTmpls     = map[string]*template.Template{}
 	currentAddTmpls       = map[string]*template.Template{}
 	currentCopyStmts      = map[string]string{}
+	currentBuildLoads     = expand(parseWithShared("current_build_loads"), nil)
+	currentBuildBase      = expand(parseWithShared("current_build_base"), nil)
+	currentBuildCheck     = expand(parseWithShared("current_build_check"), nil)
 	currentRowsDeleteTmpl = template.Must(template.New("currentrowsdelete").Parse(sqlText("current_rows_delete")))
 )
 
@@ -349,7 +352,7 @@ var errStateMoved = fmt.Errorf("%w: the state changed while it was built", errNo
 // still snap and the build prev (0: none) is still built.
 func (db *DB) checkBuild(ctx context.Context, kind string, snap, version, prev uint64) error {
 	var now, prevBuilt uint64
-	if err := db.conn.QueryRow(ctx, sqlText("current_build_check"), clickhouse.Named("kind", kind), clickhouse.Named("version", version), clickhouse.Named("prev", prev)).Scan(&now, &prevBuilt); err != nil {
+	if err := db.conn.QueryRow(ctx, currentBuildCheck, clickhouse.Named("kind", kind), clickhouse.Named("version", version), clickhouse.Named("prev", prev)).Scan(&now, &prevBuilt); err != nil {
 		return Classify(fmt.Errorf("check the state of the current %s rows at version %d: %w", kind, version, err))
 	}
 	if now != snap || (prev != 0 && prevBuilt == 0) {
@@ -367,7 +370,7 @@ func (db *DB) checkBuild(ctx context.Context, kind string, snap, version, prev u
 func (db *DB) buildBase(ctx context.Context, kind string, version uint64) (prev, load uint64, err error) {
 	var loads, snapAll, newestHash uint64
 	args := []any{clickhouse.Named("kind", kind), clickhouse.Named("version", version)}
-	if err := db.conn.QueryRow(ctx, sqlText("current_build_loads"), args...).Scan(&loads, &load, &snapAll, &newestHash); err != nil {
+	if err := db.conn.QueryRow(ctx, currentBuildLoads, args...).Scan(&loads, &load, &snapAll, &newestHash); err != nil {
 		return 0, 0, Classify(fmt.Errorf("read the committed %s loads at version %d: %w", kind, version, err))
 	}
 	if loads < 2 {
@@ -378,7 +381,7 @@ func (db *DB) buildBase(ctx context.Context, kind string, version uint64) (prev,
 	prevSnap := snapAll - newestHash
 	var superseded uint64
 	args = append(args, clickhouse.Named("load", load), clickhouse.Named("prev_snap", prevSnap))
-	if err := db.conn.QueryRow(ctx, sqlText("current_build_base"), args...).Scan(&superseded, &prev); err != nil {
+	if err := db.conn.QueryRow(ctx, currentBuildBase, args...).Scan(&superseded, &prev); err != nil {
 		return 0, 0, Classify(fmt.Errorf("read what the current %s rows at version %d can be built from: %w", kind, version, err))
 	}
 	if superseded > 0 {

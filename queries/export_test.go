@@ -18,16 +18,11 @@ func BuildWhole(ctx context.Context, db *DB, kind string, version uint64) (uint6
 }
 
 func buildState(ctx context.Context, db *DB, kind string, version uint64, whole bool) (uint64, error) {
-	states, err := db.states(ctx, version)
-	if err != nil {
+	snap, err := KindSnap(ctx, db, kind, version)
+	if err != nil || snap == 0 {
 		return 0, err
 	}
-	for _, s := range states {
-		if s.kind == kind {
-			return db.buildCurrent(ctx, kind, s.snap, version, whole)
-		}
-	}
-	return 0, nil
+	return db.buildCurrent(ctx, kind, snap, version, whole)
 }
 
 // RecordStarted writes a 'started' event, dated at, of a build of each
@@ -97,7 +92,8 @@ func CheckBuild(ctx context.Context, db *DB, kind string, snap, version, prev ui
 	return db.checkBuild(ctx, kind, snap, version, prev)
 }
 
-// KindSnap is the snapshot of a kind's state at version, as the builds name it.
+// KindSnap is the snapshot of a kind's state at version, as the builds name
+// it (0: the kind has no load committed by then).
 func KindSnap(ctx context.Context, db *DB, kind string, version uint64) (uint64, error) {
 	states, err := db.states(ctx, version)
 	if err != nil {

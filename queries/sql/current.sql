@@ -97,12 +97,17 @@ FROM and before more conditions (AND …): its build, named by
 {{define "activity_source"}}{{if .Built.Activity}}activity_current WHERE build = @build_activity{{else}}{{template "activity_now"}} AS activity_now WHERE 1{{end}}{{end}}
 {{define "training_source"}}{{if .Built.Training}}training_current WHERE build = @build_training{{else}}{{template "training_now"}} AS training_now WHERE 1{{end}}{{end}}
 {{define "outcomes_source"}}{{if .Built.Outcomes}}outcomes_current WHERE build = @build_outcomes{{else}}{{template "outcomes_now"}} AS outcomes_now WHERE 1{{end}}{{end}}
+{{/* snapshot: a state's name, the sum of intHash64(seq) over its loads,
+wrapping at 2^64 (migration 007); every statement that names a state sums
+it so. kind_loads: the loads of kind @kind committed by @version, after
+FROM (a build's statements, current.go). */}}
+{{define "snapshot"}}sum(intHash64(seq)){{end}}
+{{define "kind_loads"}}load_log WHERE kind = @kind AND status IN ('loaded', 'partial') AND seq <= @version{{end}}
 {{/* kind_states: each summed kind with loads committed (by @version when
-the argument is true, else every one), its snapshot (the sum of
-intHash64(seq) over those loads, wrapping at 2^64) and the build to read:
+the argument is true, else every one), its snapshot and the build to read:
 the smallest built one, 0 while none is (migration 007). */}}
 {{define "kind_states"}}(
-    SELECT toString(kind) AS kind, sum(intHash64(seq)) AS snap
+    SELECT toString(kind) AS kind, {{template "snapshot"}} AS snap
     FROM load_log
     WHERE kind IN ('activity', 'training', 'outcomes', 'pcn_workforce', 'gpad') AND status IN ('loaded', 'partial'){{if .}} AND seq <= @version{{end}}
     GROUP BY kind

@@ -9,7 +9,7 @@ FROM (
     SELECT count() AS superseded
     FROM superseded_rows
     WHERE by_seq = @load
-      AND load_seq IN (SELECT seq FROM load_log WHERE kind = @kind AND status IN ('loaded', 'partial') AND seq <= @version)
+      AND load_seq IN (SELECT seq FROM {{template "kind_loads"}})
 ) AS load_superseded
 CROSS JOIN (
     SELECT min(build) AS prev FROM current_builds WHERE kind = @kind AND snap = @prev_snap AND event = 'built'
