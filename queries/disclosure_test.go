@@ -3,6 +3,7 @@ package queries
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,8 +29,9 @@ func testCounts() *counts {
 	c := newCounts()
 	c.population, c.fte, c.headcount, c.funding, c.hasFunding = 50000, 4.5, 5, 90000, true
 	c.referrals, c.accepted, c.supported, c.caseload = 123, 101, 3, 242
-	c.people["entered_employment"], c.cohort["entered_employment"], c.fyPeople["entered_employment"] = 6, 120, 9
-	c.people["improved_wellbeing"], c.cohort["improved_wellbeing"], c.fyPeople["improved_wellbeing"] = 83, 121, 88
+	employment, wellbeing := slices.Index(Outcomes, "entered_employment"), slices.Index(Outcomes, "improved_wellbeing")
+	c.people[employment], c.cohort[employment], c.fyPeople[employment] = 6, 120, 9
+	c.people[wellbeing], c.cohort[wellbeing], c.fyPeople[wellbeing] = 83, 121, 88
 	return c
 }
 
@@ -149,8 +151,9 @@ func mustMonth(s string) time.Time {
 func TestMonthFiguresWithDisclosure(t *testing.T) {
 	c := newCounts()
 	c.referrals, c.accepted, c.caseload = 12, 3, 0
-	c.people["entered_employment"], c.cohort["entered_employment"] = 2, 40
-	c.people["improved_wellbeing"], c.cohort["improved_wellbeing"] = 23, 41
+	employment, wellbeing := slices.Index(Outcomes, "entered_employment"), slices.Index(Outcomes, "improved_wellbeing")
+	c.people[employment], c.cohort[employment] = 2, 40
+	c.people[wellbeing], c.cohort[wellbeing] = 23, 41
 	m := monthFigures(mustMonth("2024-01"), c, control{on: true})
 	if val(m.Referrals) != 10 || !m.Accepted.IsWithheld() || m.Caseload.IsWithheld() || val(m.Caseload) != 0 {
 		t.Errorf("counts %+v", m)

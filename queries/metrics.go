@@ -28,14 +28,24 @@ const (
 // Modules and Outcomes in the contract's order (outcomes from the most direct
 // route into work to the most indirect).
 var (
-	Modules = []string{"employment_support", "benefits_and_debt", "health_and_work_conversations",
-		"ips_awareness", "mental_health_awareness", "personalised_care_core"}
-	Outcomes = []string{"entered_employment", "retained_employment", "started_job_search",
-		"entered_education_training", "entered_volunteering", "improved_work_readiness", "improved_wellbeing"}
+	Modules  = modules[:]
+	Outcomes = outcomes[:]
 )
 
 // Streams are the funding streams of the contract.
-var Streams = []string{"arrs", "icb", "local_authority", "charity", "other"}
+var Streams = streams[:]
+
+// The arrays behind Modules, Outcomes and Streams: their lengths are
+// constants, so counts holds a sum per module, outcome or stream in an
+// array in this order, not in a map (a national PCN-level read makes
+// counts for 15,000 PCN-months).
+var (
+	modules = [...]string{"employment_support", "benefits_and_debt", "health_and_work_conversations",
+		"ips_awareness", "mental_health_awareness", "personalised_care_core"}
+	outcomes = [...]string{"entered_employment", "retained_employment", "started_job_search",
+		"entered_education_training", "entered_volunteering", "improved_work_readiness", "improved_wellbeing"}
+	streams = [...]string{"arrs", "icb", "local_authority", "charity", "other"}
+)
 
 // WorkModule is the module work_training_coverage is about.
 const WorkModule = "employment_support"
@@ -443,21 +453,18 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 type counts struct {
 	population, referrals, accepted, supported float64
 	fte, headcount, caseload, funding          float64
-	hasFunding                                 bool // any funding row for the financial year
-	streams                                    map[string]float64
+	hasFunding                                 bool                  // any funding row for the financial year
+	streams                                    [len(streams)]float64 // by Streams' order
 	imd                                        *float64
-	waits                                      []float64 // sorted provider-month medians
-	inPost, trained                            map[string]float64
-	people, cohort, fyPeople                   map[string]float64
-	hasLatestReturn                            bool               // an activity row at the period's latest month
-	census                                     *censusCounts      // nil: no census row at the census month
-	appointments                               *appointmentCounts // nil: no published appointments in the period
+	waits                                      []float64              // sorted provider-month medians
+	inPost, trained                            [len(modules)]float64  // by Modules' order
+	people, cohort, fyPeople                   [len(outcomes)]float64 // by Outcomes' order
+	hasLatestReturn                            bool                   // an activity row at the period's latest month
+	census                                     *censusCounts          // nil: no census row at the census month
+	appointments                               *appointmentCounts     // nil: no published appointments in the period
 }
 
-func newCounts() *counts {
-	return &counts{inPost: map[string]float64{}, trained: map[string]float64{}, streams: map[string]float64{},
-		people: map[string]float64{}, cohort: map[string]float64{}, fyPeople: map[string]float64{}}
-}
+func newCounts() *counts { return &counts{} }
 
 type areaCounts struct {
 	code, name, parentCode, parentName string
@@ -499,8 +506,8 @@ func figures(c *counts, months int, set Settings, disclose bool) Metrics {
 	m.Caseload = ctl.count(c.caseload)
 	if c.hasFunding { // no funding row for the year is unknown spend, not £0
 		m.Funding = Known(c.funding)
-		for _, st := range Streams {
-			m.FundingByStream[st] = Known(c.streams[st])
+		for j, st := range Streams {
+			m.FundingByStream[st] = Known(c.streams[j])
 		}
 	}
 	m.IMDScore = KnownPtr(c.imd)
@@ -516,8 +523,8 @@ func figures(c *counts, months int, set Settings, disclose bool) Metrics {
 	m.AnnualAccepted = ctl.figure(Div(Scale(m.Accepted, 12), Known(float64(months))))
 	m.CapacityGapFTE = AtLeastZero(Sub(Div(m.AnnualAccepted, Known(set.CaseloadStandard)), m.FTE))
 
-	for _, mod := range Modules {
-		cov := &ModuleCoverage{InPost: Known(c.inPost[mod]), Trained: Known(c.trained[mod])}
+	for j, mod := range Modules {
+		cov := &ModuleCoverage{InPost: Known(c.inPost[j]), Trained: Known(c.trained[j])}
 		cov.Coverage = Div(cov.Trained, cov.InPost)
 		m.Training[mod] = cov
 	}
@@ -525,8 +532,8 @@ func figures(c *counts, months int, set Settings, disclose bool) Metrics {
 	m.WorkTrainingCoverage = work.Coverage
 	m.UntrainedStaff = Sub(work.InPost, work.Trained)
 
-	for _, name := range Outcomes {
-		o := &OutcomeRate{People: ctl.count(c.people[name]), Cohort: ctl.count(c.cohort[name]), FYPeople: ctl.count(c.fyPeople[name])}
+	for j, name := range Outcomes {
+		o := &OutcomeRate{People: ctl.count(c.people[j]), Cohort: ctl.count(c.cohort[j]), FYPeople: ctl.count(c.fyPeople[j])}
 		o.Rate = Div(o.People, o.Cohort)
 		o.CILow, o.CIHigh = wilsonFigures(o.People, o.Cohort, Z95)
 		o.CI99Low, o.CI99High = wilsonFigures(o.People, o.Cohort, Z998)
@@ -643,12 +650,17 @@ func addCounts(dst, src *counts) {
 	dst.caseload += src.caseload
 	dst.hasLatestReturn = dst.hasLatestReturn || src.hasLatestReturn
 	dst.waits = append(dst.waits, src.waits...)
-	for _, m := range []struct{ to, from map[string]float64 }{
-		{dst.inPost, src.inPost}, {dst.trained, src.trained}, {dst.people, src.people}, {dst.cohort, src.cohort}, {dst.fyPeople, src.fyPeople}, {dst.streams, src.streams},
-	} {
-		for k, v := range m.from {
-			m.to[k] += v
-		}
+	for j := range dst.inPost {
+		dst.inPost[j] += src.inPost[j]
+		dst.trained[j] += src.trained[j]
+	}
+	for j := range dst.people {
+		dst.people[j] += src.people[j]
+		dst.cohort[j] += src.cohort[j]
+		dst.fyPeople[j] += src.fyPeople[j]
+	}
+	for j := range dst.streams {
+		dst.streams[j] += src.streams[j]
 	}
 	if src.hasFunding {
 		dst.funding = pennies(dst.funding + src.funding)
@@ -661,8 +673,8 @@ func addCounts(dst, src *counts) {
 func (c *counts) settle() {
 	c.fte = steadySum(c.fte)
 	slices.Sort(c.waits)
-	for k, v := range c.streams {
-		c.streams[k] = pennies(v)
+	for j, v := range c.streams {
+		c.streams[j] = pennies(v)
 	}
 }
 
@@ -706,7 +718,9 @@ func (db *DB) scanFunding(ctx context.Context, args []any, table areaTable, leve
 		code, _, _, _ := r.at(level)
 		if i, ok := index[code]; ok {
 			a := &areas[i]
-			a.streams[stream] = pennies(a.streams[stream] + funding)
+			if j := slices.Index(Streams, stream); j >= 0 { // the column is an Enum8 of Streams
+				a.streams[j] = pennies(a.streams[j] + funding)
+			}
 			a.funding = pennies(a.funding + funding)
 			a.hasFunding = true
 		}

@@ -144,11 +144,11 @@ func (db *DB) readPCNSums(ctx context.Context, asOf DataAsOf, args []any) (map[s
 			if c.waits, err = parseWaits(waits); err != nil {
 				return "", nil, fmt.Errorf("%s: %w", area, err)
 			}
-			for j, m := range Modules {
-				c.inPost[m], c.trained[m] = float64(inPost[j]), float64(trained[j])
+			for j := range Modules {
+				c.inPost[j], c.trained[j] = float64(inPost[j]), float64(trained[j])
 			}
-			for j, o := range Outcomes {
-				c.people[o], c.cohort[o], c.fyPeople[o] = float64(people[j]), float64(cohort[j]), float64(fyPeople[j])
+			for j := range Outcomes {
+				c.people[j], c.cohort[j], c.fyPeople[j] = float64(people[j]), float64(cohort[j]), float64(fyPeople[j])
 			}
 			return area, c, nil
 		})
@@ -336,11 +336,11 @@ func (db *DB) readMonthCounts(ctx context.Context, sel Selection, asOf DataAsOf,
 		c := newCounts()
 		c.referrals, c.accepted, c.supported = float64(referrals), float64(accepted), float64(supported)
 		c.fte, c.caseload = steadySum(fte), float64(caseload)
-		for j, mod := range Modules {
-			c.inPost[mod], c.trained[mod] = float64(inPost[j]), float64(trained[j])
+		for j := range Modules {
+			c.inPost[j], c.trained[j] = float64(inPost[j]), float64(trained[j])
 		}
-		for j, o := range Outcomes {
-			c.people[o], c.cohort[o] = float64(people[j]), float64(cohort[j])
+		for j := range Outcomes {
+			c.people[j], c.cohort[j] = float64(people[j]), float64(cohort[j])
 		}
 		if grid[code] == nil {
 			grid[code] = make([]*counts, sel.Months())

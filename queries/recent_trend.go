@@ -3,6 +3,7 @@ package queries
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // Recent trend (METRICS.md): is a proportion of one area rising or falling
@@ -100,6 +101,7 @@ func (db *DB) AreaTrends(ctx context.Context, req Request) (map[string]map[strin
 	}
 	type series struct{ x, n []float64 }
 	byArea := map[string]map[string]*series{}
+	work := slices.Index(Modules, WorkModule)
 	for code, months := range grid {
 		for m, c := range months {
 			if c == nil {
@@ -118,9 +120,9 @@ func (db *DB) AreaTrends(ctx context.Context, req Request) (map[string]map[strin
 					ser.x[m], ser.n[m] = x, n
 				}
 			}
-			set("work_training_coverage", c.trained[WorkModule], c.inPost[WorkModule])
-			for _, o := range Outcomes {
-				set("outcomes."+o+".rate", c.people[o], c.cohort[o])
+			set("work_training_coverage", c.trained[work], c.inPost[work])
+			for j, o := range Outcomes {
+				set("outcomes."+o+".rate", c.people[j], c.cohort[j])
 			}
 		}
 	}

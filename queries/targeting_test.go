@@ -3,6 +3,7 @@ package queries
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -129,7 +130,8 @@ func targetReport(disclose bool) *Report {
 	set := DefaultSettings
 	england := newCounts()
 	england.population, england.fte = 1000000, 100
-	england.people["entered_employment"], england.cohort["entered_employment"] = 50, 1000
+	employment, work := slices.Index(Outcomes, "entered_employment"), slices.Index(Modules, WorkModule)
+	england.people[employment], england.cohort[employment] = 50, 1000
 	englandIMD := 20.0
 	england.imd = &englandIMD
 	rep := &Report{Request: Request{Selection: Selection{From: mustMonth("2024-01"), To: mustMonth("2024-12")}, Settings: set, Disclose: disclose}}
@@ -137,8 +139,8 @@ func targetReport(disclose bool) *Report {
 	mk := func(code string, imd *float64, accepted, fte, inPost, trained, people, cohort float64) {
 		c := newCounts()
 		c.population, c.imd, c.accepted, c.fte = 50000, imd, accepted, fte
-		c.inPost[WorkModule], c.trained[WorkModule] = inPost, trained
-		c.people["entered_employment"], c.cohort["entered_employment"] = people, cohort
+		c.inPost[work], c.trained[work] = inPost, trained
+		c.people[employment], c.cohort[employment] = people, cohort
 		m := figures(c, 12, set, disclose)
 		compareWithEngland(&m, rep.England)
 		rep.Areas = append(rep.Areas, AreaMetrics{Code: code, Name: code, Metrics: m})

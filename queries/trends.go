@@ -67,13 +67,13 @@ func monthFigures(month time.Time, c *counts, ctl control) MonthFigures {
 	f := MonthFigures{Month: month, Training: map[string]*ModuleCoverage{}, Outcomes: map[string]*OutcomeRate{},
 		Referrals: ctl.count(c.referrals), Accepted: ctl.count(c.accepted), PeopleSupported: ctl.count(c.supported),
 		FTE: Known(c.fte), Caseload: ctl.count(c.caseload)}
-	for _, mod := range Modules {
-		cov := &ModuleCoverage{InPost: Known(c.inPost[mod]), Trained: Known(c.trained[mod])}
+	for j, mod := range Modules {
+		cov := &ModuleCoverage{InPost: Known(c.inPost[j]), Trained: Known(c.trained[j])}
 		cov.Coverage = Div(cov.Trained, cov.InPost)
 		f.Training[mod] = cov
 	}
-	for _, name := range Outcomes {
-		o := &OutcomeRate{People: ctl.count(c.people[name]), Cohort: ctl.count(c.cohort[name])}
+	for j, name := range Outcomes {
+		o := &OutcomeRate{People: ctl.count(c.people[j]), Cohort: ctl.count(c.cohort[j])}
 		o.Rate = Div(o.People, o.Cohort)
 		f.Outcomes[name] = o
 	}
