@@ -22,14 +22,13 @@ import (
 // server's check, which the spill replaces for big files, took 1.2 s of a
 // 7.6 s load of 5,000,000 outcome rows on one of two cores.
 type keySet struct {
-	seed     maphash.Seed
-	hashes   []uint64
-	maxKeys  int // the most keys checked here; more go to the server
-	memKeys  int // the most hashes held in memory at once
-	n        int // hashes added
-	spill    *keySpill
-	overflow bool  // more keys than maxKeys, or the spill failed: no longer tracked
-	why      error // why the check is left to the server, when it is
+	seed    maphash.Seed
+	hashes  []uint64
+	maxKeys int // the most keys checked here; more go to the server
+	memKeys int // the most hashes held in memory at once
+	n       int // hashes added
+	spill   *keySpill
+	gaveUp  error // why the check is left to the server (more keys than maxKeys, a failed spill); nil while tracking
 }
 
 // maxClientKeys bounds the keys the client checks: beyond it (about 12 GB
@@ -46,12 +45,12 @@ func newKeySet(maxKeys, memKeys int) *keySet {
 }
 
 // tracking reports whether add still records hashes.
-func (s *keySet) tracking() bool { return !s.overflow }
+func (s *keySet) tracking() bool { return s.gaveUp == nil }
 
 // giveUp stops tracking, for a file too big to check here (hashing it
-// would be wasted work) or a spill that failed, and says why.
+// would be wasted work) or a spill that failed, and says why (not nil).
 func (s *keySet) giveUp(why error) {
-	s.overflow, s.hashes, s.why = true, nil, why
+	s.gaveUp, s.hashes = why, nil
 	s.close()
 }
 
@@ -65,7 +64,7 @@ func (s *keySet) close() {
 }
 
 func (s *keySet) add(h uint64) {
-	if s.overflow {
+	if !s.tracking() {
 		return
 	}
 	if s.n >= s.maxKeys {
@@ -108,8 +107,8 @@ func (s *keySet) spillOut() error {
 // collision). Call it once, at the end: it sorts the hashes.
 func (s *keySet) needsServerCheck() (bool, error) {
 	defer s.close()
-	if s.overflow {
-		return true, s.why
+	if !s.tracking() {
+		return true, s.gaveUp
 	}
 	if s.spill != nil {
 		repeated, err := s.spill.repeats(s.memKeys)
