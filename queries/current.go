@@ -286,9 +286,9 @@ func (db *DB) awaitBuild(ctx context.Context, kind string, snap uint64) (uint64,
 // 'started' event, the rows, then the 'built' event that makes it visible.
 //
 // When the kind's newest load superseded no row of a committed load and the
-// state before it is built, the build is that build's rows and the load's own: the months and
-// PCNs the load has no row for copied (current_<kind>_copy.sql), the others
-// added up (current_<kind>_add.sql). A month's return then costs its own
+// state before it is built, the build is that build's rows and the load's
+// own: the months and PCNs the load has no row for copied
+// (current_<kind>_copy.sql), the others added up (current_<kind>_add.sql). A month's return then costs its own
 // rows and a copy of one row per month and PCN, not every row of the kind
 // again. The 'built' event, after both, makes the build visible. Otherwise,
 // or when whole, the build reads every current row (current_<kind>.sql).
@@ -306,6 +306,12 @@ func (db *DB) buildCurrent(ctx context.Context, kind string, snap, version uint6
 		return 0, err
 	}
 	stmt, args := expand(t, nil), []any{clickhouse.Named("version", version), clickhouse.Named("build", build)}
+	exec := func(stmt string) error {
+		if err := db.conn.Exec(ctx, stmt, args...); err != nil {
+			return Classify(fmt.Errorf("build the current %s rows at version %d: %w", kind, version, err))
+		}
+		return nil
+	}
 	var prev, load uint64
 	if add, ok := currentAddTmpls[kind]; ok && !whole {
 		if prev, load, err = db.buildBase(ctx, kind, version); err != nil {
@@ -313,14 +319,14 @@ func (db *DB) buildCurrent(ctx context.Context, kind string, snap, version uint6
 		}
 		if prev != 0 {
 			args = append(args, clickhouse.Named("prev", prev), clickhouse.Named("load", load))
-			if err := db.conn.Exec(ctx, currentCopyStmts[kind], args...); err != nil {
-				return 0, Classify(fmt.Errorf("build the current %s rows at version %d: %w", kind, version, err))
+			if err := exec(currentCopyStmts[kind]); err != nil {
+				return 0, err
 			}
 			stmt = expand(add, nil)
 		}
 	}
-	if err := db.conn.Exec(ctx, stmt, args...); err != nil {
-		return 0, Classify(fmt.Errorf("build the current %s rows at version %d: %w", kind, version, err))
+	if err := exec(stmt); err != nil {
+		return 0, err
 	}
 	// The state must not have changed while the rows were written: a load
 	// of the kind that started before version and committed meanwhile would
