@@ -96,5 +96,13 @@ func (s *Server) apiMetrics(c echo.Context) error {
 		}
 		r.Areas = withTrends
 	}
-	return c.JSON(http.StatusOK, r)
+	// The areas are written one at a time (writeJSONList): the same JSON
+	// as the whole response's, but "message" (only when nothing is loaded,
+	// with no areas) comes before "areas".
+	head := struct {
+		Answer
+		England *queries.Metrics `json:"england"`
+		Message string           `json:"message,omitempty"`
+	}{r.Answer, r.England, r.Message}
+	return writeJSONList(c, http.StatusOK, head, "areas", r.Areas)
 }

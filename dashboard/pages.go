@@ -114,7 +114,7 @@ func (s *Server) render(c echo.Context, status int, name string, data *pageData)
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
-	return c.HTMLBlob(status, buf.Bytes())
+	return writeBlob(c, status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
 }
 
 // signedIn names the signed-in user on the page, with the sign-out button

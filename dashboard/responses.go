@@ -1,7 +1,10 @@
 package dashboard
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -109,4 +112,70 @@ func (s *Server) serveSaved(c echo.Context, tag string, next echo.HandlerFunc) e
 		s.responses.put(&savedResponse{key: key, header: h, body: rec.buf.Bytes()})
 	}
 	return err
+}
+
+// writeChunk is the largest piece an answer is written in. echo's gzip
+// step copies its first write whole into a buffer before compressing it, so
+// a page written in one piece is held twice; in pieces it is compressed as
+// it goes.
+const writeChunk = 32 << 10
+
+// writeBlob writes a whole answer in pieces of writeChunk (c.Blob, without
+// the compression step's copy of it).
+func writeBlob(c echo.Context, status int, contentType string, b []byte) error {
+	c.Response().Header().Set(echo.HeaderContentType, contentType)
+	c.Response().WriteHeader(status)
+	for len(b) > 0 {
+		n := min(len(b), writeChunk)
+		if _, err := c.Response().Write(b[:n]); err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+// writeJSONList writes the JSON object of head with one more member, name,
+// whose value is the array of items, as c.JSON would write the whole
+// (compact, HTML escaped, a newline at the end), but an item at a time: the
+// PCN-level answer is 4 MB of JSON, which encoded whole is held in memory
+// three times over (the encoder's buffer, the compression step's copy, and
+// the kept answer), each grown from nothing. head must encode as an object;
+// nil items are an empty array, not null.
+func writeJSONList[T any](c echo.Context, status int, head any, name string, items []T) error {
+	b, err := json.Marshal(head)
+	if err != nil {
+		return fmt.Errorf("encode the answer's %s: %w", name, err)
+	}
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return fmt.Errorf("encode the answer's %s: its head is not an object: %.40s", name, b)
+	}
+	key, err := json.Marshal(name)
+	if err != nil {
+		return fmt.Errorf("encode the answer's %s: %w", name, err)
+	}
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	c.Response().WriteHeader(status)
+	w := bufio.NewWriterSize(c.Response(), writeChunk)
+	w.Write(b[:len(b)-1])
+	if len(b) > 2 {
+		w.WriteByte(',')
+	}
+	w.Write(key)
+	w.WriteString(":[")
+	for i := range items {
+		item, err := json.Marshal(&items[i])
+		if err != nil {
+			// The answer is begun: it ends here, unfinished (not valid
+			// JSON, so no client takes it for a whole answer), and the
+			// error is not an error page.
+			return fmt.Errorf("encode the answer's %s, item %d: %w", name, i, err)
+		}
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.Write(item)
+	}
+	w.WriteString("]}\n")
+	return w.Flush() // the first error of any write above
 }

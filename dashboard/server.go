@@ -221,6 +221,11 @@ func errorStatus(err error) (int, string) {
 
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		// The answer was begun (written as it is encoded) and is cut
+		// short: the client has an unfinished answer, and this log the
+		// reason.
+		s.log.Warn("request failed after its answer began", "path", c.Request().URL.Path, "err", err,
+			"id", c.Response().Header().Get(echo.HeaderXRequestID))
 		return
 	}
 	status, msg := errorStatus(err)
