@@ -70,6 +70,8 @@ type DB struct {
 	months       flight.Group[map[string][]*counts]  // reads of the months under way (pcn_month.go)
 	areas        flight.Group[areaTable]             // reads of the areas as of a version under way (areas.go)
 	census       flight.Group[map[string]*pcnCensus] // reads of the census per PCN under way
+	periods      flight.Group[*pcnPeriod]            // reads of every PCN's sums over a period under way (pcn_month.go)
+	funding      flight.Group[[]pcnFunding]          // reads of every PCN's funding for a year under way (metrics.go)
 }
 
 // DefaultMaxOpenConns is the connection pool's size when the DSN sets none.

@@ -631,7 +631,7 @@ func (db *DB) levelBaseWith(ctx context.Context, sel Selection, place Place, lev
 		index[areas[i].code] = i
 	}
 	if funding && len(areas) > 0 {
-		if err := db.scanFunding(ctx, levelArgs(sel, place, asOf), table, level, index, areas); err != nil {
+		if err := db.scanFunding(ctx, asOf, sel.FY, table, level, index, areas); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -694,38 +694,66 @@ func parallel(fns []func() error) error {
 }
 
 // scanFunding fills the areas' funding by stream for the financial year:
-// each PCN's (pcn_funding.sql) added to its area at the level, when that is
+// each PCN's (readPCNFunding) added to its area at the level, when that is
 // one of the areas (index: the place's areas at the level, so a PCN outside
 // the place has none). Every amount is whole pennies, so a sum kept in
 // whole pennies is exact whatever order the PCNs come in.
-func (db *DB) scanFunding(ctx context.Context, args []any, table areaTable, level string, index map[string]int, areas []areaCounts) error {
-	rows, err := db.conn.Query(ctx, expand(pcnFundingTmpl, nil), args...)
+func (db *DB) scanFunding(ctx context.Context, asOf DataAsOf, fy string, table areaTable, level string, index map[string]int, areas []areaCounts) error {
+	rows, err := db.readPCNFunding(ctx, asOf, fy)
 	if err != nil {
-		return Classify(fmt.Errorf("metrics funding: %w", err))
+		return err
 	}
-	defer rows.Close()
 	pcns := table.byCode()
-	for rows.Next() {
-		var pcn, stream string
-		var funding float64
-		if err := rows.Scan(&pcn, &stream, &funding); err != nil {
-			return fmt.Errorf("metrics funding: %w", err)
-		}
-		r, ok := pcns[pcn]
+	for _, f := range rows {
+		r, ok := pcns[f.pcn]
 		if !ok {
 			continue
 		}
 		code, _, _, _ := r.at(level)
 		if i, ok := index[code]; ok {
 			a := &areas[i]
-			if j := slices.Index(Streams, stream); j >= 0 { // the column is an Enum8 of Streams
-				a.streams[j] = pennies(a.streams[j] + funding)
+			if f.stream >= 0 {
+				a.streams[f.stream] = pennies(a.streams[f.stream] + f.funding)
 			}
-			a.funding = pennies(a.funding + funding)
+			a.funding = pennies(a.funding + f.funding)
 			a.hasFunding = true
 		}
 	}
-	return Classify(rows.Err())
+	return nil
+}
+
+// pcnFunding is one PCN's funding from one stream (its place in Streams,
+// or -1 for a stream not there).
+type pcnFunding struct {
+	pcn     string
+	stream  int
+	funding float64
+}
+
+// readPCNFunding reads every PCN's funding by stream for a financial year
+// (pcn_funding.sql). Answers side by side for one year share one read
+// (read only): it depends on the data and the year only.
+func (db *DB) readPCNFunding(ctx context.Context, asOf DataAsOf, fy string) ([]pcnFunding, error) {
+	return db.funding.Do(ctx, asOf.Stamp()+" "+fy, func(ctx context.Context) ([]pcnFunding, error) {
+		ctx, cancel := db.readContext(ctx)
+		defer cancel()
+		rows, err := db.conn.Query(ctx, expand(pcnFundingTmpl, nil), clickhouse.Named("version", asOf.Version), clickhouse.Named("fy", fy))
+		if err != nil {
+			return nil, Classify(fmt.Errorf("metrics funding: %w", err))
+		}
+		defer rows.Close()
+		var out []pcnFunding
+		for rows.Next() {
+			var f pcnFunding
+			var stream string
+			if err := rows.Scan(&f.pcn, &stream, &f.funding); err != nil {
+				return nil, fmt.Errorf("metrics funding: %w", err)
+			}
+			f.stream = slices.Index(Streams, stream) // the column is an Enum8 of Streams
+			out = append(out, f)
+		}
+		return out, Classify(rows.Err())
+	})
 }
 
 // steadySum makes a sum of Float64 values (FTE) the same whatever order the

@@ -84,7 +84,19 @@ type pcnAppointments struct {
 
 // readPCNPeriod reads every PCN's counts over a selection's period, its
 // census and appointments, and the PCNs' ICBs and regions, side by side.
+// Answers side by side over one period (an area profile's area, its
+// parents and its peers; a place and England) share one read of it (read
+// only): it depends on the data, the period and the financial year only.
 func (db *DB) readPCNPeriod(ctx context.Context, sel Selection, asOf DataAsOf) (*pcnPeriod, error) {
+	key := fmt.Sprint(asOf.Stamp(), asOf.Current, monthKey(sel.From), monthKey(sel.To), sel.FY)
+	return db.periods.Do(ctx, key, func(ctx context.Context) (*pcnPeriod, error) {
+		ctx, cancel := db.readContext(ctx)
+		defer cancel()
+		return db.readPCNPeriodOnce(ctx, sel, asOf)
+	})
+}
+
+func (db *DB) readPCNPeriodOnce(ctx context.Context, sel Selection, asOf DataAsOf) (*pcnPeriod, error) {
 	out := &pcnPeriod{}
 	args := withBuild(levelArgs(sel, England, asOf), asOf)
 	// An answer's levels and census depend on the version and the period's
