@@ -9,6 +9,7 @@ import (
 
 	"spdash/dashboard"
 	"spdash/etl/sample"
+	"spdash/queries"
 )
 
 // A cold page reads the areas once: the places to choose and every answer's
@@ -23,28 +24,84 @@ func TestAColdPageReadsTheAreasOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reads := func() uint64 {
+	for _, path := range []string{"/capacity", "/outcomes?level=pcn", "/api/v1/metrics?level=icb", "/targeting?level=icb"} {
+		if n := coldStatements(t, db, asOf, path)["areas_as_of.sql"]; n != 1 {
+			t.Errorf("%s read the areas %d times; want once", path, n)
+		}
+	}
+}
+
+// coldStatements answers path from a new dashboard (nothing kept: a cold
+// page) and counts the statements it ran, by file, from the server's query
+// log. The log is shared with other tests, so the statements are told apart
+// by this database's data version or its build of the current activity
+// rows, one of which each statement of the figures binds.
+func coldStatements(t *testing.T, db *queries.DB, asOf queries.DataAsOf, path string) map[string]uint64 {
+	t.Helper()
+	ctx := context.Background()
+	count := func() map[string]uint64 {
 		t.Helper()
 		if err := db.Exec(ctx, "SYSTEM FLUSH LOGS"); err != nil {
 			t.Fatal(err)
 		}
-		var n uint64
-		q := fmt.Sprintf("SELECT count() FROM system.query_log WHERE type = 2 AND query LIKE '-- spdash:sql/areas_as_of.sql%%' AND query LIKE '%%%d%%'", asOf.Version)
-		if err := db.QueryRow(ctx, q).Scan(&n); err != nil {
+		q := fmt.Sprintf("SELECT extract(query, '^-- spdash:sql/([a-z_]+[.]sql)') AS file, count() FROM system.query_log WHERE type = 2 AND query LIKE '-- spdash:sql/%%' AND (query LIKE '%%%d%%' OR query LIKE '%%%d%%') GROUP BY file", asOf.Version, asOf.Current.Activity)
+		rows, err := db.Query(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		n := map[string]uint64{}
+		for rows.Next() {
+			var file string
+			var c uint64
+			if err := rows.Scan(&file, &c); err != nil {
+				t.Fatal(err)
+			}
+			n[file] = c
+		}
+		if err := rows.Err(); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
-	for _, path := range []string{"/capacity", "/outcomes?level=pcn", "/api/v1/metrics?level=icb", "/targeting?level=icb"} {
-		before := reads()
-		h := dashboard.New(dashboard.Options{DB: db, Log: quiet}) // nothing kept: a cold page
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
-		if rec.Code != http.StatusOK {
-			t.Fatalf("%s: status %d", path, rec.Code)
-		}
-		if n := reads() - before; n != 1 {
-			t.Errorf("%s read the areas %d times; want once", path, n)
+	before := count()
+	h := dashboard.New(dashboard.Options{DB: db, Log: quiet})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("%s: status %d", path, rec.Code)
+	}
+	ran := count()
+	for file := range ran {
+		ran[file] -= before[file]
+	}
+	return ran
+}
+
+// An area profile shows five answers over one period (the area's, its
+// ICB's, its region's, England's and its peers'): they are read side by
+// side and share each read of the period's sums per PCN and of the year's
+// funding, where each answer read its own before (five and eight). The
+// reads are shared while under way, so one that starts after another has
+// finished reads again: two are allowed.
+func TestAColdProfileSharesThePeriodsReads(t *testing.T) {
+	ctx := context.Background()
+	db, _ := freshSample(t, sample.Options{Seed: 9, Scale: sample.Demo, Months: 15, End: "2025-06"})
+	asOf, err := db.DataAsOf(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	areas, err := db.AreasAt(ctx, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	geo := areas.Geography()
+	pcn := geo.PCNs[0].Code
+	ran := coldStatements(t, db, asOf, "/areas/"+pcn)
+	t.Logf("/areas/%s ran %v", pcn, ran)
+	for _, file := range []string{"pcn_period.sql", "pcn_funding.sql"} {
+		if n := ran[file]; n < 1 || n > 2 {
+			t.Errorf("/areas/%s ran %s %d times; want once or twice", pcn, file, n)
 		}
 	}
 }

@@ -1,10 +1,13 @@
 package dashboard
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -35,48 +38,89 @@ type profileColumn struct {
 	m     *queries.Metrics
 }
 
-// areaPage profiles one area against its ICB, region and England. The
-// period comes from the query; the area from the path, in any letter case.
-func (s *Server) areaPage(c echo.Context) error {
-	v, q, err := s.pageView(c)
-	if err != nil {
-		return err
-	}
-	code, err := url.PathUnescape(c.Param("code"))
-	if err != nil {
-		code = c.Param("code")
-	}
-	p := basePage(c, v, q, "Area profile")
-	if !v.HasData() {
-		return s.render(c, http.StatusOK, "area", p)
-	}
-	area, parents, ok := v.Geography.Area(code)
-	englandOnly := !ok && v.Geography.Limited() && strings.EqualFold(strings.TrimSpace(code), queries.EnglandCode)
+// profilePlaces are the area a profile shows (code, in any letter case) and
+// its parents; englandOnly says England's own profile for a user limited to
+// some areas.
+func profilePlaces(v *View, code string) (area queries.Place, parents []queries.Place, englandOnly, ok bool) {
+	area, parents, ok = v.Geography.Area(code)
+	englandOnly = !ok && v.Geography.Limited() && strings.EqualFold(strings.TrimSpace(code), queries.EnglandCode)
 	if englandOnly {
 		// England's own figures are every user's comparison, though England
 		// is no place to choose for a user limited to some areas.
 		area, parents, ok = queries.England, nil, true
 	}
+	return area, parents, englandOnly, ok
+}
+
+// profileFigures are a profile's columns (the area's, then its parents'
+// figures) and, for a PCN or an ICB, its statistical peers: independent, so
+// read side by side. England's column is the view's England.
+func (s *Server) profileFigures(ctx context.Context, v *View, area queries.Place, parents []queries.Place) ([]profileColumn, *queries.PeerFigures, error) {
+	places := append([]queries.Place{area}, parents...)
+	cols := make([]profileColumn, len(places))
+	errs := make([]error, len(places)+1)
+	var wg sync.WaitGroup
+	for i, pl := range places {
+		cols[i].place = pl
+		if pl.Level == queries.LevelEngland {
+			continue
+		}
+		wg.Go(func() { cols[i].m, errs[i] = s.areaMetrics(ctx, v.Selection, pl) })
+	}
+	var pf *queries.PeerFigures
+	if area.Level == queries.LevelPCN || area.Level == queries.LevelICB {
+		wg.Go(func() { pf, errs[len(places)] = s.peers(ctx, v, area) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	for i := range cols {
+		if cols[i].m == nil && v.Report != nil { // England's
+			cols[i].m = &v.Report.England
+		}
+	}
+	return cols, pf, nil
+}
+
+// areaPage profiles one area against its ICB, region and England. The
+// period comes from the query; the area from the path, in any letter case.
+func (s *Server) areaPage(c echo.Context) error {
+	code, err := url.PathUnescape(c.Param("code"))
+	if err != nil {
+		code = c.Param("code")
+	}
+	// The profile's figures and the area's months start beside the view's
+	// own figures.
+	warm(c, func(s *Server, ctx context.Context, v *View) {
+		area, parents, _, ok := profilePlaces(v, code)
+		if !ok {
+			return
+		}
+		own := *v
+		own.Selection.Place = area
+		go func() { _, _ = s.trends(ctx, &own) }()
+		go func() { _, _ = s.placeTrends(ctx, own.Selection) }()
+		_, _, _ = s.profileFigures(ctx, v, area, parents)
+	})
+	v, q, err := s.pageView(c)
+	if err != nil {
+		return err
+	}
+	p := basePage(c, v, q, "Area profile")
+	if !v.HasData() {
+		return s.render(c, http.StatusOK, "area", p)
+	}
+	area, parents, englandOnly, ok := profilePlaces(v, code)
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no area with the code %q. Choose an area from the tables on the Capacity, Training or Outcomes pages.", code))
 	}
 	ctx := c.Request().Context()
-	cols := []profileColumn{}
-	for _, pl := range append([]queries.Place{area}, parents...) {
-		m := &v.Report.England
-		if pl.Level != queries.LevelEngland {
-			if m, err = s.areaMetrics(ctx, v.Selection, pl); err != nil {
-				return err
-			}
-		}
-		cols = append(cols, profileColumn{place: pl, m: m})
+	cols, pf, err := s.profileFigures(ctx, v, area, parents)
+	if err != nil {
+		return err
 	}
-	// Its statistical peers: the peer group's figures beside the rest.
-	var pf *queries.PeerFigures
-	if area.Level == queries.LevelPCN || area.Level == queries.LevelICB {
-		if pf, err = s.peers(ctx, v, area); err != nil {
-			return err
-		}
+	if pf != nil {
 		if len(pf.Peers) > 0 {
 			cols = append(cols, profileColumn{place: queries.Place{Code: "", Name: fmt.Sprintf("Its %d peers together", len(pf.Peers)), Level: area.Level}, m: &pf.Group})
 		}

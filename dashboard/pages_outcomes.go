@@ -35,7 +35,7 @@ func funnelOutcome(q url.Values) (string, error) {
 }
 
 func (s *Server) outcomesPage(c echo.Context) error {
-	warm(c, warmTrends, warmPlaceTrends)
+	warm(c, warmTrends, warmPlaceTrends, warmPlace)
 	v, q, err := s.pageView(c, "outcome")
 	if err != nil {
 		return err

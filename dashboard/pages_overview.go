@@ -27,7 +27,7 @@ type headline struct {
 }
 
 func (s *Server) overviewPage(c echo.Context) error {
-	warm(c, warmTrends, warmPlaceTrends)
+	warm(c, warmTrends, warmPlaceTrends, warmPlace, warmPrevious)
 	v, q, err := s.pageView(c)
 	if err != nil {
 		return err

@@ -13,7 +13,7 @@ import (
 )
 
 func (s *Server) trainingPage(c echo.Context) error {
-	warm(c, warmTrends, warmRecent)
+	warm(c, warmTrends, warmRecent, warmPlace)
 	v, q, err := s.pageView(c)
 	if err != nil {
 		return err

@@ -77,6 +77,20 @@ var (
 	warmPlaceTrends warmer = func(s *Server, ctx context.Context, v *View) { _, _ = s.placeTrends(ctx, v.Selection) }
 	warmAreaTrends  warmer = func(s *Server, ctx context.Context, v *View) { _, _ = s.areaTrends(ctx, v.Selection) }
 	warmRecent      warmer = func(s *Server, ctx context.Context, v *View) { _, _ = s.recentTrends(ctx, v.Selection) }
+	// warmPlace: a region's or an ICB's own figures (placeMetrics), beside
+	// those of its areas (England's come with every answer).
+	warmPlace warmer = func(s *Server, ctx context.Context, v *View) {
+		if v.Selection.Place.Level != queries.LevelEngland {
+			_, _ = s.areaMetrics(ctx, v.Selection, v.Selection.Place)
+		}
+	}
+	// warmPrevious: the place's figures over the period before the
+	// selection's, where the data covers it (the overview's changes).
+	warmPrevious warmer = func(s *Server, ctx context.Context, v *View) {
+		if prev := previousPeriod(v.Selection); covers(v.Data, prev.From, prev.To) {
+			_, _ = s.areaMetrics(ctx, prev, v.Selection.Place)
+		}
+	}
 )
 
 // selection parses the request's selection without computing figures, for

@@ -1,5 +1,6 @@
 // Command coldbench times every dashboard page and API call of the benchmark
-// mix with empty caches (a new dashboard for every request), against
+// mix, and an ICB's pages and two area profiles, with empty caches (a new
+// dashboard for every request), against
 // ClickHouse's own time for the same period's four aggregations over plain
 // MergeTree copies of the current rows, in the same run on the same server.
 // It also times the analysts' views against the same statements over the
@@ -20,6 +21,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strings"
 	"text/template"
@@ -65,7 +67,7 @@ func main() {
 	database := flag.String("database", "spdash", "the local server's database to read (without --clickhouse)")
 	rounds := flag.Int("rounds", 5, "measurements of each request; medians are reported")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
-	only := flag.String("only", "", "time only the requests whose URL contains this")
+	only := flag.String("only", "", "time only the request with this URL, or else those whose URL contains this")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -79,23 +81,43 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	urls := benchmix.URLs
-	if *only != "" {
-		urls = nil
-		for _, u := range benchmix.URLs {
-			if strings.Contains(u, *only) {
-				urls = append(urls, u)
-			}
-		}
-	}
-	if err := run(*dataDir, *dsn, *database, *rounds, urls); err != nil {
+	if err := run(*dataDir, *dsn, *database, *rounds, *only); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "coldbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dataDir, dsn, database string, rounds int, urls []string) error {
+// chosen are the requests whose URL is only, or else contains it (all
+// without only).
+func chosen(urls []string, only string) []string {
+	if only == "" {
+		return urls
+	}
+	var out []string
+	for _, u := range urls {
+		if u == only { // "/" is the overview alone
+			return []string{u}
+		}
+		if strings.Contains(u, only) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// placeURLs are the pages of one ICB and one of its PCNs (the first of
+// each), timed beside the benchmark mix's (which is England's): an ICB's
+// overview and training page, and the two areas' profiles.
+func placeURLs(geo *queries.Geography) []string {
+	if len(geo.ICBs) == 0 || len(geo.PCNs) == 0 {
+		return nil
+	}
+	icb, pcn := geo.ICBs[0].Code, geo.PCNs[0].Code
+	return []string{"/?place=" + icb, "/training?place=" + icb, "/areas/" + icb, "/areas/" + pcn}
+}
+
+func run(dataDir, dsn, database string, rounds int, only string) error {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if dsn == "" {
@@ -125,6 +147,11 @@ func run(dataDir, dsn, database string, rounds int, urls []string) error {
 	if data.LastMonth.IsZero() {
 		return fmt.Errorf("no activity data loaded in %s", dsn)
 	}
+	areas, err := db.AreasAt(ctx, asOf)
+	if err != nil {
+		return err
+	}
+	urls := chosen(append(slices.Clone(benchmix.URLs), placeURLs(areas.Geography())...), only)
 	to := data.LastMonth
 	from := to.AddDate(0, -11, 0)
 	fy := financialYear(to)
