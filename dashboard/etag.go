@@ -26,7 +26,7 @@ import (
 // the executable took ~35 ms of every server made (docs/BENCHMARKS.md).
 var buildIdentity = sync.OnceValue(func() string {
 	h := sha256.New()
-	h.Write([]byte(buildTag))
+	h.Write([]byte(buildTag()))
 	if exe, err := os.Executable(); err == nil {
 		if f, err := os.Open(exe); err == nil {
 			_, _ = io.Copy(h, f)
@@ -36,8 +36,9 @@ var buildIdentity = sync.OnceValue(func() string {
 	return hex.EncodeToString(h.Sum(nil)[:8])
 })
 
-// buildTag identifies the templates and static files of this build.
-var buildTag = func() string {
+// buildTag identifies the templates and static files of this build
+// (computed once, by the first server made).
+var buildTag = sync.OnceValue(func() string {
 	h := sha256.New()
 	for _, fsys := range []fs.FS{templateFiles, staticFiles} {
 		err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -57,7 +58,7 @@ var buildTag = func() string {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:6])
-}()
+})
 
 // etags answers a GET of a data page, the API or a download with 304 when the
 // client holds the current answer, and otherwise tags the answer it gives.

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,8 +31,10 @@ var (
 
 // assetVersions maps each static file to a hash of its content. Pages link
 // to /static/NAME?v=HASH, so the files can be cached for a year and a new
-// build is still fetched at once.
-var assetVersions = func() map[string]string {
+// build is still fetched at once. Computed on first use (by the first server
+// made), not when the program starts: the command line's other commands
+// never need it.
+var assetVersions = sync.OnceValue(func() map[string]string {
 	versions := map[string]string{}
 	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -49,10 +52,10 @@ var assetVersions = func() map[string]string {
 		panic(fmt.Sprintf("dashboard: reading embedded static files: %v", err))
 	}
 	return versions
-}()
+})
 
 func assetURL(name string) (string, error) {
-	v, ok := assetVersions[name]
+	v, ok := assetVersions()[name]
 	if !ok {
 		return "", fmt.Errorf("no static file %q", name)
 	}
@@ -66,8 +69,9 @@ type cardList struct {
 }
 
 // pageTemplates holds one template set per page: the layout and partials
-// with that page's "content".
-var pageTemplates = func() map[string]*template.Template {
+// with that page's "content". Parsed on first use: every server parses them
+// when it is made (newServer), so a broken template stops it there.
+var pageTemplates = sync.OnceValue(func() map[string]*template.Template {
 	funcs := template.FuncMap{"asset": assetURL, "kindLabel": kindLabel, "cards": func(items []headline, outcomes bool) cardList {
 		return cardList{Items: items, Outcomes: outcomes}
 	}}
@@ -79,7 +83,7 @@ var pageTemplates = func() map[string]*template.Template {
 		pages[name] = template.Must(t.ParseFS(templateFiles, "templates/"+name+".html"))
 	}
 	return pages
-}()
+})
 
 // routePages registers the HTML pages and their static files.
 func (s *Server) routePages(e *echo.Echo) {
@@ -106,7 +110,7 @@ func (s *Server) render(c echo.Context, status int, name string, data *pageData)
 		return writeTable(c, c.Request().URL.Path, data)
 	}
 	s.signedIn(c, data)
-	t, ok := pageTemplates[name]
+	t, ok := pageTemplates()[name]
 	if !ok {
 		return fmt.Errorf("render: no page template %q", name)
 	}

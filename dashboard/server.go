@@ -91,6 +91,7 @@ func newServer(opts Options) (*Server, *echo.Echo) {
 	}
 	s := &Server{db: opts.DB, log: opts.Log, settings: opts.Settings, disclosure: queries.DisclosureOn, cache: newFigureCache(opts.CacheWeight),
 		responses: newResponseCache(0), versionEvery: opts.VersionEvery, build: buildIdentity()}
+	pageTemplates() // parsed once per process, here rather than by the first page
 	if opts.DisclosureOff {
 		s.disclosure = queries.DisclosureOff
 	}

@@ -364,11 +364,15 @@ func placeFilter(p Place) string {
 
 var pcnFundingTmpl = parseWithShared("pcn_funding")
 
+// sharedSQL is current.sql's definitions (committed rows, place filter,
+// level join), parsed once for every statement that uses them.
+var sharedSQL = template.Must(template.New("shared").Parse(sqlText("current")))
+
 // parseWithShared parses a query template with the shared definitions of
-// current.sql (committed rows, place filter, level join).
+// current.sql: a copy of them each, so one statement's definitions never
+// reach another's.
 func parseWithShared(name string) *template.Template {
-	t := template.Must(template.New(name).Parse(sqlText("current")))
-	return template.Must(t.Parse(sqlText(name)))
+	return template.Must(template.Must(sharedSQL.Clone()).New(name).Parse(sqlText(name)))
 }
 
 // Metrics computes the figures of a request: the one place every figure on
