@@ -272,6 +272,17 @@ func profileTable(cols []profileColumn, fy string) table {
 	return t
 }
 
+// englandColumn is England's column of a profile of another area. It is
+// not the last: the peers' column comes after it.
+func englandColumn(cols []profileColumn) (profileColumn, bool) {
+	for _, c := range cols[1:] {
+		if c.place.Level == queries.LevelEngland {
+			return c, true
+		}
+	}
+	return profileColumn{}, false
+}
+
 func profileCapacity(cols []profileColumn, q url.Values) (chartView, error) {
 	var items []charts.Item
 	t := table{Caption: "Link-worker FTE per 100,000 people", RowHeads: true,
@@ -284,8 +295,7 @@ func profileCapacity(cols []profileColumn, q url.Values) (chartView, error) {
 	a := cols[0]
 	gap := numOf(a.m.CapacityGapFTE)
 	summary := fmt.Sprintf("%s has %s link-worker FTE per 100,000 people and a capacity gap of %s FTE.", a.place.Name, numOf(a.m.FTEPer100k), gap)
-	if len(cols) > 1 {
-		e := cols[len(cols)-1]
+	if e, ok := englandColumn(cols); ok {
 		summary = fmt.Sprintf("%s has %s link-worker FTE per 100,000 people, against %s in England, and a capacity gap of %s FTE.",
 			a.place.Name, numOf(a.m.FTEPer100k), numOf(e.m.FTEPer100k), gap)
 	}
@@ -316,8 +326,11 @@ func profileTraining(cols []profileColumn, q url.Values) (chartView, error) {
 		t.Rows = append(t.Rows, row)
 	}
 	a := cols[0]
-	summary := fmt.Sprintf("%s's work training coverage (employment support) is %s, against %s in England.",
-		a.place.Name, pctOf(a.m.WorkTrainingCoverage), pctOf(cols[len(cols)-1].m.WorkTrainingCoverage))
+	summary := fmt.Sprintf("%s's work training coverage (employment support) is %s.", a.place.Name, pctOf(a.m.WorkTrainingCoverage))
+	if e, ok := englandColumn(cols); ok {
+		summary = fmt.Sprintf("%s's work training coverage (employment support) is %s, against %s in England.",
+			a.place.Name, pctOf(a.m.WorkTrainingCoverage), pctOf(e.m.WorkTrainingCoverage))
+	}
 	spec := charts.GroupedBars(cats, series, charts.Unit{Percent: true, Decimals: 1, Name: "Coverage (%)"})
 	return newChart("chart-area-training", "Training coverage against the areas it is part of", summary, spec, t, q)
 }
