@@ -286,9 +286,21 @@ type pcnMonthlySQL struct {
 // place's own when level is the place's, else the areas at level in the
 // place (only those of chunk, when it is not nil). An area with nothing
 // loaded in the period is absent. The result is shared: read it only.
+//
+// A region's or England's own months are their areas' months at the level
+// below summed, and an ICB's its PCNs': the place's default level, so that a
+// page's own trend and its areas' recent trends share one read. Only a
+// PCN's are read as its own.
 func (db *DB) monthCounts(ctx context.Context, sel Selection, asOf DataAsOf, level string, chunk []string) (map[string][]*counts, error) {
 	if chunk != nil { // an extract's round: never asked twice at once
 		return db.readMonthCounts(ctx, sel, asOf, level, chunk)
+	}
+	if below, ok := levelUnder(level); ok && level == sel.Place.Level {
+		areas, err := db.monthCounts(ctx, sel, asOf, below, nil)
+		if err != nil {
+			return nil, err
+		}
+		return sumMonths(areas, sel.Place.Code, sel.Months()), nil
 	}
 	// A page's own trend and its recent trends start together and read the
 	// same months: one statement (db.months), its result shared and only read.
@@ -298,6 +310,52 @@ func (db *DB) monthCounts(ctx context.Context, sel Selection, asOf DataAsOf, lev
 		defer cancel()
 		return db.readMonthCounts(ctx, sel, asOf, level, chunk)
 	})
+}
+
+// levelUnder is the level of the areas a place at level is made of, or
+// false for a PCN.
+func levelUnder(level string) (string, bool) {
+	switch level {
+	case LevelEngland:
+		return LevelRegion, true
+	case LevelRegion:
+		return LevelICB, true
+	case LevelICB:
+		return LevelPCN, true
+	}
+	return "", false
+}
+
+// sumMonths is the one place's months (by code) summed from its areas'
+// months: nil where no area has the month, absent when none has any. The
+// sums are exact counts; FTE is settled (steadySum) whatever order the
+// areas come in, as each area's was read.
+func sumMonths(areas map[string][]*counts, code string, n int) map[string][]*counts {
+	var months []*counts
+	for _, area := range areas {
+		for m, c := range area {
+			if c == nil {
+				continue
+			}
+			if months == nil {
+				months = make([]*counts, n)
+			}
+			if months[m] == nil {
+				months[m] = newCounts()
+			}
+			addCounts(months[m], c)
+		}
+	}
+	out := map[string][]*counts{}
+	if months != nil {
+		for _, c := range months {
+			if c != nil {
+				c.settle()
+			}
+		}
+		out[code] = months
+	}
+	return out
 }
 
 // readMonthCounts reads monthCounts' statement.
