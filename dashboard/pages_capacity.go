@@ -19,7 +19,7 @@ type chartsBody struct {
 }
 
 func (s *Server) capacityPage(c echo.Context) error {
-	warm(c, warmTrends)
+	warm(c, warmTrends, warmPlace)
 	v, q, err := s.pageView(c)
 	if err != nil {
 		return err
@@ -32,6 +32,10 @@ func (s *Server) capacityPage(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("capacity: %w", err)
 	}
+	place, err := s.placeMetrics(c.Request().Context(), v)
+	if err != nil {
+		return err
+	}
 	ac := newAreaCols(v, q)
 	builds := []func() (chartView, error){
 		func() (chartView, error) { return ftePer100kChart(v, ac) },
@@ -39,8 +43,8 @@ func (s *Server) capacityPage(c echo.Context) error {
 		func() (chartView, error) { return demandChart(months, s.settings.CaseloadStandard, q) },
 		func() (chartView, error) { return gapChart(v, ac, s.settings.CaseloadStandard) },
 		func() (chartView, error) { return waitChart(v, ac) },
-		func() (chartView, error) { return censusChart(v, ac) },
-		func() (chartView, error) { return appointmentsChart(v, ac) },
+		func() (chartView, error) { return censusChart(v, ac, place) },
+		func() (chartView, error) { return appointmentsChart(v, ac, place) },
 	}
 	body := chartsBody{Intro: fmt.Sprintf("Capacity is link-worker FTE against the referrals accepted. The capacity gap is the extra FTE an area would need to see its accepted referrals at %s people per FTE a year.", fmtCount(s.settings.CaseloadStandard))}
 	for _, b := range builds {

@@ -67,7 +67,9 @@ func appointmentsOf(m *queries.Metrics, status string) string {
 
 // censusChart sets each area's returned FTE against the census FTE, and
 // charts the difference as a share of the census, largest either way first.
-func censusChart(v *View, ac areaCols) (chartView, error) {
+// The summary's totals are the place's own (place: its figures, England's
+// or a region's or ICB's), those of the areas the table lists.
+func censusChart(v *View, ac areaCols, place *queries.Metrics) (chartView, error) {
 	value := func(a *queries.AreaMetrics) *float64 { return a.FTEDifferenceShare.Ptr() }
 	abs := func(a *queries.AreaMetrics) *float64 {
 		if p := value(a); p != nil {
@@ -92,17 +94,17 @@ func censusChart(v *View, ac areaCols) (chartView, error) {
 		t.Rows = append(t.Rows, ac.row(a, cell{Text: censusMonthOf(&a.Metrics)}, num(numOf(a.FTE)), num(numOf(a.CensusFTE)),
 			num(numOf(a.CensusFTEMentalHealth)), num(countOf(a.CensusHeadcount)), num(flaggedDifferenceOf(&a.Metrics))))
 	}
-	e := &v.Report.England
+	name := v.Selection.Place.Name
 	var summary string
 	switch {
 	case covered == 0:
 		summary = "No PCN workforce census is loaded for this period. Load the census as published (spdash etl load PCNWFIndividualCSV….zip) to compare the returns with it."
 	case len(items) == 0:
 		summary = fmt.Sprintf("The census of %s covers %d of %d %s; none of them sent returns to compare with it.",
-			censusMonthOf(e), covered, len(sorted), levelNoun(ac.level, true))
+			censusMonthOf(place), covered, len(sorted), levelNoun(ac.level, true))
 	default:
-		summary = fmt.Sprintf("In the census of %s, England has %s link-worker FTE (%s people); the returns give %s at the period's end. %d of %d %s differ from the census by more than 20%%; %s differs most: %s FTE.",
-			censusMonthOf(e), numOf(e.CensusFTE), countOf(e.CensusHeadcount), numOf(e.FTE), flagged, len(sorted), levelNoun(ac.level, true),
+		summary = fmt.Sprintf("In the census of %s, %s has %s link-worker FTE (%s people); %s returns give %s at the period's end. %d of %d %s differ from the census by more than 20%%; %s differs most: %s FTE.",
+			censusMonthOf(place), name, numOf(place.CensusFTE), countOf(place.CensusHeadcount), its(v), numOf(place.FTE), flagged, len(sorted), levelNoun(ac.level, true),
 			sorted[0].Name, differenceOf(&sorted[0].Metrics)) + note
 	}
 	var spec *charts.Spec
@@ -114,7 +116,9 @@ func censusChart(v *View, ac areaCols) (chartView, error) {
 
 // appointmentsChart charts social prescribing appointments a year per 1,000
 // people, with the did-not-attend rate in the table.
-func appointmentsChart(v *View, ac areaCols) (chartView, error) {
+// The summary's rates are the place's own (place), the England line the
+// chart's reference.
+func appointmentsChart(v *View, ac areaCols, place *queries.Metrics) (chartView, error) {
 	value := func(a *queries.AreaMetrics) *float64 { return a.SPAppointmentsPer1k.Ptr() }
 	sorted := sortedAreas(v.Report.Areas, value, false)
 	items, note := barItems(sorted, value, "with the fewest")
@@ -132,8 +136,8 @@ func appointmentsChart(v *View, ac areaCols) (chartView, error) {
 	e := &v.Report.England
 	summary := "No GP appointments data is loaded for this period. Load Appointments in General Practice as published (spdash etl load Practice_Level_Crosstab….zip) to see social prescribing appointments."
 	if covered > 0 {
-		summary = fmt.Sprintf("England's GP practices booked %s social prescribing appointments a year per 1,000 people; %s of those attended or missed were missed. %d of %d %s have appointments data.",
-			numOf(e.SPAppointmentsPer1k), pctOf(e.DNARate), covered, len(sorted), levelNoun(ac.level, true))
+		summary = fmt.Sprintf("%s's GP practices booked %s social prescribing appointments a year per 1,000 people; %s of those attended or missed were missed. %d of %d %s have appointments data.",
+			v.Selection.Place.Name, numOf(place.SPAppointmentsPer1k), pctOf(place.DNARate), covered, len(sorted), levelNoun(ac.level, true))
 		if len(items) > 0 {
 			summary += fmt.Sprintf(" %s has the fewest (%s a year per 1,000 people).", sorted[0].Name, numOf(sorted[0].SPAppointmentsPer1k)) + note
 		}
@@ -143,4 +147,13 @@ func appointmentsChart(v *View, ac areaCols) (chartView, error) {
 		spec = charts.AreaBars("Appointments a year per 1,000 people", items, charts.Unit{Decimals: 1, Name: "A year per 1,000 people"}, englandRef(e.SPAppointmentsPer1k.Ptr()))
 	}
 	return newChart("chart-appointments", "Social prescribing appointments", summary, spec, t, ac.q)
+}
+
+// its is how a summary refers to the place's own returns: England's are
+// "the returns".
+func its(v *View) string {
+	if v.Selection.Place.Level == queries.LevelEngland {
+		return "the"
+	}
+	return "its"
 }

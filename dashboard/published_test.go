@@ -12,6 +12,7 @@ import (
 
 	"spdash/dashboard"
 	"spdash/etl/etltest"
+	"spdash/etl/sample"
 	"spdash/queries"
 	"spdash/queries/testdb"
 )
@@ -245,5 +246,43 @@ func TestDataQualityListsCensusDifferences(t *testing.T) {
 	}
 	if len(items) > 0 && !strings.HasPrefix(text(items[0]), want[0]+":") {
 		t.Errorf("first listed %q, want the furthest, %s", text(items[0]), want[0])
+	}
+}
+
+// An ICB's /capacity: the census and appointments summaries give the ICB's
+// own figures (those of the PCNs the tables list), not England's.
+func TestAPlacesCapacitySummariesAreItsOwn(t *testing.T) {
+	db, _ := freshSample(t, sample.Options{Seed: 10, Scale: sample.Demo, Months: 15, End: "2025-06"})
+	srv := httptest.NewServer(dashboard.New(dashboard.Options{DB: db, Log: quiet, DisclosureOff: true}))
+	defer srv.Close()
+	type icbArea struct {
+		Code, Name       string
+		CensusFTE        *float64 `json:"census_fte"`
+		SPAppointments1k *float64 `json:"sp_appointments_per_1k"`
+	}
+	var icbDoc struct {
+		England icbArea
+		Areas   []icbArea
+	}
+	if status, _, body := get(t, srv, "/api/v1/metrics?level=icb"); status != 200 || json.Unmarshal([]byte(body), &icbDoc) != nil || len(icbDoc.Areas) == 0 {
+		t.Fatalf("/api/v1/metrics?level=icb: %d %.200s", status, body)
+	}
+	icb := icbDoc.Areas[0]
+	if icb.CensusFTE == nil || icbDoc.England.CensusFTE == nil || *icb.CensusFTE == *icbDoc.England.CensusFTE || *icb.CensusFTE >= 1000 {
+		t.Fatalf("the samples' first ICB %+v against England %+v: want a census FTE of its own, under 1,000", icb, icbDoc.England)
+	}
+	status, _, body := get(t, srv, "/capacity?level=pcn&place="+icb.Code)
+	if status != 200 {
+		t.Fatalf("/capacity?place=%s: %d", icb.Code, status)
+	}
+	censusText := fmt.Sprintf("%s has %.1f link-worker FTE", html.EscapeString(icb.Name), *icb.CensusFTE)
+	if !strings.Contains(body, censusText) || !strings.Contains(body, "; its returns give ") {
+		t.Errorf("/capacity?place=%s: the census summary does not say %q (the ICB's own census)", icb.Code, censusText)
+	}
+	if icb.SPAppointments1k != nil {
+		booked := fmt.Sprintf("%s&#39;s GP practices booked %.1f social prescribing", html.EscapeString(icb.Name), *icb.SPAppointments1k)
+		if !strings.Contains(body, booked) {
+			t.Errorf("/capacity?place=%s: the appointments summary does not say %q", icb.Code, booked)
+		}
 	}
 }
