@@ -61,6 +61,27 @@ func TestPercentUnit(t *testing.T) {
 	}
 }
 
+// A chart's value is rounded as the page's table writes it (strconv, from
+// the exact binary value): 36.15 is 36.149999… and shows as 36.1 in both.
+func TestValuesRoundAsTheTablesDo(t *testing.T) {
+	for _, c := range []struct {
+		unit Unit
+		in   float64
+		want float64
+	}{
+		{Unit{Decimals: 1}, 36.15, 36.1}, // math.Round(361.5)/10 would give 36.2
+		{Unit{Decimals: 1}, 8.85, 8.8},
+		{Unit{Decimals: 1}, 2.25, 2.2}, // exactly halfway: to even, as strconv does
+		{Unit{Decimals: 1}, 2.35, 2.4},
+		{Unit{Decimals: 0}, 14.5, 14},
+		{Unit{Percent: true, Decimals: 1}, 0.3625, 36.2},
+	} {
+		if got := c.unit.value(f(c.in)); got != c.want {
+			t.Errorf("%+v of %v: %v, want %v", c.unit, c.in, got, c.want)
+		}
+	}
+}
+
 func TestFunnelLimitsSurroundEnglandsRate(t *testing.T) {
 	spec := Funnel([]Point{{Code: "A", Name: "A", People: 10, Size: 100}, {Code: "B", Name: "B", People: 300, Size: 1000}}, 0.2, "PCNs")
 	doc := decode(t, spec)

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 
 	ec "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -75,8 +76,14 @@ func (u Unit) value(v *float64) any {
 	if u.Percent {
 		x *= 100
 	}
-	p := math.Pow(10, float64(u.Decimals))
-	return math.Round(x*p) / p
+	// Rounded as the tables write it (strconv, from the exact binary
+	// value), not math.Round(x*10)/10, which rounds 36.15 (36.149999…) up
+	// where the table shows 36.1.
+	r, err := strconv.ParseFloat(strconv.FormatFloat(x, 'f', u.Decimals, 64), 64)
+	if err != nil { // cannot happen: FormatFloat writes a number
+		return "-"
+	}
+	return r
 }
 
 func (u Unit) suffix() string {
