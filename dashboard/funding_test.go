@@ -24,6 +24,8 @@ func TestFundingPageFiguresAreTheAPIs(t *testing.T) {
 			FY    string `json:"fy"`
 			Areas []struct {
 				Code            string              `json:"code"`
+				PCNs            int                 `json:"pcns"`
+				FundingReturns  int                 `json:"pcns_with_funding"`
 				Funding         *float64            `json:"funding"`
 				FundingPer1k    *float64            `json:"funding_per_1k"`
 				FundingByStream map[string]*float64 `json:"funding_by_stream"`
@@ -107,6 +109,30 @@ func TestFundingPageFiguresAreTheAPIs(t *testing.T) {
 		// The sample leaves one PCN without its latest funding return.
 		if query == "?level=pcn" && missing != 1 {
 			t.Errorf("%s: %d areas without a funding return, want the sample's 1", query, missing)
+		}
+		// Its ICB has a funding return from all its PCNs but one: its
+		// funding per 1,000 people counts that PCN's people without its
+		// money, and the page says so instead of judging its rate.
+		if query == "?level=icb" {
+			need := rowsOf("funding-need-table")
+			partial := 0
+			for _, a := range api.Areas {
+				verdict := need[a.Code][len(need[a.Code])-1]
+				switch {
+				case a.PCNs < 1 || a.FundingReturns > a.PCNs:
+					t.Errorf("%s %s: %d of %d PCNs with a funding return", query, a.Code, a.FundingReturns, a.PCNs)
+				case a.FundingReturns < a.PCNs:
+					partial++
+					if want := "1 of its " + strconv.Itoa(a.PCNs) + " PCNs sent no funding return"; a.FundingReturns != a.PCNs-1 || !strings.Contains(verdict, want) {
+						t.Errorf("%s %s (%d of %d PCNs with a return): verdict %q; want it to say %q", query, a.Code, a.FundingReturns, a.PCNs, verdict, want)
+					}
+				case strings.Contains(verdict, "no funding return"):
+					t.Errorf("%s %s: every PCN sent a return, verdict %q", query, a.Code, verdict)
+				}
+			}
+			if partial != 1 || !strings.Contains(body, "1 ICB lacks a funding return from some of its PCNs") {
+				t.Errorf("%s: %d ICBs lacking a PCN's funding return; want the sample's 1, named in the summary", query, partial)
+			}
 		}
 		if strings.Count(body, `name="fy"`) != 1 {
 			t.Errorf("%s: the financial year is in the form %d times", query, strings.Count(body, `name="fy"`))

@@ -206,6 +206,7 @@ func fundingNeedChart(v *View, ac areaCols) (chartView, error) {
 		Head: ac.head(column{"Deprivation (IMD score)", true}, column{"Funding per 1,000 people (£)", true}, column{Label: "Against England"})}
 	var points []charts.XY
 	var under []string
+	partial := 0
 	for i := range v.Report.Areas {
 		a := &v.Report.Areas[i]
 		imd, iok := a.IMDScore.Value()
@@ -218,13 +219,21 @@ func fundingNeedChart(v *View, ac areaCols) (chartView, error) {
 			verdict = "no deprivation score"
 		case imdKnown && perKnown && imd > engIMD && per < engPer1k:
 			verdict = "more deprived than England, funded below England's rate"
-			under = append(under, a.Name)
+			if a.FundingReturns == a.PCNs { // else its rate may be low for want of returns
+				under = append(under, a.Name)
+			}
 		case imdKnown && perKnown && imd > engIMD:
 			verdict = "more deprived than England, funded above England's rate"
 		case perKnown && per < engPer1k:
 			verdict = "less deprived than England, funded below England's rate"
 		default:
 			verdict = "less deprived than England, funded above England's rate"
+		}
+		if missing := a.PCNs - a.FundingReturns; a.Funding.IsKnown() && missing > 0 {
+			// Funding per 1,000 people counts these PCNs' people but not
+			// their money (METRICS.md: funding / population).
+			verdict += fmt.Sprintf("; %d of its %d PCNs sent no funding return, so its rate counts their population without their funding", missing, a.PCNs)
+			partial++
 		}
 		per1k := noReturn
 		if a.Funding.IsKnown() {
@@ -245,6 +254,14 @@ func fundingNeedChart(v *View, ac areaCols) (chartView, error) {
 		summary += fmt.Sprintf(" More deprived than England but funded below England's rate: %s.", joinNames(under))
 	default:
 		summary += fmt.Sprintf(" %d areas are more deprived than England but funded below England's rate; the table names them.", len(under))
+	}
+	switch {
+	case partial == 1:
+		summary += fmt.Sprintf(" 1 %s lacks a funding return from some of its PCNs, so its funding per 1,000 people is understated (the table says which); such an area is never listed as funded below England's rate.",
+			levelNoun(ac.level, false))
+	case partial > 1:
+		summary += fmt.Sprintf(" %d %s lack a funding return from some of their PCNs, so their funding per 1,000 people is understated (the table says which); such an area is never listed as funded below England's rate.",
+			partial, levelNoun(ac.level, true))
 	}
 	var spec *charts.Spec
 	if len(points) > 0 {

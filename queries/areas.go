@@ -141,6 +141,7 @@ func (t areaTable) atLevel(place Place, level string, england bool) ([]areaCount
 		return nil, nil, fmt.Errorf("unknown level %q", level)
 	}
 	type sums struct {
+		pcns             int
 		population       uint64
 		known            uint64 // population of the PCNs with a score
 		weighted         float64
@@ -148,6 +149,7 @@ func (t areaTable) atLevel(place Place, level string, england bool) ([]areaCount
 		parent, parentNm string
 	}
 	add := func(s *sums, r *areaRow) {
+		s.pcns++
 		s.population += uint64(r.population)
 		if r.imd != nil {
 			s.known += uint64(r.population)
@@ -179,7 +181,7 @@ func (t areaTable) atLevel(place Place, level string, england bool) ([]areaCount
 	}
 	counts := func(s *sums) areaCounts {
 		a := areaCounts{code: s.code, name: s.name, parentCode: s.parent, parentName: s.parentNm, counts: *newCounts()}
-		a.population = float64(s.population)
+		a.population, a.pcns = float64(s.population), s.pcns
 		if s.known > 0 {
 			imd := s.weighted / float64(s.known)
 			a.imd = &imd

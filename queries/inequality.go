@@ -191,6 +191,7 @@ func (db *DB) Inequality(ctx context.Context, req Request, decileOf map[string]s
 		}
 		addCounts(groups[d], &p.counts)
 		groups[d].population += p.population
+		groups[d].pcns += p.pcns
 		if p.imd != nil {
 			w := imd[d]
 			imd[d] = [2]float64{w[0] + *p.imd*p.population, w[1] + p.population}

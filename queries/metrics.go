@@ -202,26 +202,32 @@ func (c *Comparison) UnmarshalJSON(b []byte) error {
 
 // Metrics are every figure of one area (or England), named as in METRICS.md.
 type Metrics struct {
-	Population           Figure                     `json:"population"`
-	Referrals            Figure                     `json:"referrals"`
-	Accepted             Figure                     `json:"accepted"`
-	PeopleSupported      Figure                     `json:"people_supported"`
-	FTE                  Figure                     `json:"fte"`
-	Headcount            Figure                     `json:"headcount"`
-	Caseload             Figure                     `json:"caseload"`
-	FTEPer100k           Figure                     `json:"fte_per_100k"`
-	CaseloadPerFTE       Figure                     `json:"caseload_per_fte"`
-	AnnualAccepted       Figure                     `json:"annual_accepted"`
-	CapacityGapFTE       Figure                     `json:"capacity_gap_fte"`
-	MedianWaitDays       Figure                     `json:"median_wait_days"`
-	WorkTrainingCoverage Figure                     `json:"work_training_coverage"`
-	UntrainedStaff       Figure                     `json:"untrained_staff"`
-	Funding              Figure                     `json:"funding"`
-	FundingPer1k         Figure                     `json:"funding_per_1k"`
-	FundingByStream      map[string]Figure          `json:"funding_by_stream"`
-	IMDScore             Figure                     `json:"imd_score"`
-	Training             map[string]*ModuleCoverage `json:"training"`
-	Outcomes             map[string]*OutcomeRate    `json:"outcomes"`
+	Population           Figure            `json:"population"`
+	Referrals            Figure            `json:"referrals"`
+	Accepted             Figure            `json:"accepted"`
+	PeopleSupported      Figure            `json:"people_supported"`
+	FTE                  Figure            `json:"fte"`
+	Headcount            Figure            `json:"headcount"`
+	Caseload             Figure            `json:"caseload"`
+	FTEPer100k           Figure            `json:"fte_per_100k"`
+	CaseloadPerFTE       Figure            `json:"caseload_per_fte"`
+	AnnualAccepted       Figure            `json:"annual_accepted"`
+	CapacityGapFTE       Figure            `json:"capacity_gap_fte"`
+	MedianWaitDays       Figure            `json:"median_wait_days"`
+	WorkTrainingCoverage Figure            `json:"work_training_coverage"`
+	UntrainedStaff       Figure            `json:"untrained_staff"`
+	Funding              Figure            `json:"funding"`
+	FundingPer1k         Figure            `json:"funding_per_1k"`
+	FundingByStream      map[string]Figure `json:"funding_by_stream"`
+	// PCNs is how many PCNs the area has (as of the data version), and
+	// FundingReturns how many of them sent a funding return for the
+	// financial year: where fewer did, funding_per_1k counts the others'
+	// population without their money.
+	PCNs           int                        `json:"pcns"`
+	FundingReturns int                        `json:"pcns_with_funding"`
+	IMDScore       Figure                     `json:"imd_score"`
+	Training       map[string]*ModuleCoverage `json:"training"`
+	Outcomes       map[string]*OutcomeRate    `json:"outcomes"`
 	// The published NHS files (published.go): unknown, or null in JSON,
 	// where no published data covers the area.
 	CensusFTE             Figure        `json:"census_fte"`
@@ -458,6 +464,7 @@ type counts struct {
 	population, referrals, accepted, supported float64
 	fte, headcount, caseload, funding          float64
 	hasFunding                                 bool                  // any funding row for the financial year
+	pcns, fundedPCNs                           int                   // the area's PCNs, and those with a funding row for the year
 	streams                                    [len(streams)]float64 // by Streams' order
 	imd                                        *float64
 	waits                                      []float64              // sorted provider-month medians
@@ -508,6 +515,7 @@ func figures(c *counts, months int, set Settings, disclose bool) Metrics {
 	m.PeopleSupported = ctl.count(c.supported)
 	m.FTE, m.Headcount = Known(c.fte), Known(c.headcount)
 	m.Caseload = ctl.count(c.caseload)
+	m.PCNs, m.FundingReturns = c.pcns, c.fundedPCNs
 	if c.hasFunding { // no funding row for the year is unknown spend, not £0
 		m.Funding = Known(c.funding)
 		for j, st := range Streams {
@@ -643,8 +651,9 @@ func (db *DB) levelBaseWith(ctx context.Context, sel Selection, place Place, lev
 }
 
 // addCounts adds src's sums into dst: flows, stocks, waits, training,
-// outcomes and money; not the population or the deprivation, which each
-// caller has or weighs itself. settle finishes the sum.
+// outcomes and money (with the PCNs that sent a funding return); not the
+// population, the PCNs or the deprivation, which each caller has or weighs
+// itself. settle finishes the sum.
 func addCounts(dst, src *counts) {
 	dst.referrals += src.referrals
 	dst.accepted += src.accepted
@@ -666,6 +675,7 @@ func addCounts(dst, src *counts) {
 	for j := range dst.streams {
 		dst.streams[j] += src.streams[j]
 	}
+	dst.fundedPCNs += src.fundedPCNs
 	if src.hasFunding {
 		dst.funding = pennies(dst.funding + src.funding)
 		dst.hasFunding = true
@@ -708,6 +718,7 @@ func (db *DB) scanFunding(ctx context.Context, asOf DataAsOf, fy string, table a
 		return err
 	}
 	pcns := table.byCode()
+	funded := map[string]bool{}
 	for _, f := range rows {
 		r, ok := pcns[f.pcn]
 		if !ok {
@@ -721,6 +732,10 @@ func (db *DB) scanFunding(ctx context.Context, asOf DataAsOf, fy string, table a
 			}
 			a.funding = pennies(a.funding + f.funding)
 			a.hasFunding = true
+			if !funded[f.pcn] { // a row per stream
+				funded[f.pcn] = true
+				a.fundedPCNs++
+			}
 		}
 	}
 	return nil

@@ -250,6 +250,7 @@ func (db *DB) PeersOf(ctx context.Context, req Request, area Place, peers []Peer
 		pf.Peers[i].Name = a.name
 		addCounts(group, &a.counts)
 		group.population += a.population
+		group.pcns += a.pcns
 		if a.imd != nil {
 			imdW += *a.imd * a.population
 			imdP += a.population

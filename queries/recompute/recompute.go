@@ -39,11 +39,13 @@ type sums struct {
 	funding                                                  float64
 	hasFunding, hasLatestReturn                              bool
 	streams                                                  map[string]float64
+	pcns                                                     float64
+	funded                                                   map[string]bool // PCNs with a funding row for the year
 }
 
 func newSums() *sums {
 	return &sums{streams: map[string]float64{}, inPost: map[string]float64{}, trained: map[string]float64{}, people: map[string]float64{},
-		cohort: map[string]float64{}, fyPeople: map[string]float64{}}
+		cohort: map[string]float64{}, fyPeople: map[string]float64{}, funded: map[string]bool{}}
 }
 
 var outcomes = []string{"entered_employment", "retained_employment", "started_job_search",
@@ -71,6 +73,7 @@ func Compute(dir string, sel Selection) (england Figures, areas map[string]Figur
 				continue
 			}
 			s.population += num(r["population"])
+			s.pcns++
 			if r["imd_score"] != "" {
 				s.imdWeighted += num(r["population"]) * num(r["imd_score"])
 				s.imdPopulation += num(r["population"])
@@ -142,6 +145,7 @@ func Compute(dir string, sel Selection) (england Figures, areas map[string]Figur
 				s.funding += num(r["amount_gbp"])
 				s.streams[r["stream"]] += num(r["amount_gbp"])
 				s.hasFunding = true
+				s.funded[r["area_code"]] = true
 			}
 		}},
 	}
@@ -213,6 +217,7 @@ func figures(s *sums, months int, england *sums) Figures {
 	f := Figures{Values: map[string]*float64{}, Compared: map[string]string{}}
 	v := f.Values
 	v["population"] = val(s.population)
+	v["pcns"], v["pcns_with_funding"] = val(s.pcns), val(float64(len(s.funded)))
 	v["referrals"], v["accepted"], v["people_supported"] = val(s.referrals), val(s.accepted), val(s.supported)
 	v["fte"], v["headcount"], v["caseload"] = val(s.fte), val(s.headcount), val(s.caseload)
 	v["fte_per_100k"] = div(s.fte*100000, s.population)
