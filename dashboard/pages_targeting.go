@@ -208,7 +208,7 @@ func targetingHeadlines(t *queries.Targeting) ([]headline, []headline) {
 		{Label: "Budget", Value: "£" + fmtCount(t.Budget), Note: fmt.Sprintf("£%s allocated, £%s left", fmtCount(t.Allocated), fmtCount(t.Unallocated))},
 		{Label: "Areas funded", Value: fmtCount(float64(countFunded(t))), Note: fmt.Sprintf("%d receive their whole gap", capped)},
 		{Label: "Link-worker FTE funded", Value: fmtNum(t.Totals.FundedFTE), Note: "For a year"},
-		{Label: "Training places", Value: fmtCount(math.Floor(t.Totals.TrainingPlaces + 1e-9)), Note: "In employment support"},
+		{Label: "Training places", Value: fmtCount(math.Floor(t.Totals.TrainingPlaces + 1e-9)), Note: "Whole places in employment support; the table gives each area's to one decimal"},
 		{Label: "Extra people supported", Value: fmtCount(t.Totals.ExpectedExtraPeople), Note: "A year, by the funded FTE"},
 	}
 	var outs []headline

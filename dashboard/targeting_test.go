@@ -247,6 +247,7 @@ func TestTargetingPageFiguresAreTheAPIs(t *testing.T) {
 		Allocated, Unallocated float64
 		Totals                 struct {
 			FundedFTE             float64            `json:"funded_fte"`
+			TrainingPlaces        float64            `json:"training_places"`
 			ExpectedExtraPeople   float64            `json:"expected_extra_people"`
 			ExpectedExtraOutcomes map[string]float64 `json:"expected_extra_outcomes"`
 		}
@@ -321,12 +322,16 @@ func TestTargetingPageFiguresAreTheAPIs(t *testing.T) {
 	}
 	for label, want := range map[string]string{
 		"Budget": "£2500000", "Link-worker FTE funded": oneDP(api.Totals.FundedFTE), "Extra people supported": whole(api.Totals.ExpectedExtraPeople),
+		"Training places":    strconv.FormatFloat(math.Floor(api.Totals.TrainingPlaces+1e-9), 'f', 0, 64), // whole places: the table's are to one decimal
 		"Entered employment": whole(api.Totals.ExpectedExtraOutcomes["entered_employment"]),
 		"Improved wellbeing": whole(api.Totals.ExpectedExtraOutcomes["improved_wellbeing"]),
 	} {
 		if cards[label] != want {
 			t.Errorf("headline %s: page %q, API %q", label, cards[label], want)
 		}
+	}
+	if !strings.Contains(body, "Whole places in employment support") {
+		t.Error("the training places card does not say its places are whole (the table's add up to more)")
 	}
 }
 
