@@ -77,7 +77,7 @@ func (s *Server) returnsNote(ctx context.Context, v *View) (returnsNote, error) 
 	}
 	n.Kinds = strings.Join(parts, "; ")
 	latest := v.Selection
-	latest.From = latest.To
+	latest.From, latest.Default = latest.To, false
 	c, err := s.completeness(ctx, v, latest)
 	if err != nil {
 		return n, err

@@ -189,6 +189,7 @@ func previousPeriod(sel queries.Selection) queries.Selection {
 	n := sel.Months()
 	sel.To = sel.From.AddDate(0, -1, 0)
 	sel.From = sel.From.AddDate(0, -n, 0)
+	sel.Default = false
 	return sel
 }
 

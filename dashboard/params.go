@@ -111,21 +111,14 @@ func parseSelection(q url.Values, geo *queries.Geography, data queries.DataRange
 	if err != nil {
 		return sel, err
 	}
-	// Default period: the latest 12 months with activity data.
-	last := data.LastMonth
-	if last.IsZero() {
-		now := time.Now().UTC()
-		last = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	}
-	sel.To = last
+	// Default period: the latest 12 months with data.
+	defFrom, defTo, defFY := queries.DefaultPeriod(data, time.Now())
+	sel.From, sel.To = defFrom, defTo
 	if hasTo {
 		if sel.To, err = parseMonth("to", toText); err != nil {
 			return sel, err
 		}
-	}
-	sel.From = sel.To.AddDate(0, -11, 0)
-	if !hasTo && !data.FirstMonth.IsZero() && sel.From.Before(data.FirstMonth) {
-		sel.From = data.FirstMonth
+		sel.From = sel.To.AddDate(0, -11, 0)
 	}
 	if hasFrom {
 		if sel.From, err = parseMonth("from", fromText); err != nil {
@@ -170,9 +163,7 @@ func parseSelection(q url.Values, geo *queries.Geography, data queries.DataRange
 	if err != nil {
 		return sel, err
 	}
-	if n := len(data.FinancialYears); n > 0 {
-		sel.FY = data.FinancialYears[n-1]
-	}
+	sel.FY = defFY
 	if hasFY {
 		m := fyPattern.FindStringSubmatch(fyText)
 		if m == nil {
@@ -185,5 +176,6 @@ func parseSelection(q url.Values, geo *queries.Geography, data queries.DataRange
 		}
 		sel.FY = fyText
 	}
+	sel.Default = sel.From.Equal(defFrom) && sel.To.Equal(defTo) && sel.FY == defFY
 	return sel, nil
 }

@@ -218,9 +218,18 @@ func short(id string) string {
 func (l *Loader) LoadAll(ctx context.Context, files []File, out io.Writer) ([]Result, error) {
 	// After each commit of a summed kind, its current rows are built
 	// (migration 007) while the next file streams: the server has room
-	// while the loader parses. The run ends when they are built.
+	// while the loader parses. The run ends when they are built, and then
+	// the default period's sums (migration 008) once, when a load changed
+	// them: a summed or published kind, or funding (its latest financial
+	// year is the default one).
 	var builds sync.WaitGroup
-	defer builds.Wait()
+	period := false
+	defer func() {
+		builds.Wait()
+		if period {
+			l.buildPeriod(ctx)
+		}
+	}()
 	var results []Result
 	for _, f := range files {
 		res, err := l.LoadFile(ctx, f)
@@ -230,7 +239,9 @@ func (l *Loader) LoadAll(ctx context.Context, files []File, out io.Writer) ([]Re
 		if err != nil {
 			return results, fmt.Errorf("load %s: %w", f.Path, err)
 		}
-		if (res.Status == ResultLoaded || res.Status == ResultPartial) && slices.Contains(queries.CurrentKinds, res.Kind) {
+		committed := res.Status == ResultLoaded || res.Status == ResultPartial
+		period = period || (committed && (res.Kind == "funding" || slices.Contains(queries.CurrentKinds, res.Kind)))
+		if committed && slices.Contains(queries.CurrentKinds, res.Kind) {
 			builds.Add(1)
 			go func() {
 				defer builds.Done()
@@ -248,6 +259,15 @@ func (l *Loader) LoadAll(ctx context.Context, files []File, out io.Writer) ([]Re
 func (l *Loader) buildCurrent(ctx context.Context) {
 	if _, err := l.DB.BuildCurrent(ctx); err != nil && ctx.Err() == nil {
 		l.log().Warn("the current rows were not built after the load: the dashboard builds them when first asked", "err", err)
+	}
+}
+
+// buildPeriod builds the default period's sums after the loads (migration
+// 008), so that the dashboard's first pages read them. A failure leaves the
+// loads as committed: pages compute the sums themselves.
+func (l *Loader) buildPeriod(ctx context.Context) {
+	if _, err := l.DB.BuildPeriod(ctx); err != nil && ctx.Err() == nil {
+		l.log().Warn("the default period's sums were not built after the load: pages compute them", "err", err)
 	}
 }
 

@@ -421,7 +421,8 @@ func newBuildID() (uint64, error) {
 }
 
 // ReclaimBuilds deletes the builds of the current rows no reader reads any
-// more, and says how many: of each kind, every build but the one read at
+// more, and of the default period's sums (every one but the one read at
+// the newest version), and says how many: of each kind, every build but the one read at
 // the newest version, once that one was built more than keep ago (a reader
 // of an older state began before it existed: long finished), and only
 // builds whose own last event is older than keep (one under way, or just
@@ -473,16 +474,44 @@ func (db *DB) ReclaimBuilds(ctx context.Context, keep time.Duration) (int, error
 				stale = append(stale, b)
 			}
 		}
-		if len(stale) == 0 {
-			continue
-		}
-		if err := db.conn.Exec(ctx, sqlText("current_builds_delete"), stale); err != nil {
-			return n, Classify(fmt.Errorf("forget the stale builds of the current %s rows: %w", kind, err))
-		}
-		if err := db.conn.Exec(ctx, expand(currentRowsDeleteTmpl, map[string]string{"Table": kind + "_current"}), stale); err != nil {
-			return n, Classify(fmt.Errorf("delete the stale builds of the current %s rows: %w", kind, err))
+		if err := db.forgetBuilds(ctx, kind+"_current", stale); err != nil {
+			return n, err
 		}
 		n += len(stale)
 	}
-	return n, nil
+	// The default period's sums (period.go): as of each kind, every build
+	// but the one read at the newest version's default period.
+	keepPeriod, err := db.periodRead(ctx, a)
+	if err != nil || keepPeriod == 0 {
+		return n, err
+	}
+	kept, ok := byKind[periodKind][keepPeriod]
+	if !ok || !kept.built.Before(cutoff) {
+		return n, nil
+	}
+	var stale []uint64
+	for b, s := range byKind[periodKind] {
+		if b != keepPeriod && s.started.Before(cutoff) && (s.built.Unix() <= 0 || s.built.Before(cutoff)) {
+			stale = append(stale, b)
+		}
+	}
+	if err := db.forgetBuilds(ctx, "period_current", stale); err != nil {
+		return n, err
+	}
+	return n + len(stale), nil
+}
+
+// forgetBuilds deletes builds' events, then their rows from table: no
+// reader can pick a build whose rows are going.
+func (db *DB) forgetBuilds(ctx context.Context, table string, stale []uint64) error {
+	if len(stale) == 0 {
+		return nil
+	}
+	if err := db.conn.Exec(ctx, sqlText("current_builds_delete"), stale); err != nil {
+		return Classify(fmt.Errorf("forget the stale builds of %s: %w", table, err))
+	}
+	if err := db.conn.Exec(ctx, expand(currentRowsDeleteTmpl, map[string]string{"Table": table}), stale); err != nil {
+		return Classify(fmt.Errorf("delete the stale builds of %s: %w", table, err))
+	}
+	return nil
 }

@@ -191,7 +191,7 @@ func EvidenceRequests(req Request) (period, first Request) {
 	period.Disclose = false
 	period.Selection.Level = LevelPCN
 	first = period
-	first.Selection.To = first.Selection.From
+	first.Selection.To, first.Selection.Default = first.Selection.From, false
 	return period, first
 }
 

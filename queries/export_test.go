@@ -2,6 +2,8 @@ package queries
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -109,3 +111,53 @@ func KindSnap(ctx context.Context, db *DB, kind string, version uint64) (uint64,
 
 // ErrNoBuild is errNoBuild.
 var ErrNoBuild = errNoBuild
+
+// DefaultSelection is the data's default period at its newest version,
+// for England's regions, marked Default: what a page asked for with no
+// period reads.
+func DefaultSelection(ctx context.Context, db *DB) (Selection, error) {
+	a, err := db.DataAsOf(ctx)
+	if err != nil {
+		return Selection{}, err
+	}
+	data, err := db.Range(ctx, a)
+	if err != nil {
+		return Selection{}, err
+	}
+	sel := Selection{Place: England, Level: LevelRegion, Default: true}
+	sel.From, sel.To, sel.FY = DefaultPeriod(data, time.Now())
+	return sel, nil
+}
+
+// ForgePeriod writes one more build of sel's default period sums at the
+// newest version, numbered 1 (below any random build, so the one read),
+// with every PCN's referrals multiplied by factor: a build a reader can be
+// seen to read.
+func ForgePeriod(ctx context.Context, db *DB, sel Selection, factor uint64) error {
+	a, err := db.asOf(ctx, Request{})
+	if err != nil {
+		return err
+	}
+	snap := periodSnap(a, sel)
+	src := sourceOf(a)
+	cols := "area_code, period_referrals, period_accepted, period_supported, latest_fte, latest_headcount, latest_caseload, latest_returns, period_waits"
+	for _, m := range src.Modules {
+		cols += fmt.Sprintf(", latest_in_post_%d, latest_trained_%d", m, m)
+	}
+	for _, o := range src.Outcomes {
+		cols += fmt.Sprintf(", period_people_%d, period_cohort_%d, fy_people_%d", o, o, o)
+	}
+	build, err := db.periodBuild(ctx, snap)
+	if err != nil {
+		return err
+	}
+	if build == 0 {
+		return fmt.Errorf("no build of the default period to forge from")
+	}
+	q := fmt.Sprintf("INSERT INTO period_current (build, %s) SELECT 1, %s FROM period_current WHERE build = %d", cols,
+		strings.Replace(cols, "period_referrals", fmt.Sprintf("period_referrals * %d", factor), 1), build)
+	if err := db.conn.Exec(ctx, q); err != nil {
+		return err
+	}
+	return db.recordBuild(ctx, periodKind, snap, 1, "built", time.Now())
+}

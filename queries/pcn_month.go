@@ -109,7 +109,7 @@ func (db *DB) readPCNPeriodOnce(ctx context.Context, sel Selection, asOf DataAsO
 			out.areas = areas.byCode()
 			return err
 		},
-		func() (err error) { out.counts, err = db.readPCNSums(ctx, asOf, args); return err },
+		func() (err error) { out.counts, err = db.readPCNSums(ctx, sel, asOf, args); return err },
 		func() (err error) {
 			out.census, err = db.census.Do(ctx, census, func(ctx context.Context) (map[string]*pcnCensus, error) {
 				ctx, cancel := db.readContext(ctx)
@@ -127,8 +127,9 @@ func (db *DB) readPCNPeriodOnce(ctx context.Context, sel Selection, asOf DataAsO
 }
 
 // readPCNSums reads every PCN's sums of activity, training and outcomes
-// over a selection's period (pcn_period.sql).
-func (db *DB) readPCNSums(ctx context.Context, asOf DataAsOf, args []any) (map[string]*counts, error) {
+// over a selection's period (pcn_period.sql), or, for the default period,
+// from their build when a load's commit made one (period.go).
+func (db *DB) readPCNSums(ctx context.Context, sel Selection, asOf DataAsOf, args []any) (map[string]*counts, error) {
 	// One set of destinations for every row.
 	var area string
 	var referrals, accepted, supported, headcount, caseload, latest uint64
@@ -143,27 +144,35 @@ func (db *DB) readPCNSums(ctx context.Context, asOf DataAsOf, args []any) (map[s
 	for j := range Outcomes {
 		dest = append(dest, &people[j], &cohort[j], &fyPeople[j])
 	}
-	return queryByArea(ctx, db, "read the period's sums per PCN", expand(pcnPeriodTmpl, sourceOf(asOf)), args,
-		func(rows driver.Rows) (string, *counts, error) {
-			if err := rows.Scan(dest...); err != nil {
-				return "", nil, err
-			}
-			c := newCounts()
-			c.referrals, c.accepted, c.supported = float64(referrals), float64(accepted), float64(supported)
-			c.fte, c.headcount, c.caseload = fte, float64(headcount), float64(caseload)
-			c.hasLatestReturn = latest > 0
-			var err error
-			if c.waits, err = parseWaits(waits); err != nil {
-				return "", nil, fmt.Errorf("%s: %w", area, err)
-			}
-			for j := range Modules {
-				c.inPost[j], c.trained[j] = float64(inPost[j]), float64(trained[j])
-			}
-			for j := range Outcomes {
-				c.people[j], c.cohort[j], c.fyPeople[j] = float64(people[j]), float64(cohort[j]), float64(fyPeople[j])
-			}
-			return area, c, nil
-		})
+	scan := func(rows driver.Rows) (string, *counts, error) {
+		if err := rows.Scan(dest...); err != nil {
+			return "", nil, err
+		}
+		c := newCounts()
+		c.referrals, c.accepted, c.supported = float64(referrals), float64(accepted), float64(supported)
+		c.fte, c.headcount, c.caseload = fte, float64(headcount), float64(caseload)
+		c.hasLatestReturn = latest > 0
+		var err error
+		if c.waits, err = parseWaits(waits); err != nil {
+			return "", nil, fmt.Errorf("%s: %w", area, err)
+		}
+		for j := range Modules {
+			c.inPost[j], c.trained[j] = float64(inPost[j]), float64(trained[j])
+		}
+		for j := range Outcomes {
+			c.people[j], c.cohort[j], c.fyPeople[j] = float64(people[j]), float64(cohort[j]), float64(fyPeople[j])
+		}
+		return area, c, nil
+	}
+	if sel.Default && periodBuilt(asOf) {
+		built, err := queryByArea(ctx, db, "read the default period's sums per PCN", expand(periodReadTmpl, sourceOf(asOf)),
+			append(args[:len(args):len(args)], clickhouse.Named("period", periodSnap(asOf, sel))), scan)
+		if err != nil || len(built) > 0 {
+			return built, err
+		}
+		// None built (a load's builds under way, or failed): the statement.
+	}
+	return queryByArea(ctx, db, "read the period's sums per PCN", expand(pcnPeriodTmpl, sourceOf(asOf)), args, scan)
 }
 
 // readPCNCensus reads every PCN's census at the census month (pcn_census.sql).

@@ -265,6 +265,22 @@ func runWorkload(t *testing.T, db *queries.DB) {
 			}
 		}
 	}
+	// The default period, read from its build (made after the loads; built
+	// here if a later load's was not).
+	if _, err := db.BuildPeriod(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := db.DataAsOf(ctx); err != nil {
+		t.Fatal(err)
+	} else if rng, err := db.Range(ctx, a); err != nil {
+		t.Fatal(err)
+	} else {
+		sel := queries.Selection{Place: queries.England, Level: queries.LevelRegion, Default: true}
+		sel.From, sel.To, sel.FY = queries.DefaultPeriod(rng, time.Now())
+		if rep, err := db.Metrics(ctx, queries.Request{Selection: sel, Settings: queries.DefaultSettings}); err != nil || !rep.England.Referrals.IsKnown() {
+			t.Fatalf("metrics of the default period: %v", err)
+		}
+	}
 
 	// A month more of each summed kind, committed but not built (LoadFile
 	// alone does not build), read by a read-only reader, which may not

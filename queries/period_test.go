@@ -1,0 +1,133 @@
+package queries_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"spdash/etl/etltest"
+	"spdash/etl/sample"
+	"spdash/queries"
+	"spdash/queries/testdb"
+)
+
+// metricsJSON is an answer's figures as JSON, for comparing two answers.
+func metricsJSON(t *testing.T, db *queries.DB, sel queries.Selection) (string, *queries.Report) {
+	t.Helper()
+	rep, err := db.Metrics(context.Background(), queries.Request{Selection: sel, Settings: queries.DefaultSettings, Disclose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(struct {
+		England queries.Metrics
+		Areas   []queries.AreaMetrics
+	}{rep.England, rep.Areas})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b), rep
+}
+
+// The default period's sums per PCN are built when a load commits, and a
+// selection of the default period reads them: the same figures as the
+// statement gives, read from the build named by the state and the period,
+// and never from a build of another state.
+func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 5, Scale: sample.Demo, Months: 18, End: "2025-06"}); err != nil {
+		t.Fatal(err)
+	}
+	etltest.MustLoad(t, db, dir) // builds the default period after the loads
+	if built, err := db.BuildPeriod(ctx); err != nil || built {
+		t.Fatalf("BuildPeriod after the loads: built %v, %v; want it built already", built, err)
+	}
+	sel, err := queries.DefaultSelection(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sel.From.Format("2006-01") + " " + sel.To.Format("2006-01"); got != "2024-07 2025-06" || sel.FY == "" {
+		t.Fatalf("default period %s, financial year %q; want 2024-07 2025-06 and the latest funding year", got, sel.FY)
+	}
+	computed := sel
+	computed.Default = false
+	fromBuild, _ := metricsJSON(t, db, sel)
+	want, plain := metricsJSON(t, db, computed)
+	if fromBuild != want {
+		t.Fatal("the default period's figures from its build differ from the statement's")
+	}
+	for _, level := range []string{queries.LevelICB, queries.LevelPCN} {
+		s, c := sel, computed
+		s.Level, c.Level = level, level
+		if a, b := metricsJSON(t, db, s); a != func() string { x, _ := metricsJSON(t, db, c); return x }() {
+			t.Fatalf("at %s level, the figures from the build differ from the statement's (%d areas)", level, len(b.Areas))
+		}
+	}
+
+	// Read from the build: a build of the same name numbered below it, with
+	// every PCN's referrals doubled, is the one read; another selection
+	// still computes.
+	if err := queries.ForgePeriod(ctx, db, sel, 2); err != nil {
+		t.Fatal(err)
+	}
+	_, forged := metricsJSON(t, db, sel)
+	if got, was := value(forged.England.Referrals), value(plain.England.Referrals); was == 0 || got != 2*was {
+		t.Fatalf("England's referrals with a forged build: %v; want twice %v (the build is read)", got, was)
+	}
+	if got, _ := metricsJSON(t, db, computed); got != want {
+		t.Fatal("a selection that is not marked default read the build")
+	}
+
+	// A correction of the period's last month: a new state, whose sums are
+	// built after its load; the forged build (the old state's) is never
+	// read again.
+	fix := filepath.Join(t.TempDir(), "activity_fix.csv")
+	rows := readCSV(t, filepath.Join(dir, "activity.csv"))
+	text := "month,area_code,provider_code,referrals_received,referrals_accepted,people_supported,active_caseload,link_worker_headcount,link_worker_fte,median_wait_days\n"
+	r := rows[len(rows)-1]
+	if r["month"] != "2025-06" {
+		t.Fatalf("the activity file's last row is of %s, want 2025-06", r["month"])
+	}
+	text += r["month"] + "," + r["area_code"] + "," + r["provider_code"] + ",999," + r["referrals_accepted"] + "," + r["people_supported"] + "," +
+		r["active_caseload"] + "," + r["link_worker_headcount"] + "," + r["link_worker_fte"] + "," + r["median_wait_days"] + "\n"
+	if err := os.WriteFile(fix, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	etltest.MustLoad(t, db, fix)
+	if built, err := db.BuildPeriod(ctx); err != nil || built {
+		t.Fatalf("BuildPeriod after the correction: built %v, %v; want it built by the load", built, err)
+	}
+	corrected, rep := metricsJSON(t, db, sel)
+	if again, _ := metricsJSON(t, db, computed); corrected != again {
+		t.Fatal("after a correction, the default period's figures from its build differ from the statement's")
+	}
+	if got, was := value(rep.England.Referrals), value(plain.England.Referrals); got != was-num(r["referrals_received"])+999 {
+		t.Fatalf("England's referrals after the correction: %v; want %v - %s + 999", got, was, r["referrals_received"])
+	}
+
+	// Cleanup: the old state's builds go, the one read stays.
+	time.Sleep(1100 * time.Millisecond) // build events are dated to the second
+	// The old activity state's build, and the old state's two period builds.
+	if n, err := db.ReclaimBuilds(ctx, 0); err != nil || n != 3 {
+		t.Fatalf("ReclaimBuilds: %d, %v; want 3", n, err)
+	}
+	var left uint64
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) { // deletions are mutations, applied in the background
+		if err := db.QueryRow(ctx, "SELECT uniqExact(build) FROM current_builds WHERE kind = 'period'").Scan(&left); err != nil {
+			t.Fatal(err)
+		}
+		if left == 1 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if left != 1 {
+		t.Fatalf("period builds after cleanup: %d; want 1", left)
+	}
+	if got, _ := metricsJSON(t, db, sel); got != corrected {
+		t.Fatal("cleanup changed the default period's figures")
+	}
+}
