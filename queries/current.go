@@ -421,8 +421,8 @@ func newBuildID() (uint64, error) {
 }
 
 // ReclaimBuilds deletes the builds of the current rows no reader reads any
-// more, and of the default period's sums (every one but the one read at
-// the newest version), and says how many: of each kind, every build but the one read at
+// more, and of the default period's sums and months (every one but the
+// one read at the newest version), and says how many: of each kind, every build but the one read at
 // the newest version, once that one was built more than keep ago (a reader
 // of an older state began before it existed: long finished), and only
 // builds whose own last event is older than keep (one under way, or just
@@ -479,26 +479,29 @@ func (db *DB) ReclaimBuilds(ctx context.Context, keep time.Duration) (int, error
 		}
 		n += len(stale)
 	}
-	// The default period's sums (period.go): as of each kind, every build
-	// but the one read at the newest version's default period.
-	keepPeriod, err := db.periodRead(ctx, a)
-	if err != nil || keepPeriod == 0 {
+	// The default period's builds (period.go): of each kind, every build
+	// but the one read at the newest version.
+	defaults, err := db.defaultsRead(ctx, a)
+	if err != nil {
 		return n, err
 	}
-	kept, ok := byKind[periodKind][keepPeriod]
-	if !ok || !kept.built.Before(cutoff) {
-		return n, nil
-	}
-	var stale []uint64
-	for b, s := range byKind[periodKind] {
-		if b != keepPeriod && s.started.Before(cutoff) && (s.built.Unix() <= 0 || s.built.Before(cutoff)) {
-			stale = append(stale, b)
+	for _, kind := range []string{periodKind, monthsKind} {
+		kept, ok := byKind[kind][defaults[kind]]
+		if defaults[kind] == 0 || !ok || !kept.built.Before(cutoff) {
+			continue
 		}
+		var stale []uint64
+		for b, s := range byKind[kind] {
+			if b != defaults[kind] && s.started.Before(cutoff) && (s.built.Unix() <= 0 || s.built.Before(cutoff)) {
+				stale = append(stale, b)
+			}
+		}
+		if err := db.forgetBuilds(ctx, kind+"_current", stale); err != nil {
+			return n, err
+		}
+		n += len(stale)
 	}
-	if err := db.forgetBuilds(ctx, "period_current", stale); err != nil {
-		return n, err
-	}
-	return n + len(stale), nil
+	return n, nil
 }
 
 // forgetBuilds deletes builds' events, then their rows from table: no

@@ -446,9 +446,16 @@ func TestABuildFromThePreviousStateAnswersAsTheStorageTables(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// FTE is a sum of decimals in floating point, whose last bits
+			// depend on the order the server adds them in (the figures
+			// settle it: steadySum); the rest is exact.
+			cols := "*"
+			if kind == "activity" {
+				cols = "build, month, area_code, returns, referrals, accepted, supported, caseload, headcount, round(fte, 9) AS fte, waits, providers"
+			}
 			rowsOf := func(build uint64) string {
 				var s string
-				if err := db.QueryRow(ctx, fmt.Sprintf("SELECT toString(groupArray(r)) FROM (SELECT tuple(*) AS r FROM (SELECT * FROM %s_current WHERE build = %d) ORDER BY month, area_code)", kind, build)).Scan(&s); err != nil {
+				if err := db.QueryRow(ctx, fmt.Sprintf("SELECT toString(groupArray(r)) FROM (SELECT tuple(*) AS r FROM (SELECT %s FROM %s_current WHERE build = %d) ORDER BY month, area_code)", cols, kind, build)).Scan(&s); err != nil {
 					t.Fatal(err)
 				}
 				return strings.ReplaceAll(s, fmt.Sprint(build), "BUILD")

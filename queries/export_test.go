@@ -147,7 +147,7 @@ func ForgePeriod(ctx context.Context, db *DB, sel Selection, factor uint64) erro
 	for _, o := range src.Outcomes {
 		cols += fmt.Sprintf(", period_people_%d, period_cohort_%d, fy_people_%d", o, o, o)
 	}
-	build, err := db.periodBuild(ctx, snap)
+	build, err := db.defaultBuild(ctx, periodKind, snap)
 	if err != nil {
 		return err
 	}
@@ -160,4 +160,35 @@ func ForgePeriod(ctx context.Context, db *DB, sel Selection, factor uint64) erro
 		return err
 	}
 	return db.recordBuild(ctx, periodKind, snap, 1, "built", time.Now())
+}
+
+// ForgeMonths writes one more build of sel's default period months at the
+// newest version, numbered 1 (the one read), with every area's referrals
+// multiplied by factor.
+func ForgeMonths(ctx context.Context, db *DB, sel Selection, factor uint64) error {
+	a, err := db.asOf(ctx, Request{})
+	if err != nil {
+		return err
+	}
+	snap := monthsSnap(a, sel)
+	build, err := db.defaultBuild(ctx, monthsKind, snap)
+	if err != nil {
+		return err
+	}
+	if build == 0 {
+		return fmt.Errorf("no build of the default period's months to forge from")
+	}
+	cols := "level, code, month, referrals, accepted, supported, fte, caseload"
+	for _, m := range sourceOf(a).Modules {
+		cols += fmt.Sprintf(", in_post_%d, trained_%d", m, m)
+	}
+	for _, o := range sourceOf(a).Outcomes {
+		cols += fmt.Sprintf(", people_%d, cohort_%d", o, o)
+	}
+	q := fmt.Sprintf("INSERT INTO months_current (build, %s) SELECT 1, %s FROM months_current WHERE build = %d", cols,
+		strings.Replace(cols, "referrals", fmt.Sprintf("referrals * %d", factor), 1), build)
+	if err := db.conn.Exec(ctx, q); err != nil {
+		return err
+	}
+	return db.recordBuild(ctx, monthsKind, snap, 1, "built", time.Now())
 }

@@ -367,9 +367,10 @@ func sumMonths(areas map[string][]*counts, code string, n int) map[string][]*cou
 	return out
 }
 
-// readMonthCounts reads monthCounts' statement.
+// readMonthCounts reads monthCounts' statement, or, for the default period
+// at region or ICB level, the rows of its build when a load's commit made
+// one (period.go).
 func (db *DB) readMonthCounts(ctx context.Context, sel Selection, asOf DataAsOf, level string, chunk []string) (map[string][]*counts, error) {
-	grid := map[string][]*counts{}
 	column, err := levelColumn(level)
 	if err != nil {
 		return nil, err
@@ -384,7 +385,21 @@ func (db *DB) readMonthCounts(ctx context.Context, sel Selection, asOf DataAsOf,
 		}
 		args = append(args, clickhouse.Named("codes", chunk))
 	}
-	rows, err := db.conn.Query(ctx, expand(pcnMonthlyTmpl, q), args...)
+	if monthsRolled(sel, level, q.One, chunk) {
+		rolled := append(args[:len(args):len(args)], clickhouse.Named("months", monthsSnap(asOf, sel)), clickhouse.Named("level", level))
+		if grid, err := db.scanMonthCounts(ctx, sel, expand(monthsReadTmpl, q), rolled); err != nil || len(grid) > 0 {
+			return grid, err
+		}
+		// None built (the load's build under way, or failed): the statement.
+	}
+	return db.scanMonthCounts(ctx, sel, expand(pcnMonthlyTmpl, q), args)
+}
+
+// scanMonthCounts reads the months' sums of pcn_monthly.sql, or of their
+// build (months_current_read.sql: the same columns).
+func (db *DB) scanMonthCounts(ctx context.Context, sel Selection, query string, args []any) (map[string][]*counts, error) {
+	grid := map[string][]*counts{}
+	rows, err := db.conn.Query(ctx, query, args...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the months' sums: %w", err))
 	}

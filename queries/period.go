@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -38,13 +39,44 @@ func DefaultPeriod(data DataRange, now time.Time) (from, to time.Time, fy string
 	return from, to, fy
 }
 
-// periodKind names the period's builds in current_builds.
-const periodKind = "period"
+// periodKind and monthsKind name the default period's builds in
+// current_builds: its sums per PCN, and its months per region and per ICB.
+const (
+	periodKind = "period"
+	monthsKind = "months"
+)
+
+// defaultsWhat says what each of the default period's kinds holds.
+var defaultsWhat = map[string]string{periodKind: "sums per PCN", monthsKind: "months per region and ICB"}
+
+// monthsLevels are the levels whose months are built for the default
+// period: England's pages and a region's show these (a few hundred rows);
+// a PCN-level page's months (15,000 rows) are read by the statement.
+var monthsLevels = []string{LevelRegion, LevelICB}
 
 var (
 	periodBuildTmpl = parseWithShared("period_current_build")
 	periodReadTmpl  = parseWithShared("period_current_read")
+	monthsBuildTmpl = parseWithShared("months_current_build")
+	monthsReadTmpl  = parseWithShared("months_current_read")
 )
+
+// monthsSnap names the months of a period at a data version: a hash of the
+// data's stamp (which loads are committed, the areas' included: they put
+// the PCNs in their ICBs and regions) and of the period's months, never 0.
+func monthsSnap(asOf DataAsOf, sel Selection) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(asOf.Stamp() + "|" + sel.From.Format("2006-01|") + sel.To.Format("2006-01")))
+	return h.Sum64() | 1
+}
+
+// monthsRolled says whether a read of months may come from the default
+// period's build: the default period, at a built level, for more than one
+// area (a chunk of an extract, or a place's own months, are read by the
+// statement).
+func monthsRolled(sel Selection, level string, one bool, chunk []string) bool {
+	return sel.Default && !one && chunk == nil && slices.Contains(monthsLevels, level)
+}
 
 // periodSnap names the sums of a period at a data version's states: a hash
 // of the states of activity, training and outcomes (their snaps, 0 for a
@@ -85,22 +117,57 @@ func periodBuilt(a DataAsOf) bool {
 	return true
 }
 
-// BuildPeriod builds the default period's sums per PCN at the newest data
-// version, when its kinds are built and the period is not: the loader
-// calls it once its loads and their builds are done, and spdash migrate
-// after building the current rows. It says whether it built one. A
-// failure leaves the data as it is: pages compute the sums themselves.
+// BuildPeriod builds the default period's sums per PCN and its months per
+// region and ICB at the newest data version, those not built yet (the sums
+// only when their kinds are built): the loader calls it once its loads and
+// their builds are done, and spdash migrate after building the current
+// rows. It says whether it built any. A failure leaves the data as it is:
+// pages compute the figures themselves.
 func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 	a, err := db.asOf(ctx, Request{})
-	if err != nil || !periodBuilt(a) {
+	if err != nil {
 		return false, err
 	}
 	sel, err := db.defaultPeriod(ctx, a)
 	if err != nil {
 		return false, err
 	}
-	snap := periodSnap(a, sel)
-	if built, err := db.periodBuild(ctx, snap); err != nil || built != 0 {
+	built := false
+	src := sourceOf(a)
+	if periodBuilt(a) {
+		q := struct {
+			pcnSQL
+			Period string
+		}{src, expand(pcnPeriodTmpl, src)}
+		args := withBuild(levelArgs(sel, England, a), a)
+		ok, err := db.buildDefault(ctx, periodKind, periodSnap(a, sel), sel, []string{expand(periodBuildTmpl, q)}, args)
+		if err != nil {
+			return false, err
+		}
+		built = built || ok
+	}
+	var stmts []string
+	for _, level := range monthsLevels {
+		column, err := levelColumn(level)
+		if err != nil {
+			return built, err
+		}
+		q := struct {
+			pcnSQL
+			Name, Months string
+		}{src, level, expand(pcnMonthlyTmpl, pcnMonthlySQL{pcnSQL: src, Level: column})}
+		stmts = append(stmts, expand(monthsBuildTmpl, q))
+	}
+	ok, err := db.buildDefault(ctx, monthsKind, monthsSnap(a, sel), sel, stmts, withBuild(levelArgs(sel, England, a), a))
+	return built || ok, err
+}
+
+// buildDefault writes a build of one of the default period's kinds named
+// snap, unless one is built: a 'started' event, the statements' rows under
+// a new build number (@build), then the 'built' event that makes it
+// visible. It says whether it built one.
+func (db *DB) buildDefault(ctx context.Context, kind string, snap uint64, sel Selection, stmts []string, args []any) (bool, error) {
+	if built, err := db.defaultBuild(ctx, kind, snap); err != nil || built != 0 {
 		return false, err
 	}
 	build, err := newBuildID()
@@ -108,22 +175,20 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	begun := time.Now()
-	if err := db.recordBuild(ctx, periodKind, snap, build, "started", begun); err != nil {
+	if err := db.recordBuild(ctx, kind, snap, build, "started", begun); err != nil {
 		return false, err
 	}
-	q := struct {
-		pcnSQL
-		Period string
-	}{sourceOf(a), expand(pcnPeriodTmpl, sourceOf(a))}
-	args := append(withBuild(levelArgs(sel, England, a), a), clickhouse.Named("build", build))
-	if err := db.conn.Exec(ctx, expand(periodBuildTmpl, q), args...); err != nil {
-		return false, Classify(fmt.Errorf("build the default period's sums (%s to %s): %w", sel.From.Format("2006-01"), sel.To.Format("2006-01"), err))
+	args = append(args[:len(args):len(args)], clickhouse.Named("build", build))
+	for _, stmt := range stmts {
+		if err := db.conn.Exec(ctx, stmt, args...); err != nil {
+			return false, Classify(fmt.Errorf("build the default period's %s (%s to %s): %w", defaultsWhat[kind], sel.From.Format("2006-01"), sel.To.Format("2006-01"), err))
+		}
 	}
-	if err := db.recordBuild(ctx, periodKind, snap, build, "built", time.Now()); err != nil {
+	if err := db.recordBuild(ctx, kind, snap, build, "built", time.Now()); err != nil {
 		return false, err
 	}
-	db.log.Info("built the default period's sums", "from", sel.From.Format("2006-01"), "to", sel.To.Format("2006-01"),
-		"fy", sel.FY, "version", a.Version, "build", build, "took", time.Since(begun).Round(time.Millisecond))
+	db.log.Info("built the default period's "+defaultsWhat[kind], "from", sel.From.Format("2006-01"), "to", sel.To.Format("2006-01"),
+		"fy", sel.FY, "build", build, "took", time.Since(begun).Round(time.Millisecond))
 	return true, nil
 }
 
@@ -138,26 +203,38 @@ func (db *DB) defaultPeriod(ctx context.Context, a DataAsOf) (Selection, error) 
 	return sel, nil
 }
 
-// periodBuild is the build of a period's sums a reader reads (the smallest
-// built one named snap), 0 when none is built.
-func (db *DB) periodBuild(ctx context.Context, snap uint64) (uint64, error) {
+// defaultBuild is the build of one of the default period's kinds a reader
+// reads (the smallest built one named snap), 0 when none is built.
+func (db *DB) defaultBuild(ctx context.Context, kind string, snap uint64) (uint64, error) {
 	var built uint64
 	var started time.Time
-	if err := db.conn.QueryRow(ctx, sqlText("current_build_await"), clickhouse.Named("kind", periodKind), clickhouse.Named("snap", snap)).Scan(&built, &started); err != nil {
-		return 0, Classify(fmt.Errorf("read the builds of the default period's sums: %w", err))
+	if err := db.conn.QueryRow(ctx, sqlText("current_build_await"), clickhouse.Named("kind", kind), clickhouse.Named("snap", snap)).Scan(&built, &started); err != nil {
+		return 0, Classify(fmt.Errorf("read the builds of the default period's %s: %w", defaultsWhat[kind], err))
 	}
 	return built, nil
 }
 
-// periodRead is the build of the default period's sums read at a's data,
-// 0 when none is built (or a's kinds are not).
-func (db *DB) periodRead(ctx context.Context, a DataAsOf) (uint64, error) {
-	if !periodBuilt(a) {
-		return 0, nil
-	}
+// defaultsRead are the builds of the default period's kinds read at a's
+// data, by kind; a kind with none built (or, for the sums, whose kinds
+// are not) is absent.
+func (db *DB) defaultsRead(ctx context.Context, a DataAsOf) (map[string]uint64, error) {
 	sel, err := db.defaultPeriod(ctx, a)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return db.periodBuild(ctx, periodSnap(a, sel))
+	out := map[string]uint64{}
+	snaps := map[string]uint64{monthsKind: monthsSnap(a, sel)}
+	if periodBuilt(a) {
+		snaps[periodKind] = periodSnap(a, sel)
+	}
+	for kind, snap := range snaps {
+		build, err := db.defaultBuild(ctx, kind, snap)
+		if err != nil {
+			return nil, err
+		}
+		if build != 0 {
+			out[kind] = build
+		}
+	}
+	return out, nil
 }

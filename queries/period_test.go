@@ -31,10 +31,11 @@ func metricsJSON(t *testing.T, db *queries.DB, sel queries.Selection) (string, *
 	return string(b), rep
 }
 
-// The default period's sums per PCN are built when a load commits, and a
-// selection of the default period reads them: the same figures as the
-// statement gives, read from the build named by the state and the period,
-// and never from a build of another state.
+// The default period's sums per PCN, and its months per region and ICB,
+// are built when a load commits, and a selection of the default period
+// reads them: the same figures as the statements give, read from the build
+// named by the state and the period, and never from a build of another
+// state.
 func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 	ctx := context.Background()
 	db := testdb.New(t)
@@ -66,6 +67,51 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 		if a, b := metricsJSON(t, db, s); a != func() string { x, _ := metricsJSON(t, db, c); return x }() {
 			t.Fatalf("at %s level, the figures from the build differ from the statement's (%d areas)", level, len(b.Areas))
 		}
+	}
+
+	// The months of the default period at region and ICB level, England's
+	// and a region's, come from their build: the same as the statement's.
+	region := plain.Areas[0].Code
+	trends := func(sel queries.Selection) string {
+		t.Helper()
+		req := queries.Request{Selection: sel, Settings: queries.DefaultSettings, Disclose: true}
+		own, err := db.Trends(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		areas, err := db.AreaTrends(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal([]any{own, areas})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for _, shape := range []struct {
+		place queries.Place
+		level string
+	}{{queries.England, queries.LevelRegion}, {queries.England, queries.LevelICB}, {queries.Place{Code: region, Level: queries.LevelRegion}, queries.LevelICB}} {
+		s, c := sel, computed
+		s.Place, s.Level, c.Place, c.Level = shape.place, shape.level, shape.place, shape.level
+		if got, want := trends(s), trends(c); got != want || len(got) < 100 {
+			t.Fatalf("%s at %s level: the months from their build differ from the statement's:\n%.300s\n%.300s", shape.place.Code, shape.level, got, want)
+		}
+	}
+	if err := queries.ForgeMonths(ctx, db, sel, 2); err != nil {
+		t.Fatal(err)
+	}
+	monthly := func(sel queries.Selection) float64 {
+		t.Helper()
+		ms, err := db.Trends(ctx, queries.Request{Selection: sel, Settings: queries.DefaultSettings})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sumReferrals(ms)
+	}
+	if got, was := monthly(sel), monthly(computed); was == 0 || got != 2*was {
+		t.Fatalf("England's months' referrals with a forged build: %v; want twice %v (the build is read)", got, was)
 	}
 
 	// Read from the build: a build of the same name numbered below it, with
@@ -111,23 +157,27 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 
 	// Cleanup: the old state's builds go, the one read stays.
 	time.Sleep(1100 * time.Millisecond) // build events are dated to the second
-	// The old activity state's build, and the old state's two period builds.
-	if n, err := db.ReclaimBuilds(ctx, 0); err != nil || n != 3 {
-		t.Fatalf("ReclaimBuilds: %d, %v; want 3", n, err)
+	// The old activity state's build, and the old state's two period builds
+	// and two builds of its months.
+	if n, err := db.ReclaimBuilds(ctx, 0); err != nil || n != 5 {
+		t.Fatalf("ReclaimBuilds: %d, %v; want 5", n, err)
 	}
 	var left uint64
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) { // deletions are mutations, applied in the background
-		if err := db.QueryRow(ctx, "SELECT uniqExact(build) FROM current_builds WHERE kind = 'period'").Scan(&left); err != nil {
+		if err := db.QueryRow(ctx, "SELECT uniqExact(build) FROM current_builds WHERE kind IN ('period', 'months')").Scan(&left); err != nil {
 			t.Fatal(err)
 		}
-		if left == 1 || time.Now().After(deadline) {
+		if left == 2 || time.Now().After(deadline) {
 			break
 		}
 	}
-	if left != 1 {
-		t.Fatalf("period builds after cleanup: %d; want 1", left)
+	if left != 2 {
+		t.Fatalf("period and months builds after cleanup: %d; want 2", left)
 	}
 	if got, _ := metricsJSON(t, db, sel); got != corrected {
 		t.Fatal("cleanup changed the default period's figures")
+	}
+	if got, want := monthly(sel), monthly(computed); got != want {
+		t.Fatalf("after cleanup, England's months' referrals %v; want %v", got, want)
 	}
 }

@@ -265,8 +265,8 @@ func runWorkload(t *testing.T, db *queries.DB) {
 			}
 		}
 	}
-	// The default period, read from its build (made after the loads; built
-	// here if a later load's was not).
+	// The default period, read from its builds (made after the loads; built
+	// here if a later load's were not).
 	if _, err := db.BuildPeriod(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -279,6 +279,16 @@ func runWorkload(t *testing.T, db *queries.DB) {
 		sel.From, sel.To, sel.FY = queries.DefaultPeriod(rng, time.Now())
 		if rep, err := db.Metrics(ctx, queries.Request{Selection: sel, Settings: queries.DefaultSettings}); err != nil || !rep.England.Referrals.IsKnown() {
 			t.Fatalf("metrics of the default period: %v", err)
+		}
+		// Its months, England's regions' and a region's ICBs'.
+		for _, place := range []queries.Place{queries.England, region} {
+			sel.Place, sel.Level = place, queries.LevelICB
+			if place == queries.England {
+				sel.Level = queries.LevelRegion
+			}
+			if got, err := db.AreaTrends(ctx, queries.Request{Selection: sel, Settings: queries.DefaultSettings}); err != nil || len(got) == 0 {
+				t.Fatalf("recent trends of the default period in %s: %v %v", place.Code, got, err)
+			}
 		}
 	}
 
