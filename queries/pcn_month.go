@@ -3,6 +3,7 @@ package queries
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,7 +74,7 @@ type pcnPeriod struct {
 type pcnCensus struct {
 	month      time.Time
 	fte, fteMH float64
-	staff      []string // NWRS Staff identifiers
+	staff      []int32 // NWRS Staff identifiers, numbered from 0 in the census read (readPCNCensus)
 }
 
 // pcnAppointments are a PCN's appointments over the period.
@@ -176,7 +177,12 @@ func (db *DB) readPCNSums(ctx context.Context, sel Selection, asOf DataAsOf, arg
 }
 
 // readPCNCensus reads every PCN's census at the census month (pcn_census.sql).
+// The NWRS Staff identifiers are numbered as they are read, so that an
+// area's headcount (the distinct identifiers of its PCNs) is counted with a
+// bit per person (addPublished), not a map of strings: a national census
+// month holds about 100,000 identifiers of 8,000 people.
 func (db *DB) readPCNCensus(ctx context.Context, asOf DataAsOf, args []any) (map[string]*pcnCensus, error) {
+	number := map[string]int32{}
 	return queryByArea(ctx, db, "read the census per PCN", expand(pcnCensusTmpl, sourceOf(asOf)), args,
 		func(rows driver.Rows) (string, *pcnCensus, error) {
 			var area, staff string
@@ -184,7 +190,16 @@ func (db *DB) readPCNCensus(ctx context.Context, asOf DataAsOf, args []any) (map
 			if err := rows.Scan(&area, &c.month, &c.fte, &c.fteMH, &staff); err != nil {
 				return "", nil, err
 			}
-			c.staff = strings.Fields(staff)
+			ids := strings.Fields(staff)
+			c.staff = make([]int32, len(ids))
+			for j, id := range ids {
+				n, ok := number[id]
+				if !ok {
+					n = int32(len(number))
+					number[id] = n
+				}
+				c.staff[j] = n
+			}
 			return area, &c, nil
 		})
 }
@@ -235,7 +250,8 @@ func (p *pcnPeriod) areaOf(area, level string, index map[string]int) (int, bool)
 // identifiers, the months covered those any PCN has. An area with no PCN
 // row has none (unknown figures).
 func (p *pcnPeriod) addPublished(level string, index map[string]int, areas []areaCounts) {
-	staff := map[int]map[string]bool{}
+	staff := map[int][]*pcnCensus{} // each area's PCNs' census
+	people := int32(0)              // the identifiers are numbered below this
 	for area, pc := range p.census {
 		i, ok := p.areaOf(area, level, index)
 		if !ok {
@@ -245,17 +261,34 @@ func (p *pcnPeriod) addPublished(level string, index map[string]int, areas []are
 		if cs == nil {
 			cs = &censusCounts{month: pc.month}
 			areas[i].census = cs
-			staff[i] = map[string]bool{}
 		}
 		cs.fte += pc.fte
 		cs.fteMH += pc.fteMH
+		staff[i] = append(staff[i], pc)
 		for _, id := range pc.staff {
-			staff[i][id] = true
+			people = max(people, id+1)
 		}
 	}
-	for i, ids := range staff {
+	// An area's headcount: its PCNs' identifiers, each counted the first
+	// time its bit is set; the bits are cleared for the next area.
+	seen := make([]uint64, (people+63)/64)
+	for i, pcs := range staff {
+		n := 0
+		for _, pc := range pcs {
+			for _, id := range pc.staff {
+				if w, b := id>>6, uint64(1)<<(id&63); seen[w]&b == 0 {
+					seen[w] |= b
+					n++
+				}
+			}
+		}
+		for _, pc := range pcs {
+			for _, id := range pc.staff {
+				seen[id>>6] = 0
+			}
+		}
 		cs := areas[i].census
-		cs.fte, cs.fteMH, cs.headcount = steadySum(cs.fte), steadySum(cs.fteMH), float64(len(ids))
+		cs.fte, cs.fteMH, cs.headcount = steadySum(cs.fte), steadySum(cs.fteMH), float64(n)
 	}
 	months := map[int]map[string]bool{}
 	for area, pa := range p.appointments {
@@ -497,20 +530,23 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 	if err := rows.Err(); err != nil {
 		return nil, Classify(err)
 	}
+	// A PCN has a few providers: the expected ones are a sorted list (one
+	// for every PCN-month), not a map each.
+	var expected []string
 	for _, p := range byPCN {
 		for m := 0; m < months; m++ {
-			expected := map[string]bool{}
+			expected = expected[:0]
 			for k := m; k < m+3; k++ { // offsets m..m+2: the 3 months before month m+3
-				for _, pr := range p.months[k] {
-					expected[pr] = true
-				}
+				expected = append(expected, p.months[k]...)
 			}
 			if len(expected) == 0 {
 				continue
 			}
+			slices.Sort(expected)
+			expected = slices.Compact(expected)
 			received := 0
 			for _, pr := range p.months[m+3] {
-				if expected[pr] {
+				if _, ok := slices.BinarySearch(expected, pr); ok {
 					received++
 				}
 			}
