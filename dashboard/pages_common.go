@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -184,15 +183,6 @@ func (s *Server) placeMetrics(ctx context.Context, v *View) (*queries.Metrics, e
 	return s.areaMetrics(ctx, v.Selection, v.Selection.Place)
 }
 
-// previousPeriod is the period of equal length just before the selection's.
-func previousPeriod(sel queries.Selection) queries.Selection {
-	n := sel.Months()
-	sel.To = sel.From.AddDate(0, -1, 0)
-	sel.From = sel.From.AddDate(0, -n, 0)
-	sel.Default = false
-	return sel
-}
-
 // table is a data table: the accessible form of a chart.
 type table struct {
 	ID       string
@@ -303,9 +293,4 @@ func absf(v float64) float64 {
 		return -v
 	}
 	return v
-}
-
-// covers reports whether the loaded months include the whole period.
-func covers(data queries.DataRange, from, to time.Time) bool {
-	return !data.FirstMonth.IsZero() && !from.Before(data.FirstMonth) && !to.After(data.LastMonth)
 }

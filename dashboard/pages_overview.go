@@ -41,9 +41,9 @@ func (s *Server) overviewPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	prevSel := previousPeriod(v.Selection)
+	prevSel := queries.PreviousPeriod(v.Selection)
 	var prev *queries.Metrics
-	if covers(v.Data, prevSel.From, prevSel.To) {
+	if v.Data.Covers(prevSel.From, prevSel.To) {
 		if prev, err = s.areaMetrics(ctx, prevSel, v.Selection.Place); err != nil {
 			return err
 		}

@@ -87,7 +87,7 @@ var (
 	// warmPrevious: the place's figures over the period before the
 	// selection's, where the data covers it (the overview's changes).
 	warmPrevious warmer = func(s *Server, ctx context.Context, v *View) {
-		if prev := previousPeriod(v.Selection); covers(v.Data, prev.From, prev.To) {
+		if prev := queries.PreviousPeriod(v.Selection); v.Data.Covers(prev.From, prev.To) {
 			_, _ = s.areaMetrics(ctx, prev, v.Selection.Place)
 		}
 	}

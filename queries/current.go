@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"text/template"
@@ -480,19 +481,24 @@ func (db *DB) ReclaimBuilds(ctx context.Context, keep time.Duration) (int, error
 		n += len(stale)
 	}
 	// The default period's builds (period.go): of each kind, every build
-	// but the one read at the newest version.
+	// but those read at the newest version (the sums of the default period
+	// and of the one before it; the months), once those were built more
+	// than keep ago.
 	defaults, err := db.defaultsRead(ctx, a)
 	if err != nil {
 		return n, err
 	}
 	for _, kind := range []string{periodKind, monthsKind} {
-		kept, ok := byKind[kind][defaults[kind]]
-		if defaults[kind] == 0 || !ok || !kept.built.Before(cutoff) {
+		read := defaults[kind]
+		if len(read) == 0 || slices.ContainsFunc(read, func(b uint64) bool {
+			kept, ok := byKind[kind][b]
+			return !ok || !kept.built.Before(cutoff)
+		}) {
 			continue
 		}
 		var stale []uint64
 		for b, s := range byKind[kind] {
-			if b != defaults[kind] && s.started.Before(cutoff) && (s.built.Unix() <= 0 || s.built.Before(cutoff)) {
+			if !slices.Contains(read, b) && s.started.Before(cutoff) && (s.built.Unix() <= 0 || s.built.Before(cutoff)) {
 				stale = append(stale, b)
 			}
 		}

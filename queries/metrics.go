@@ -56,10 +56,11 @@ type Selection struct {
 	Place    Place     // England, a region or an ICB
 	Level    string    // region, icb or pcn: the areas shown
 	FY       string    // financial year of the funding figures, e.g. 2024-25
-	// Default says From, To and FY are the data's defaults (DefaultPeriod):
-	// the period's sums may then be read from their build (period.go). The
-	// build is named by the period itself, so a Default on another period
-	// finds none and computes them.
+	// Default says From, To and FY are the data's defaults (DefaultPeriod),
+	// or the period before those (PreviousPeriod): the period's sums, and
+	// the default period's months, may then be read from their builds
+	// (period.go). A build is named by its period, so a Default on another
+	// period finds none and the figures are computed.
 	Default bool
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -37,6 +38,21 @@ func DefaultPeriod(data DataRange, now time.Time) (from, to time.Time, fy string
 		fy = data.FinancialYears[n-1]
 	}
 	return from, to, fy
+}
+
+// PreviousPeriod is the period of equal length just before the
+// selection's (the overview's changes), with the same financial year. The
+// one before the default period has its sums built too: it stays Default.
+func PreviousPeriod(sel Selection) Selection {
+	n := sel.Months()
+	sel.To = sel.From.AddDate(0, -1, 0)
+	sel.From = sel.From.AddDate(0, -n, 0)
+	return sel
+}
+
+// Covers reports whether the loaded months include the whole period.
+func (r DataRange) Covers(from, to time.Time) bool {
+	return !r.FirstMonth.IsZero() && !from.Before(r.FirstMonth) && !to.After(r.LastMonth)
 }
 
 // periodKind and monthsKind name the default period's builds in
@@ -128,29 +144,36 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	sel, err := db.defaultPeriod(ctx, a)
+	data, err := db.Range(ctx, a)
 	if err != nil {
 		return false, err
 	}
-	built := false
+	sel := Selection{Default: true}
+	sel.From, sel.To, sel.FY = DefaultPeriod(data, time.Now())
 	src := sourceOf(a)
-	if periodBuilt(a) {
-		q := struct {
-			pcnSQL
-			Period string
-		}{src, expand(pcnPeriodTmpl, src)}
-		args := withBuild(levelArgs(sel, England, a), a)
-		ok, err := db.buildDefault(ctx, periodKind, periodSnap(a, sel), sel, []string{expand(periodBuildTmpl, q)}, args)
-		if err != nil {
-			return false, err
+	// The builds, side by side: the sums of the default period and of the
+	// one before it (where the data covers it), and the months.
+	var builds []func() (bool, error)
+	sums := func(sel Selection) func() (bool, error) {
+		return func() (bool, error) {
+			q := struct {
+				pcnSQL
+				Period string
+			}{src, expand(pcnPeriodTmpl, src)}
+			return db.buildDefault(ctx, periodKind, periodSnap(a, sel), sel, []string{expand(periodBuildTmpl, q)}, withBuild(levelArgs(sel, England, a), a))
 		}
-		built = built || ok
+	}
+	if periodBuilt(a) {
+		builds = append(builds, sums(sel))
+		if prev := PreviousPeriod(sel); data.Covers(prev.From, prev.To) {
+			builds = append(builds, sums(prev))
+		}
 	}
 	var stmts []string
 	for _, level := range monthsLevels {
 		column, err := levelColumn(level)
 		if err != nil {
-			return built, err
+			return false, err
 		}
 		q := struct {
 			pcnSQL
@@ -158,8 +181,22 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 		}{src, level, expand(pcnMonthlyTmpl, pcnMonthlySQL{pcnSQL: src, Level: column})}
 		stmts = append(stmts, expand(monthsBuildTmpl, q))
 	}
-	ok, err := db.buildDefault(ctx, monthsKind, monthsSnap(a, sel), sel, stmts, withBuild(levelArgs(sel, England, a), a))
-	return built || ok, err
+	builds = append(builds, func() (bool, error) {
+		return db.buildDefault(ctx, monthsKind, monthsSnap(a, sel), sel, stmts, withBuild(levelArgs(sel, England, a), a))
+	})
+	var mu sync.Mutex
+	built := false
+	steps := make([]func() error, len(builds))
+	for i, b := range builds {
+		steps[i] = func() error {
+			ok, err := b()
+			mu.Lock()
+			built = built || ok
+			mu.Unlock()
+			return err
+		}
+	}
+	return built, parallel(steps)
 }
 
 // buildDefault writes a build of one of the default period's kinds named
@@ -192,17 +229,6 @@ func (db *DB) buildDefault(ctx context.Context, kind string, snap uint64, sel Se
 	return true, nil
 }
 
-// defaultPeriod is the default period and financial year at a's data.
-func (db *DB) defaultPeriod(ctx context.Context, a DataAsOf) (Selection, error) {
-	data, err := db.Range(ctx, a)
-	if err != nil {
-		return Selection{}, err
-	}
-	sel := Selection{Default: true}
-	sel.From, sel.To, sel.FY = DefaultPeriod(data, time.Now())
-	return sel, nil
-}
-
 // defaultBuild is the build of one of the default period's kinds a reader
 // reads (the smallest built one named snap), 0 when none is built.
 func (db *DB) defaultBuild(ctx context.Context, kind string, snap uint64) (uint64, error) {
@@ -215,25 +241,32 @@ func (db *DB) defaultBuild(ctx context.Context, kind string, snap uint64) (uint6
 }
 
 // defaultsRead are the builds of the default period's kinds read at a's
-// data, by kind; a kind with none built (or, for the sums, whose kinds
-// are not) is absent.
-func (db *DB) defaultsRead(ctx context.Context, a DataAsOf) (map[string]uint64, error) {
-	sel, err := db.defaultPeriod(ctx, a)
+// data (the sums of the default period and of the one before it, and the
+// months), by kind; none where none is built (or, for the sums, where
+// their kinds are not).
+func (db *DB) defaultsRead(ctx context.Context, a DataAsOf) (map[string][]uint64, error) {
+	data, err := db.Range(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]uint64{}
-	snaps := map[string]uint64{monthsKind: monthsSnap(a, sel)}
-	if periodBuilt(a) {
-		snaps[periodKind] = periodSnap(a, sel)
+	sel := Selection{Default: true}
+	sel.From, sel.To, sel.FY = DefaultPeriod(data, time.Now())
+	type named struct {
+		kind string
+		snap uint64
 	}
-	for kind, snap := range snaps {
-		build, err := db.defaultBuild(ctx, kind, snap)
+	names := []named{{monthsKind, monthsSnap(a, sel)}}
+	if periodBuilt(a) {
+		names = append(names, named{periodKind, periodSnap(a, sel)}, named{periodKind, periodSnap(a, PreviousPeriod(sel))})
+	}
+	out := map[string][]uint64{}
+	for _, n := range names {
+		build, err := db.defaultBuild(ctx, n.kind, n.snap)
 		if err != nil {
 			return nil, err
 		}
 		if build != 0 {
-			out[kind] = build
+			out[n.kind] = append(out[n.kind], build)
 		}
 	}
 	return out, nil

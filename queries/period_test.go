@@ -40,7 +40,7 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 	ctx := context.Background()
 	db := testdb.New(t)
 	dir := t.TempDir()
-	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 5, Scale: sample.Demo, Months: 18, End: "2025-06"}); err != nil {
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 5, Scale: sample.Demo, Months: 24, End: "2025-06"}); err != nil {
 		t.Fatal(err)
 	}
 	etltest.MustLoad(t, db, dir) // builds the default period after the loads
@@ -60,6 +60,16 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 	want, plain := metricsJSON(t, db, computed)
 	if fromBuild != want {
 		t.Fatal("the default period's figures from its build differ from the statement's")
+	}
+	// The period before (the overview's changes) has its sums built too.
+	prev := queries.PreviousPeriod(sel)
+	if got := prev.From.Format("2006-01") + " " + prev.To.Format("2006-01"); got != "2023-07 2024-06" || !prev.Default {
+		t.Fatalf("the period before the default: %s (default %v); want 2023-07 2024-06, default", got, prev.Default)
+	}
+	prevComputed := prev
+	prevComputed.Default = false
+	if a, b := func() string { x, _ := metricsJSON(t, db, prev); return x }(), func() string { x, _ := metricsJSON(t, db, prevComputed); return x }(); a != b {
+		t.Fatal("the previous period's figures from its build differ from the statement's")
 	}
 	for _, level := range []string{queries.LevelICB, queries.LevelPCN} {
 		s, c := sel, computed
@@ -157,22 +167,23 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 
 	// Cleanup: the old state's builds go, the one read stays.
 	time.Sleep(1100 * time.Millisecond) // build events are dated to the second
-	// The old activity state's build, and the old state's two period builds
-	// and two builds of its months.
-	if n, err := db.ReclaimBuilds(ctx, 0); err != nil || n != 5 {
-		t.Fatalf("ReclaimBuilds: %d, %v; want 5", n, err)
+	// The old activity state's build, and the old state's three period
+	// builds (the default's, the one forged, the previous period's) and
+	// two builds of its months.
+	if n, err := db.ReclaimBuilds(ctx, 0); err != nil || n != 6 {
+		t.Fatalf("ReclaimBuilds: %d, %v; want 6", n, err)
 	}
 	var left uint64
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) { // deletions are mutations, applied in the background
 		if err := db.QueryRow(ctx, "SELECT uniqExact(build) FROM current_builds WHERE kind IN ('period', 'months')").Scan(&left); err != nil {
 			t.Fatal(err)
 		}
-		if left == 2 || time.Now().After(deadline) {
+		if left == 3 || time.Now().After(deadline) {
 			break
 		}
 	}
-	if left != 2 {
-		t.Fatalf("period and months builds after cleanup: %d; want 2", left)
+	if left != 3 {
+		t.Fatalf("period and months builds after cleanup: %d; want 3 (two periods' sums, the months)", left)
 	}
 	if got, _ := metricsJSON(t, db, sel); got != corrected {
 		t.Fatal("cleanup changed the default period's figures")
