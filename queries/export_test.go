@@ -147,7 +147,7 @@ func ForgePeriod(ctx context.Context, db *DB, sel Selection, factor uint64) erro
 	for _, o := range src.Outcomes {
 		cols += fmt.Sprintf(", period_people_%d, period_cohort_%d, fy_people_%d", o, o, o)
 	}
-	build, err := db.defaultBuild(ctx, periodKind, snap)
+	build, err := db.defaultBuilt(ctx, periodKind, snap)
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func ForgeMonths(ctx context.Context, db *DB, sel Selection, factor uint64) erro
 		return err
 	}
 	snap := monthsSnap(a, sel)
-	build, err := db.defaultBuild(ctx, monthsKind, snap)
+	build, err := db.defaultBuilt(ctx, monthsKind, snap)
 	if err != nil {
 		return err
 	}

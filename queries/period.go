@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -63,7 +62,7 @@ const (
 )
 
 // defaultsWhat says what each of the default period's kinds holds.
-var defaultsWhat = map[string]string{periodKind: "sums per PCN", monthsKind: "months per region and ICB"}
+var defaultsWhat = map[string]string{periodKind: "period's sums per PCN", monthsKind: "default period's months per region and ICB"}
 
 // monthsLevels are the levels whose months are built for the default
 // period: England's pages and a region's show these (a few hundred rows);
@@ -133,12 +132,17 @@ func periodBuilt(a DataAsOf) bool {
 	return true
 }
 
-// BuildPeriod builds the default period's sums per PCN and its months per
-// region and ICB at the newest data version, those not built yet (the sums
-// only when their kinds are built): the loader calls it once its loads and
-// their builds are done, and spdash migrate after building the current
-// rows. It says whether it built any. A failure leaves the data as it is:
-// pages compute the figures themselves.
+// BuildPeriod builds the default period's sums per PCN (and the sums of
+// the period before it, where the data covers it) and its months per region
+// and ICB at the newest data version, those not built yet (the sums only
+// when their kinds are built): the loader calls it once its loads and their
+// builds are done, and spdash migrate after building the current rows. It
+// says whether it built any. A failure leaves the data as it is: pages
+// compute the figures themselves.
+//
+// The builds are written as the current rows' are ('started', the rows,
+// then 'built'), their events together: every insert makes a part on the
+// server, which costs more than its rows here.
 func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 	a, err := db.asOf(ctx, Request{})
 	if err != nil {
@@ -151,91 +155,112 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 	sel := Selection{Default: true}
 	sel.From, sel.To, sel.FY = DefaultPeriod(data, time.Now())
 	src := sourceOf(a)
-	// The builds, side by side: the sums of the default period and of the
-	// one before it (where the data covers it), and the months.
-	var builds []func() (bool, error)
-	sums := func(sel Selection) func() (bool, error) {
-		return func() (bool, error) {
-			q := struct {
-				pcnSQL
-				Period string
-			}{src, expand(pcnPeriodTmpl, src)}
-			return db.buildDefault(ctx, periodKind, periodSnap(a, sel), sel, []string{expand(periodBuildTmpl, q)}, withBuild(levelArgs(sel, England, a), a))
-		}
-	}
+	var todo []defaultBuild
 	if periodBuilt(a) {
-		builds = append(builds, sums(sel))
+		q := struct {
+			pcnSQL
+			Period string
+		}{src, expand(pcnPeriodTmpl, src)}
+		stmt := expand(periodBuildTmpl, q)
+		todo = append(todo, defaultBuild{kind: periodKind, snap: periodSnap(a, sel), sel: sel, stmt: stmt})
 		if prev := PreviousPeriod(sel); data.Covers(prev.From, prev.To) {
-			builds = append(builds, sums(prev))
+			todo = append(todo, defaultBuild{kind: periodKind, snap: periodSnap(a, prev), sel: prev, stmt: stmt})
 		}
 	}
-	var stmts []string
-	for _, level := range monthsLevels {
-		column, err := levelColumn(level)
+	type level struct{ Name, Months string }
+	var levels []level
+	for _, l := range monthsLevels {
+		column, err := levelColumn(l)
 		if err != nil {
 			return false, err
 		}
-		q := struct {
-			pcnSQL
-			Name, Months string
-		}{src, level, expand(pcnMonthlyTmpl, pcnMonthlySQL{pcnSQL: src, Level: column})}
-		stmts = append(stmts, expand(monthsBuildTmpl, q))
+		levels = append(levels, level{l, expand(pcnMonthlyTmpl, pcnMonthlySQL{pcnSQL: src, Level: column})})
 	}
-	builds = append(builds, func() (bool, error) {
-		return db.buildDefault(ctx, monthsKind, monthsSnap(a, sel), sel, stmts, withBuild(levelArgs(sel, England, a), a))
-	})
-	var mu sync.Mutex
-	built := false
-	steps := make([]func() error, len(builds))
-	for i, b := range builds {
-		steps[i] = func() error {
-			ok, err := b()
-			mu.Lock()
-			built = built || ok
-			mu.Unlock()
-			return err
+	q := struct {
+		pcnSQL
+		Levels []level
+	}{src, levels}
+	todo = append(todo, defaultBuild{kind: monthsKind, snap: monthsSnap(a, sel), sel: sel, stmt: expand(monthsBuildTmpl, q)})
+
+	// Those not built yet, each under a new number.
+	var missing []defaultBuild
+	for _, b := range todo {
+		built, err := db.defaultBuilt(ctx, b.kind, b.snap)
+		if err != nil {
+			return false, err
+		}
+		if built == 0 {
+			if b.build, err = newBuildID(); err != nil {
+				return false, err
+			}
+			missing = append(missing, b)
 		}
 	}
-	return built, parallel(steps)
-}
-
-// buildDefault writes a build of one of the default period's kinds named
-// snap, unless one is built: a 'started' event, the statements' rows under
-// a new build number (@build), then the 'built' event that makes it
-// visible. It says whether it built one.
-func (db *DB) buildDefault(ctx context.Context, kind string, snap uint64, sel Selection, stmts []string, args []any) (bool, error) {
-	if built, err := db.defaultBuild(ctx, kind, snap); err != nil || built != 0 {
-		return false, err
-	}
-	build, err := newBuildID()
-	if err != nil {
-		return false, err
+	if len(missing) == 0 {
+		return false, nil
 	}
 	begun := time.Now()
-	if err := db.recordBuild(ctx, kind, snap, build, "started", begun); err != nil {
+	if err := db.recordDefaults(ctx, missing, "started", begun); err != nil {
 		return false, err
 	}
-	args = append(args[:len(args):len(args)], clickhouse.Named("build", build))
-	for _, stmt := range stmts {
-		if err := db.conn.Exec(ctx, stmt, args...); err != nil {
-			return false, Classify(fmt.Errorf("build the default period's %s (%s to %s): %w", defaultsWhat[kind], sel.From.Format("2006-01"), sel.To.Format("2006-01"), err))
+	steps := make([]func() error, len(missing))
+	for i, b := range missing {
+		steps[i] = func() error {
+			args := append(withBuild(levelArgs(b.sel, England, a), a), clickhouse.Named("build", b.build))
+			if err := db.conn.Exec(ctx, b.stmt, args...); err != nil {
+				return Classify(fmt.Errorf("build the %s (%s to %s): %w", defaultsWhat[b.kind], b.sel.From.Format("2006-01"), b.sel.To.Format("2006-01"), err))
+			}
+			return nil
 		}
 	}
-	if err := db.recordBuild(ctx, kind, snap, build, "built", time.Now()); err != nil {
+	if err := parallel(steps); err != nil {
+		return false, err // left 'started': cleanup deletes them
+	}
+	if err := db.recordDefaults(ctx, missing, "built", time.Now()); err != nil {
 		return false, err
 	}
-	db.log.Info("built the default period's "+defaultsWhat[kind], "from", sel.From.Format("2006-01"), "to", sel.To.Format("2006-01"),
-		"fy", sel.FY, "build", build, "took", time.Since(begun).Round(time.Millisecond))
+	for _, b := range missing {
+		db.log.Info("built the "+defaultsWhat[b.kind], "from", b.sel.From.Format("2006-01"), "to", b.sel.To.Format("2006-01"),
+			"fy", b.sel.FY, "build", b.build, "took", time.Since(begun).Round(time.Millisecond))
+	}
 	return true, nil
 }
 
-// defaultBuild is the build of one of the default period's kinds a reader
+// defaultBuild is one build of the default period's kinds: its kind, name,
+// period, statement and number.
+type defaultBuild struct {
+	kind  string
+	snap  uint64
+	sel   Selection
+	stmt  string
+	build uint64
+}
+
+// recordDefaults writes an event of each of builds, in one insert.
+func (db *DB) recordDefaults(ctx context.Context, builds []defaultBuild, event string, at time.Time) error {
+	batch, err := db.conn.PrepareBatch(batchContext(ctx), sqlText("current_build_event"))
+	if err != nil {
+		return Classify(fmt.Errorf("record the default period's builds: %w", err))
+	}
+	for _, b := range builds {
+		if err := batch.Append(b.kind, b.snap, b.build, event, at.UTC().Truncate(time.Second)); err != nil {
+			_ = batch.Abort()
+			return fmt.Errorf("record the default period's builds: %w", err)
+		}
+	}
+	if err := batch.Send(); err != nil {
+		return Classify(fmt.Errorf("record the default period's builds: %w", err))
+	}
+	return nil
+}
+
+// defaultBuilt is the build of one of the default period's kinds a reader
 // reads (the smallest built one named snap), 0 when none is built.
-func (db *DB) defaultBuild(ctx context.Context, kind string, snap uint64) (uint64, error) {
+func (db *DB) defaultBuilt(ctx context.Context, kind string, snap uint64) (uint64, error) {
 	var built uint64
 	var started time.Time
 	if err := db.conn.QueryRow(ctx, sqlText("current_build_await"), clickhouse.Named("kind", kind), clickhouse.Named("snap", snap)).Scan(&built, &started); err != nil {
-		return 0, Classify(fmt.Errorf("read the builds of the default period's %s: %w", defaultsWhat[kind], err))
+		return 0, Classify(fmt.Errorf("read the builds of the %s: %w", defaultsWhat[kind], err))
 	}
 	return built, nil
 }
@@ -261,7 +286,7 @@ func (db *DB) defaultsRead(ctx context.Context, a DataAsOf) (map[string][]uint64
 	}
 	out := map[string][]uint64{}
 	for _, n := range names {
-		build, err := db.defaultBuild(ctx, n.kind, n.snap)
+		build, err := db.defaultBuilt(ctx, n.kind, n.snap)
 		if err != nil {
 			return nil, err
 		}
