@@ -422,8 +422,8 @@ func newBuildID() (uint64, error) {
 }
 
 // ReclaimBuilds deletes the builds of the current rows no reader reads any
-// more, and of the default period's sums and months (every one but the
-// one read at the newest version), and says how many: of each kind, every build but the one read at
+// more, and those of the default period's sums and months (period.go), and
+// says how many: of each kind, every build but the one read at
 // the newest version, once that one was built more than keep ago (a reader
 // of an older state began before it existed: long finished), and only
 // builds whose own last event is older than keep (one under way, or just

@@ -11,13 +11,14 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
-// The default period's sums per PCN, built when a load commits (migration
-// 008, issue 15). Most pages are asked for with no period: METRICS.md's
-// default, the latest 12 months with data and the latest financial year
-// with funding. Their sums per PCN (pcn_period.sql, the costliest statement
-// of a page) are built once, after the loads that change them, and a page
-// with the default period reads those rows instead: the same rows, made by
-// the same statement.
+// The default period's sums per PCN and months per region and ICB, built
+// when a load commits (migrations 008 and 009, issue 15). Most pages are
+// asked for with no period: METRICS.md's default, the latest 12 months with
+// data and the latest financial year with funding. Their sums per PCN
+// (pcn_period.sql) and their areas' months (pcn_monthly.sql), a cold page's
+// costliest statements, are built once, after the loads that change them,
+// and a page of the default period reads those rows instead: the same rows,
+// made by the same statements. docs/ETL.md, "The default period's builds".
 
 // DefaultPeriod is the period and financial year of a selection that asks
 // for none (METRICS.md): the latest 12 months with data (fewer when fewer

@@ -234,9 +234,9 @@ func (a *app) migrate(ctx context.Context, args []string) (int, error) {
 	if _, err := db.BuildCurrent(ctx); err != nil {
 		return exitInvalid, fmt.Errorf("build the current rows: %w", err)
 	}
-	// And the default period's sums (migration 008).
+	// And the default period's sums and months (migrations 008 and 009).
 	if _, err := db.BuildPeriod(ctx); err != nil {
-		return exitInvalid, fmt.Errorf("build the default period's sums: %w", err)
+		return exitInvalid, fmt.Errorf("build the default period's sums and months: %w", err)
 	}
 	return exitOK, nil
 }
