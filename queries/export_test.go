@@ -120,13 +120,9 @@ func DefaultSelection(ctx context.Context, db *DB) (Selection, error) {
 	if err != nil {
 		return Selection{}, err
 	}
-	data, err := db.Range(ctx, a)
-	if err != nil {
-		return Selection{}, err
-	}
-	sel := Selection{Place: England, Level: LevelRegion, Default: true}
-	sel.From, sel.To, sel.FY = DefaultPeriod(data, time.Now())
-	return sel, nil
+	sel, _, err := db.defaultSelection(ctx, a)
+	sel.Place, sel.Level = England, LevelRegion
+	return sel, err
 }
 
 // ForgePeriod writes one more build of sel's default period sums at the
@@ -138,28 +134,14 @@ func ForgePeriod(ctx context.Context, db *DB, sel Selection, factor uint64) erro
 	if err != nil {
 		return err
 	}
-	snap := periodSnap(a, sel)
-	src := sourceOf(a)
 	cols := "area_code, period_referrals, period_accepted, period_supported, latest_fte, latest_headcount, latest_caseload, latest_returns, period_waits"
-	for _, m := range src.Modules {
+	for _, m := range sourceOf(a).Modules {
 		cols += fmt.Sprintf(", latest_in_post_%d, latest_trained_%d", m, m)
 	}
-	for _, o := range src.Outcomes {
+	for _, o := range sourceOf(a).Outcomes {
 		cols += fmt.Sprintf(", period_people_%d, period_cohort_%d, fy_people_%d", o, o, o)
 	}
-	build, err := db.defaultBuilt(ctx, periodKind, snap)
-	if err != nil {
-		return err
-	}
-	if build == 0 {
-		return fmt.Errorf("no build of the default period to forge from")
-	}
-	q := fmt.Sprintf("INSERT INTO period_current (build, %s) SELECT 1, %s FROM period_current WHERE build = %d", cols,
-		strings.Replace(cols, "period_referrals", fmt.Sprintf("period_referrals * %d", factor), 1), build)
-	if err := db.conn.Exec(ctx, q); err != nil {
-		return err
-	}
-	return db.recordBuild(ctx, periodKind, snap, 1, "built", time.Now())
+	return forge(ctx, db, periodKind, periodSnap(a, sel), cols, "period_referrals", factor)
 }
 
 // ForgeMonths writes one more build of sel's default period months at the
@@ -170,14 +152,6 @@ func ForgeMonths(ctx context.Context, db *DB, sel Selection, factor uint64) erro
 	if err != nil {
 		return err
 	}
-	snap := monthsSnap(a, sel)
-	build, err := db.defaultBuilt(ctx, monthsKind, snap)
-	if err != nil {
-		return err
-	}
-	if build == 0 {
-		return fmt.Errorf("no build of the default period's months to forge from")
-	}
 	cols := "level, code, month, referrals, accepted, supported, fte, caseload"
 	for _, m := range sourceOf(a).Modules {
 		cols += fmt.Sprintf(", in_post_%d, trained_%d", m, m)
@@ -185,10 +159,23 @@ func ForgeMonths(ctx context.Context, db *DB, sel Selection, factor uint64) erro
 	for _, o := range sourceOf(a).Outcomes {
 		cols += fmt.Sprintf(", people_%d, cohort_%d", o, o)
 	}
-	q := fmt.Sprintf("INSERT INTO months_current (build, %s) SELECT 1, %s FROM months_current WHERE build = %d", cols,
-		strings.Replace(cols, "referrals", fmt.Sprintf("referrals * %d", factor), 1), build)
+	return forge(ctx, db, monthsKind, monthsSnap(a, sel), cols, "referrals", factor)
+}
+
+// forge copies the build of kind named snap (its table's columns cols) as
+// build 1, with column times factor, and makes it visible.
+func forge(ctx context.Context, db *DB, kind string, snap uint64, cols, column string, factor uint64) error {
+	build, err := db.defaultBuilt(ctx, kind, snap)
+	if err != nil {
+		return err
+	}
+	if build == 0 {
+		return fmt.Errorf("no build of the %s to forge from", defaultsWhat[kind])
+	}
+	q := fmt.Sprintf("INSERT INTO %s_current (build, %s) SELECT 1, %s FROM %s_current WHERE build = %d", kind, cols,
+		strings.Replace(cols, column, fmt.Sprintf("%s * %d", column, factor), 1), kind, build)
 	if err := db.conn.Exec(ctx, q); err != nil {
 		return err
 	}
-	return db.recordBuild(ctx, monthsKind, snap, 1, "built", time.Now())
+	return db.recordBuild(ctx, kind, snap, 1, "built", time.Now())
 }

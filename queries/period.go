@@ -55,6 +55,19 @@ func (r DataRange) Covers(from, to time.Time) bool {
 	return !r.FirstMonth.IsZero() && !from.Before(r.FirstMonth) && !to.After(r.LastMonth)
 }
 
+// defaultSelection is the default period and financial year of a's data,
+// marked Default (England's, with no level: the builds serve every place),
+// and the data's range it is taken from.
+func (db *DB) defaultSelection(ctx context.Context, a DataAsOf) (Selection, DataRange, error) {
+	data, err := db.Range(ctx, a)
+	if err != nil {
+		return Selection{}, data, err
+	}
+	sel := Selection{Default: true}
+	sel.From, sel.To, sel.FY = DefaultPeriod(data, time.Now())
+	return sel, data, nil
+}
+
 // periodKind and monthsKind name the default period's builds in
 // current_builds: its sums per PCN, and its months per region and per ICB.
 const (
@@ -149,12 +162,10 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	data, err := db.Range(ctx, a)
+	sel, data, err := db.defaultSelection(ctx, a)
 	if err != nil {
 		return false, err
 	}
-	sel := Selection{Default: true}
-	sel.From, sel.To, sel.FY = DefaultPeriod(data, time.Now())
 	src := sourceOf(a)
 	var todo []defaultBuild
 	if periodBuilt(a) {
@@ -271,12 +282,10 @@ func (db *DB) defaultBuilt(ctx context.Context, kind string, snap uint64) (uint6
 // months), by kind; none where none is built (or, for the sums, where
 // their kinds are not).
 func (db *DB) defaultsRead(ctx context.Context, a DataAsOf) (map[string][]uint64, error) {
-	data, err := db.Range(ctx, a)
+	sel, _, err := db.defaultSelection(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	sel := Selection{Default: true}
-	sel.From, sel.To, sel.FY = DefaultPeriod(data, time.Now())
 	type named struct {
 		kind string
 		snap uint64
