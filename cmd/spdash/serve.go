@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -93,6 +94,7 @@ func httpServer(h http.Handler, l httpLimits) *http.Server {
 
 // serveDB serves the dashboard until ctx is cancelled.
 func (a *app) serveDB(ctx context.Context, db *queries.DB, cfg serveConfig) (int, error) {
+	dashboard.TuneGC(os.Getenv)
 	db.SetQueryTimeout(cfg.timeout)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
