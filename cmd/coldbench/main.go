@@ -20,10 +20,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"text/template"
 	"time"
 
@@ -68,7 +70,9 @@ func main() {
 	rounds := flag.Int("rounds", 5, "measurements of each request; medians are reported")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	only := flag.String("only", "", "time only the request with this URL, or else those whose URL contains this")
+	memProfile := flag.String("memprofile", "", "write the run's allocations (a heap profile) to this file")
 	flag.Parse()
+	dashboard.TuneGC(os.Getenv) // as spdash serve answers
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -86,6 +90,26 @@ func main() {
 		fmt.Fprintln(os.Stderr, "coldbench:", err)
 		os.Exit(1)
 	}
+	if *memProfile != "" {
+		if err := writeHeapProfile(*memProfile); err != nil {
+			fmt.Fprintln(os.Stderr, "coldbench:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// writeHeapProfile writes what the run allocated (go tool pprof
+// -sample_index=alloc_space) to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("write the heap profile: %w", err)
+	}
+	return f.Close()
 }
 
 // chosen are the requests whose URL is only, or else contains it (all
@@ -184,41 +208,55 @@ func run(dataDir, dsn, database string, rounds int, only string) error {
 
 	fmt.Printf("Server %s, database %s; period %s to %s, financial year %s; %d rounds, medians.\n\n", server, source, from.Format("2006-01"), to.Format("2006-01"), fy, rounds)
 	var refs []time.Duration
-	pages := map[string][]time.Duration{}
+	// Each request and the reference in each round, with the CPU time they
+	// cost: this process's (spdash's Go) and the server's for their
+	// statements (its query log). A machine whose speed varies from minute
+	// to minute changes both sides of a ratio taken in the same round alike.
+	pages, goCPU, serverCPU := map[string][]time.Duration{}, map[string][]time.Duration{}, map[string][]time.Duration{}
+	statements := map[string]int{}
+	var refCPUs []time.Duration
 	for r := 0; r < rounds; r++ {
-		ref, err := reference()
+		var ref time.Duration
+		_, cpu, err := serverCost(ctx, db, "-- coldbench:sql/ref_", func() (err error) { ref, err = reference(); return err })
 		if err != nil {
 			return err
 		}
-		refs = append(refs, ref)
+		refs, refCPUs = append(refs, ref), append(refCPUs, cpu)
 		for _, u := range urls {
-			took, err := coldRequest(db, quiet, u)
+			var took, own time.Duration
+			n, cpu, err := serverCost(ctx, db, "-- spdash:sql/", func() (err error) {
+				runtime.GC() // the last request's garbage is not this one's to collect
+				before := processCPU()
+				took, err = coldRequest(db, quiet, u)
+				own = processCPU() - before
+				return err
+			})
 			if err != nil {
 				return err
 			}
-			pages[u] = append(pages[u], took)
+			pages[u], goCPU[u], serverCPU[u] = append(pages[u], took), append(goCPU[u], own), append(serverCPU[u], cpu)
+			statements[u] = max(statements[u], n) // answers side by side may share a read
 		}
 	}
-	ref := median(refs)
-	fmt.Printf("ClickHouse's own time for the period's four aggregations (one GROUP BY per fact kind, PCN level, over plain MergeTree copies), summed: **%.0f ms** (runs %s)\n\n", ms(ref), list(refs))
-	fmt.Println("| request | cold, median | runs | statements | ratio to the aggregations |")
-	fmt.Println("|---|--:|---|--:|--:|")
-	var ratios []float64
+	ref, refCPU := median(refs), median(refCPUs)
+	fmt.Printf("ClickHouse's own time for the period's four aggregations (one GROUP BY per fact kind, PCN level, over plain MergeTree copies), summed: **%.0f ms** (runs %s); the server's CPU time for them: %.0f ms\n\n", ms(ref), list(refs), ms(refCPU))
+	fmt.Println("| request | cold, median | runs | statements | ratio to the aggregations | CPU: spdash + server | CPU ratio |")
+	fmt.Println("|---|--:|---|--:|--:|--:|--:|")
+	var ratios, cpuRatios []float64
 	for _, u := range urls {
-		n, err := statementsOf(ctx, db, quiet, u)
-		if err != nil {
-			return err
-		}
-		m := median(pages[u])
-		ratio := float64(m) / float64(ref)
+		n := statements[u]
+		m, own, server := median(pages[u]), median(goCPU[u]), median(serverCPU[u])
+		ratio, cpuRatio := float64(m)/float64(ref), float64(own+server)/float64(refCPU)
 		if n > 0 {
-			ratios = append(ratios, ratio)
+			ratios, cpuRatios = append(ratios, ratio), append(cpuRatios, cpuRatio)
 		}
-		fmt.Printf("| `%s` | %.0f ms | %s | %d | %.2f× |\n", u, ms(m), list(pages[u]), n, ratio)
+		fmt.Printf("| `%s` | %.0f ms | %s | %d | %.2f× | %.0f + %.0f ms | %.2f× |\n", u, ms(m), list(pages[u]), n, ratio, ms(own), ms(server), cpuRatio)
 	}
 	sort.Float64s(ratios)
+	sort.Float64s(cpuRatios)
 	if len(ratios) > 0 {
-		fmt.Printf("\nRequests that read figures: ratio median %.2f×, highest %.2f×.\n", ratios[len(ratios)/2], ratios[len(ratios)-1])
+		fmt.Printf("\nRequests that read figures: ratio median %.2f×, highest %.2f×; CPU ratio median %.2f×, highest %.2f×.\n",
+			ratios[len(ratios)/2], ratios[len(ratios)-1], cpuRatios[len(cpuRatios)/2], cpuRatios[len(cpuRatios)-1])
 	}
 
 	fmt.Println("\nAnalysts' views against the same statement over the plain copy (medians):")
@@ -266,26 +304,50 @@ func coldRequest(db *queries.DB, log *slog.Logger, u string) (time.Duration, err
 	return took, nil
 }
 
-// statementsOf counts the product's statements one cold request runs, from
+// serverCost runs fn and counts the statements starting with prefix that
+// the server finished meanwhile, and the CPU time their threads used, from
 // the server's query log (nothing else may use the server meanwhile).
-func statementsOf(ctx context.Context, db *queries.DB, log *slog.Logger, u string) (int, error) {
-	count := func() (uint64, error) {
+func serverCost(ctx context.Context, db *queries.DB, prefix string, fn func() error) (int, time.Duration, error) {
+	read := func() (uint64, uint64, error) {
 		if err := db.Exec(ctx, "SYSTEM FLUSH LOGS"); err != nil {
-			return 0, fmt.Errorf("flush the query log: %w", err)
+			return 0, 0, fmt.Errorf("flush the query log: %w", err)
 		}
-		var n uint64
-		err := db.QueryRow(ctx, sqlText("query_count", nil)).Scan(&n)
-		return n, err
+		var n, us uint64
+		err := db.QueryRow(ctx, sqlText("query_cpu", nil), clickhouse.Named("prefix", prefix)).Scan(&n, &us)
+		if err != nil { // a current ClickHouse: its profile events are a Map
+			err = db.QueryRow(ctx, sqlText("query_cpu_map", nil), clickhouse.Named("prefix", prefix)).Scan(&n, &us)
+		}
+		if err != nil {
+			return 0, 0, fmt.Errorf("read the query log: %w", err)
+		}
+		// The flush wrote parts: let their merges finish before the next
+		// measurement (at most a second).
+		for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			var merges uint64
+			if err := db.QueryRow(ctx, "SELECT count() FROM system.merges").Scan(&merges); err != nil || merges == 0 {
+				break
+			}
+		}
+		return n, us, nil
 	}
-	before, err := count()
+	n0, us0, err := read()
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	if _, err := coldRequest(db, log, u); err != nil {
-		return 0, err
+	if err := fn(); err != nil {
+		return 0, 0, err
 	}
-	after, err := count()
-	return int(after - before), err
+	n1, us1, err := read()
+	return int(n1 - n0), time.Duration(us1-us0) * time.Microsecond, err
+}
+
+// processCPU is the CPU time (user and system) this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func timeQuery(ctx context.Context, db *queries.DB, q string, args ...any) (time.Duration, error) {
