@@ -107,6 +107,11 @@ type DataAsOf struct {
 	Current Builds
 	states  []kindState // each summed kind's state at Version
 	areas   *Areas      // the areas as of Version when the caller read them (WithAreas), or nil
+	// The state the data's range is a function of (0: nothing of it is
+	// committed) and the range where a build of it was read with the
+	// version (migration 010), else nil: read with the newest version only.
+	rangeSnap  uint64
+	rangeBuilt *DataRange
 }
 
 // Stamp names the data for caches and ETags: it changes with every commit,
@@ -437,6 +442,11 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 	if len(england) > 0 {
 		if whole {
 			c := &england[0].counts
+			n := 0
+			for i := range areas {
+				n += len(areas[i].counts.waits)
+			}
+			c.waits = slices.Grow(c.waits, n)
 			for i := range areas {
 				addCounts(c, &areas[i].counts)
 			}

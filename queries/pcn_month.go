@@ -190,15 +190,14 @@ func (db *DB) readPCNCensus(ctx context.Context, asOf DataAsOf, args []any) (map
 			if err := rows.Scan(&area, &c.month, &c.fte, &c.fteMH, &staff); err != nil {
 				return "", nil, err
 			}
-			ids := strings.Fields(staff)
-			c.staff = make([]int32, len(ids))
-			for j, id := range ids {
+			c.staff = make([]int32, 0, strings.Count(staff, " ")+1)
+			for id := range strings.FieldsSeq(staff) {
 				n, ok := number[id]
 				if !ok {
 					n = int32(len(number))
 					number[id] = n
 				}
-				c.staff[j] = n
+				c.staff = append(c.staff, n)
 			}
 			return area, &c, nil
 		})
@@ -222,6 +221,16 @@ func (db *DB) readPCNAppointments(ctx context.Context, asOf DataAsOf, args []any
 // addTo adds each PCN's counts, census and appointments to the area at
 // level that holds it (index: area code to position), and settles the sums.
 func (p *pcnPeriod) addTo(level string, index map[string]int, areas []areaCounts) {
+	// Each area's waits are its PCNs': room for them all at once.
+	waits := make([]int, len(areas))
+	for area, c := range p.counts {
+		if i, ok := p.areaOf(area, level, index); ok {
+			waits[i] += len(c.waits)
+		}
+	}
+	for i, n := range waits {
+		areas[i].counts.waits = slices.Grow(areas[i].counts.waits, n)
+	}
 	for area, c := range p.counts {
 		if i, ok := p.areaOf(area, level, index); ok {
 			addCounts(&areas[i].counts, c)
@@ -500,11 +509,14 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 		return nil, Classify(fmt.Errorf("read the providers per PCN: %w", err))
 	}
 	defer rows.Close()
+	// The providers are numbered as they are read: a PCN-month's are a few
+	// numbers, not a slice of strings each.
 	type pcnMonths struct {
 		code   string
-		months [][]string // by offset from first
+		months [][]int32 // by offset from first
 	}
 	byPCN := map[string]*pcnMonths{}
+	number := map[string]int32{}
 	for rows.Next() {
 		var area, list string
 		var month time.Time
@@ -522,17 +534,24 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 				continue
 			}
 			code, _, _, _ := r.at(sel.Level)
-			p = &pcnMonths{code: code, months: make([][]string, months+3)}
+			p = &pcnMonths{code: code, months: make([][]int32, months+3)}
 			byPCN[area] = p
 		}
-		p.months[m] = append(p.months[m], strings.Fields(list)...)
+		for pr := range strings.FieldsSeq(list) {
+			n, ok := number[pr]
+			if !ok {
+				n = int32(len(number))
+				number[pr] = n
+			}
+			p.months[m] = append(p.months[m], n)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, Classify(err)
 	}
 	// A PCN has a few providers: the expected ones are a sorted list (one
 	// for every PCN-month), not a map each.
-	var expected []string
+	var expected []int32
 	for _, p := range byPCN {
 		for m := 0; m < months; m++ {
 			expected = expected[:0]
@@ -562,17 +581,16 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 
 // parseWaits reads space-separated median waits.
 func parseWaits(text string) ([]float64, error) {
-	fields := strings.Fields(text)
-	if len(fields) == 0 {
+	if strings.TrimSpace(text) == "" {
 		return nil, nil
 	}
-	out := make([]float64, len(fields))
-	for i, f := range fields {
+	out := make([]float64, 0, strings.Count(text, " ")+1)
+	for f := range strings.FieldsSeq(text) {
 		v, err := strconv.ParseFloat(f, 64)
 		if err != nil {
 			return nil, fmt.Errorf("median wait %q: %w", f, err)
 		}
-		out[i] = v
+		out = append(out, v)
 	}
 	return out, nil
 }
