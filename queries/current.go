@@ -482,13 +482,13 @@ func (db *DB) ReclaimBuilds(ctx context.Context, keep time.Duration) (int, error
 	}
 	// The default period's builds (period.go): of each kind, every build
 	// but those read at the newest version (the sums of the default period
-	// and of the one before it; the months), once those were built more
-	// than keep ago.
+	// and of the one before it; the months; the range), once those were
+	// built more than keep ago.
 	defaults, err := db.defaultsRead(ctx, a)
 	if err != nil {
 		return n, err
 	}
-	for _, kind := range []string{periodKind, monthsKind} {
+	for _, kind := range defaultKinds {
 		read := defaults[kind]
 		if len(read) == 0 || slices.ContainsFunc(read, func(b uint64) bool {
 			kept, ok := byKind[kind][b]

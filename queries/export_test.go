@@ -179,3 +179,29 @@ func forge(ctx context.Context, db *DB, kind string, snap uint64, cols, column s
 	}
 	return db.recordBuild(ctx, kind, snap, 1, "built", time.Now())
 }
+
+// RangeBuilt is the data's range read with a's version from its build
+// (migration 010), if it had one.
+func RangeBuilt(a DataAsOf) (DataRange, bool) {
+	if a.rangeBuilt == nil {
+		return DataRange{}, false
+	}
+	return *a.rangeBuilt, true
+}
+
+// RangeComputed is the data's range at a read by its statement
+// (data_range.sql), not from a build.
+func RangeComputed(ctx context.Context, db *DB, a DataAsOf) (DataRange, error) {
+	a.rangeBuilt = nil
+	return db.Range(ctx, a)
+}
+
+// ForgeRange writes one more build of the newest data's range, numbered 1
+// (the one read), with its number of areas multiplied by factor.
+func ForgeRange(ctx context.Context, db *DB, factor uint64) error {
+	a, err := db.DataAsOf(ctx)
+	if err != nil {
+		return err
+	}
+	return forge(ctx, db, rangeKind, a.rangeSnap, "first_month, last_month, areas, years", "areas", factor)
+}

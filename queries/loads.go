@@ -282,8 +282,18 @@ func (db *DB) DataAsOf(ctx context.Context) (DataAsOf, error) {
 		var kind string
 		var version, commits, events, snap, build uint64
 		var loadedAt time.Time
-		if err := rows.Scan(&kind, &version, &commits, &loadedAt, &events, &snap, &build); err != nil {
+		var r DataRange
+		var years string
+		if err := rows.Scan(&kind, &version, &commits, &loadedAt, &events, &snap, &build, &r.FirstMonth, &r.LastMonth, &r.Areas, &years); err != nil {
 			return DataAsOf{}, fmt.Errorf("read data version: %w", err)
+		}
+		if kind == rangeKind {
+			a.rangeSnap = snap
+			if snap != 0 && build != 0 {
+				r.settle(years)
+				a.rangeBuilt = &r
+			}
+			continue
 		}
 		if kind != "" {
 			states = append(states, kindState{kind: kind, snap: snap, build: build})

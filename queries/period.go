@@ -69,14 +69,21 @@ func (db *DB) defaultSelection(ctx context.Context, a DataAsOf) (Selection, Data
 }
 
 // periodKind and monthsKind name the default period's builds in
-// current_builds: its sums per PCN, and its months per region and per ICB.
+// current_builds: its sums per PCN, and its months per region and per ICB;
+// rangeKind the data's range it is taken from (migration 010).
 const (
 	periodKind = "period"
 	monthsKind = "months"
+	rangeKind  = "range"
 )
 
+// defaultKinds are the kinds BuildPeriod builds, with their tables
+// (<kind>_current).
+var defaultKinds = []string{periodKind, monthsKind, rangeKind}
+
 // defaultsWhat says what each of the default period's kinds holds.
-var defaultsWhat = map[string]string{periodKind: "period's sums per PCN", monthsKind: "default period's months per region and ICB"}
+var defaultsWhat = map[string]string{periodKind: "period's sums per PCN", monthsKind: "default period's months per region and ICB",
+	rangeKind: "data's range"}
 
 // monthsLevels are the levels whose months are built for the default
 // period: England's pages and a region's show these (a few hundred rows);
@@ -88,6 +95,7 @@ var (
 	periodReadTmpl  = parseWithShared("period_current_read")
 	monthsBuildTmpl = parseWithShared("months_current_build")
 	monthsReadTmpl  = parseWithShared("months_current_read")
+	rangeBuildTmpl  = parseWithShared("range_current_build")
 )
 
 // monthsSnap names the months of a period at a data version: a hash of the
@@ -147,9 +155,9 @@ func periodBuilt(a DataAsOf) bool {
 }
 
 // BuildPeriod builds the default period's sums per PCN (and the sums of
-// the period before it, where the data covers it) and its months per region
-// and ICB at the newest data version, those not built yet (the sums only
-// when their kinds are built): the loader calls it once its loads and their
+// the period before it, where the data covers it), its months per region
+// and ICB and the data's range at the newest data version, those not built
+// yet (the sums only when their kinds are built): the loader calls it once its loads and their
 // builds are done, and spdash migrate after building the current rows. It
 // says whether it built any. A failure leaves the data as it is: pages
 // compute the figures themselves.
@@ -193,6 +201,10 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 		Levels []level
 	}{src, levels}
 	todo = append(todo, defaultBuild{kind: monthsKind, snap: monthsSnap(a, sel), sel: sel, stmt: expand(monthsBuildTmpl, q)})
+	if a.rangeSnap != 0 {
+		stmt := expand(rangeBuildTmpl, struct{ Range string }{expand(dataRangeTmpl, src)})
+		todo = append(todo, defaultBuild{kind: rangeKind, snap: a.rangeSnap, sel: sel, stmt: stmt})
+	}
 
 	// Those not built yet, each under a new number.
 	var missing []defaultBuild
@@ -227,6 +239,23 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 	}
 	if err := parallel(steps); err != nil {
 		return false, err // left 'started': cleanup deletes them
+	}
+	// The range is read from the newest data, not from a's builds alone
+	// (the areas and funding): if a load of its kinds committed meanwhile,
+	// the row may be the newer state's, so it is not named built (cleanup
+	// deletes it). The next load's builds, or spdash migrate, build it.
+	if i := slices.IndexFunc(missing, func(b defaultBuild) bool { return b.kind == rangeKind }); i >= 0 {
+		now, err := db.DataAsOf(ctx)
+		if err != nil {
+			return false, err
+		}
+		if now.rangeSnap != a.rangeSnap {
+			db.log.Warn("the data's range changed while it was built: not named built", "build", missing[i].build)
+			missing = slices.Delete(missing, i, i+1)
+		}
+	}
+	if len(missing) == 0 {
+		return false, nil
 	}
 	if err := db.recordDefaults(ctx, missing, "built", time.Now()); err != nil {
 		return false, err
@@ -278,8 +307,8 @@ func (db *DB) defaultBuilt(ctx context.Context, kind string, snap uint64) (uint6
 }
 
 // defaultsRead are the builds of the default period's kinds read at a's
-// data (the sums of the default period and of the one before it, and the
-// months), by kind; none where none is built (or, for the sums, where
+// data (the sums of the default period and of the one before it, the
+// months and the range), by kind; none where none is built (or, for the sums, where
 // their kinds are not).
 func (db *DB) defaultsRead(ctx context.Context, a DataAsOf) (map[string][]uint64, error) {
 	sel, _, err := db.defaultSelection(ctx, a)
@@ -291,6 +320,9 @@ func (db *DB) defaultsRead(ctx context.Context, a DataAsOf) (map[string][]uint64
 		snap uint64
 	}
 	names := []named{{monthsKind, monthsSnap(a, sel)}}
+	if a.rangeSnap != 0 {
+		names = append(names, named{rangeKind, a.rangeSnap})
+	}
 	if periodBuilt(a) {
 		names = append(names, named{periodKind, periodSnap(a, sel)}, named{periodKind, periodSnap(a, PreviousPeriod(sel))})
 	}

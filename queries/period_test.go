@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -168,10 +169,10 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 	// Cleanup: the old state's builds go, the one read stays.
 	time.Sleep(1100 * time.Millisecond) // build events are dated to the second
 	// The old activity state's build, and the old state's three period
-	// builds (the default's, the one forged, the previous period's) and
-	// two builds of its months.
-	if n, err := db.ReclaimBuilds(ctx, 0); err != nil || n != 6 {
-		t.Fatalf("ReclaimBuilds: %d, %v; want 6", n, err)
+	// builds (the default's, the one forged, the previous period's), two
+	// builds of its months and its range's build.
+	if n, err := db.ReclaimBuilds(ctx, 0); err != nil || n != 7 {
+		t.Fatalf("ReclaimBuilds: %d, %v; want 7", n, err)
 	}
 	var left uint64
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) { // deletions are mutations, applied in the background
@@ -191,4 +192,99 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 	if got, want := monthly(sel), monthly(computed); got != want {
 		t.Fatalf("after cleanup, England's months' referrals %v; want %v", got, want)
 	}
+}
+
+// The data's range is built when a load commits and read with the data
+// version, in its statement: the same range as its own statement gives,
+// from the build named by the loads of the kinds it is a function of.
+func TestTheDataRangeIsReadWithTheVersion(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 7, Scale: sample.Demo, Months: 18, End: "2025-06"}); err != nil {
+		t.Fatal(err)
+	}
+	newest := func() queries.DataAsOf {
+		t.Helper()
+		a, err := db.DataAsOf(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	// same says the range read with the version is built and is the
+	// statement's.
+	same := func(when string) queries.DataRange {
+		t.Helper()
+		a := newest()
+		built, ok := queries.RangeBuilt(a)
+		if !ok {
+			t.Fatalf("%s: no range read with the version", when)
+		}
+		computed, err := queries.RangeComputed(ctx, db, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(built, computed) {
+			t.Fatalf("%s: the range from its build %+v differs from the statement's %+v", when, built, computed)
+		}
+		if got, err := db.Range(ctx, a); err != nil || !reflect.DeepEqual(got, built) {
+			t.Fatalf("%s: Range gave %+v, %v; want the build's %+v", when, got, err, built)
+		}
+		return built
+	}
+
+	// Nothing loaded: nothing to build, and the statement says so.
+	if _, ok := queries.RangeBuilt(newest()); ok {
+		t.Fatal("a range built before any load")
+	}
+	if r, err := db.Range(ctx, newest()); err != nil || !r.LastMonth.IsZero() || r.Areas != 0 {
+		t.Fatalf("the range of no data: %+v, %v", r, err)
+	}
+	etltest.MustLoad(t, db, filepath.Join(dir, "areas.csv"), filepath.Join(dir, "activity.csv"), filepath.Join(dir, "funding.csv"))
+	first := same("after the areas, activity and funding")
+	if first.LastMonth.Format("2006-01") != "2025-06" || first.Areas == 0 || len(first.FinancialYears) == 0 {
+		t.Fatalf("the range after the loads: %+v", first)
+	}
+
+	// The build is what is read: a forged one of the same name is.
+	if err := queries.ForgeRange(ctx, db, 3); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := queries.RangeBuilt(newest()); !ok || got.Areas != 3*first.Areas {
+		t.Fatalf("the range with a forged build: %+v; want %d areas (the build is read)", got, 3*first.Areas)
+	}
+
+	// A load of a kind the range does not read leaves its state, and the
+	// forged build is still the one read; a load of one it reads (training
+	// does not, outcomes neither; the census does) makes a new state,
+	// built by the load, and the forged build is never read again.
+	etltest.MustLoad(t, db, filepath.Join(dir, "training.csv"))
+	if got, ok := queries.RangeBuilt(newest()); !ok || got.Areas != 3*first.Areas {
+		t.Fatalf("after a training load the range is %+v; want the forged build's still", got)
+	}
+	etltest.MustLoad(t, db, filepath.Join(dir, sample.WorkforceZip))
+	if again := same("after the census"); again.Areas != first.Areas {
+		t.Fatalf("after the census the range has %d areas; want %d (the forged build is not read)", again.Areas, first.Areas)
+	}
+
+	// Cleanup forgets the old state's builds, the forged one included, and
+	// keeps the one read.
+	time.Sleep(1100 * time.Millisecond) // build events are dated to the second
+	if _, err := db.ReclaimBuilds(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	var left uint64
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) { // deletions are mutations, applied in the background
+		if err := db.QueryRow(ctx, "SELECT uniqExact(build) FROM current_builds WHERE kind = 'range'").Scan(&left); err != nil {
+			t.Fatal(err)
+		}
+		if left == 1 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if left != 1 {
+		t.Fatalf("range builds after cleanup: %d; want 1 (the one read)", left)
+	}
+	same("after cleanup")
 }

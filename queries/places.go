@@ -3,6 +3,7 @@ package queries
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -133,8 +134,15 @@ type DataRange struct {
 
 var dataRangeTmpl = parseWithShared("data_range")
 
-// Range reads the data's range as of asOf (its builds, where it has them).
+// Range is the data's range as of asOf: the build read with its version
+// where there is one (migration 010), else read (data_range.sql, from
+// asOf's builds of the current rows where it has them).
 func (db *DB) Range(ctx context.Context, asOf DataAsOf) (DataRange, error) {
+	if asOf.rangeBuilt != nil {
+		r := *asOf.rangeBuilt
+		r.FinancialYears = slices.Clone(r.FinancialYears)
+		return r, nil
+	}
 	ctx, cancel := db.readContext(ctx)
 	defer cancel()
 	var r DataRange
@@ -143,11 +151,18 @@ func (db *DB) Range(ctx context.Context, asOf DataAsOf) (DataRange, error) {
 	if err := db.conn.QueryRow(ctx, q, asOf.Current.args()...).Scan(&r.FirstMonth, &r.LastMonth, &r.Areas, &years); err != nil {
 		return r, Classify(fmt.Errorf("read data range: %w", err))
 	}
+	r.settle(years)
+	return r, nil
+}
+
+// settle finishes a range as read: no months when none has data, and the
+// financial years from their space-separated text.
+func (r *DataRange) settle(years string) {
 	if r.LastMonth.Year() < 2000 { // min/max of no rows is the zero Date, 1970-01-01
 		r.FirstMonth, r.LastMonth = time.Time{}, time.Time{}
 	}
+	r.FinancialYears = nil
 	if years != "" { // none: nil, as before any funding is loaded
 		r.FinancialYears = strings.Fields(years)
 	}
-	return r, nil
 }

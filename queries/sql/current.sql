@@ -102,6 +102,10 @@ wrapping at 2^64 (migration 007); every statement that names a state sums
 it so. kind_loads: the loads of kind @kind committed by @version, after
 FROM (a build's statements, current.go). */}}
 {{define "snapshot"}}sum(intHash64(seq)){{end}}
+{{/* range_kinds: the kinds whose committed loads the data's range
+(data_range.sql) is a function of, and its build's state sums (migration
+010). */}}
+{{define "range_kinds"}}'activity', 'pcn_workforce', 'gpad', 'areas', 'funding'{{end}}
 {{define "kind_loads"}}load_log WHERE kind = @kind AND status IN ('loaded', 'partial') AND seq <= @version{{end}}
 {{/* kind_states: each summed kind with loads committed (by @version when
 the argument is true, else every one), its snapshot and the build to read:
