@@ -108,14 +108,16 @@ func TestAColdProfileSharesThePeriodsReads(t *testing.T) {
 	pcn := geo.PCNs[0].Code
 	ran := coldStatements(t, db, asOf, "/areas/"+pcn)
 	t.Logf("/areas/%s ran %v", pcn, ran)
-	// The period's sums are the default period's: read from their build
-	// (period_current_read.sql), made after the loads, not computed.
-	if n := ran["pcn_period.sql"]; n != 0 {
-		t.Errorf("/areas/%s ran pcn_period.sql %d times; want none (the default period is read from its build)", pcn, n)
-	}
-	for _, file := range []string{"period_current_read.sql", "pcn_funding.sql"} {
-		if n := ran[file]; n < 1 || n > 2 {
-			t.Errorf("/areas/%s ran %s %d times; want once or twice", pcn, file, n)
+	// The period's figures (sums, census, appointments, funding) are the
+	// default period's: read from their build (period_current_read.sql),
+	// made after the loads, not computed; the data's range comes with the
+	// version.
+	for _, file := range []string{"pcn_period.sql", "data_range.sql"} {
+		if n := ran[file]; n != 0 {
+			t.Errorf("/areas/%s ran %s %d times; want none (read from its build)", pcn, file, n)
 		}
+	}
+	if n := ran["period_current_read.sql"]; n < 1 || n > 2 {
+		t.Errorf("/areas/%s ran period_current_read.sql %d times; want once or twice", pcn, n)
 	}
 }

@@ -219,9 +219,9 @@ func (l *Loader) LoadAll(ctx context.Context, files []File, out io.Writer) ([]Re
 	// After each commit of a summed kind, its current rows are built
 	// (migration 007) while the next file streams: the server has room
 	// while the loader parses. The run ends when they are built, and then
-	// builds the default period's sums and months (migrations 008 and 009)
-	// once, when a load changed them: a summed or published kind, or
-	// funding (its latest financial year is the default one).
+	// builds the default period's figures, months and the data's range
+	// (migrations 009 to 011) once, when a load committed: every kind is
+	// in one of them (the areas put the PCNs in their ICBs and regions).
 	var builds sync.WaitGroup
 	period := false
 	defer func() {
@@ -240,7 +240,7 @@ func (l *Loader) LoadAll(ctx context.Context, files []File, out io.Writer) ([]Re
 			return results, fmt.Errorf("load %s: %w", f.Path, err)
 		}
 		committed := res.Status == ResultLoaded || res.Status == ResultPartial
-		period = period || (committed && (res.Kind == "funding" || slices.Contains(queries.CurrentKinds, res.Kind)))
+		period = period || committed
 		if committed && slices.Contains(queries.CurrentKinds, res.Kind) {
 			builds.Add(1)
 			go func() {
@@ -262,12 +262,13 @@ func (l *Loader) buildCurrent(ctx context.Context) {
 	}
 }
 
-// buildPeriod builds the default period's sums and months after the loads
-// (migrations 008 and 009), so that the dashboard's first pages read them.
-// A failure leaves the loads as committed: pages compute them.
+// buildPeriod builds the default period's figures and months and the
+// data's range after the loads (migrations 009 to 011), so that the
+// dashboard's first pages read them. A failure leaves the loads as
+// committed: pages compute them.
 func (l *Loader) buildPeriod(ctx context.Context) {
 	if _, err := l.DB.BuildPeriod(ctx); err != nil && ctx.Err() == nil {
-		l.log().Warn("the default period's sums and months were not built after the load: pages compute them", "err", err)
+		l.log().Warn("the default period's figures, months and range were not built after the load: pages compute them", "err", err)
 	}
 }
 

@@ -502,7 +502,7 @@ func (db *DB) ReclaimBuilds(ctx context.Context, keep time.Duration) (int, error
 				stale = append(stale, b)
 			}
 		}
-		if err := db.forgetBuilds(ctx, kind+"_current", stale); err != nil {
+		if err := db.forgetBuilds(ctx, defaultTables[kind], stale); err != nil {
 			return n, err
 		}
 		n += len(stale)

@@ -65,13 +65,11 @@ type DB struct {
 	addr         string
 	log          *slog.Logger
 	queryTimeout time.Duration
-	cluster      *clusterOf                          // nil on a single server (cluster.go)
-	builds       building                            // builds of the current rows under way (current.go)
-	months       flight.Group[map[string][]*counts]  // reads of the months under way (pcn_month.go)
-	areas        flight.Group[areaTable]             // reads of the areas as of a version under way (areas.go)
-	census       flight.Group[map[string]*pcnCensus] // reads of the census per PCN under way
-	periods      flight.Group[*pcnPeriod]            // reads of every PCN's sums over a period under way (pcn_month.go)
-	funding      flight.Group[[]pcnFunding]          // reads of every PCN's funding for a year under way (metrics.go)
+	cluster      *clusterOf                         // nil on a single server (cluster.go)
+	builds       building                           // builds of the current rows under way (current.go)
+	months       flight.Group[map[string][]*counts] // reads of the months under way (pcn_month.go)
+	areas        flight.Group[areaTable]            // reads of the areas as of a version under way (areas.go)
+	periods      flight.Group[*pcnPeriod]           // reads of every PCN's sums over a period under way (pcn_month.go)
 }
 
 // DefaultMaxOpenConns is the connection pool's size when the DSN sets none.

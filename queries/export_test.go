@@ -134,12 +134,16 @@ func ForgePeriod(ctx context.Context, db *DB, sel Selection, factor uint64) erro
 	if err != nil {
 		return err
 	}
-	cols := "area_code, period_referrals, period_accepted, period_supported, latest_fte, latest_headcount, latest_caseload, latest_returns, period_waits"
+	cols := "area_code, has_sums, period_referrals, period_accepted, period_supported, latest_fte, latest_headcount, latest_caseload, latest_returns, period_waits"
 	for _, m := range sourceOf(a).Modules {
 		cols += fmt.Sprintf(", latest_in_post_%d, latest_trained_%d", m, m)
 	}
 	for _, o := range sourceOf(a).Outcomes {
 		cols += fmt.Sprintf(", period_people_%d, period_cohort_%d, fy_people_%d", o, o, o)
+	}
+	cols += ", census_month, census_fte, census_fte_mental_health, staff, period_attended, period_dna, period_unknown, appointment_months"
+	for _, st := range sourceOf(a).Streams {
+		cols += fmt.Sprintf(", funding_%d, funding_rows_%d", st.N, st.N)
 	}
 	return forge(ctx, db, periodKind, periodSnap(a, sel), cols, "period_referrals", factor)
 }
@@ -172,8 +176,9 @@ func forge(ctx context.Context, db *DB, kind string, snap uint64, cols, column s
 	if build == 0 {
 		return fmt.Errorf("no build of the %s to forge from", defaultsWhat[kind])
 	}
-	q := fmt.Sprintf("INSERT INTO %s_current (build, %s) SELECT 1, %s FROM %s_current WHERE build = %d", kind, cols,
-		strings.Replace(cols, column, fmt.Sprintf("%s * %d", column, factor), 1), kind, build)
+	table := defaultTables[kind]
+	q := fmt.Sprintf("INSERT INTO %s (build, %s) SELECT 1, %s FROM %s WHERE build = %d", table, cols,
+		strings.Replace(cols, column, fmt.Sprintf("%s * %d", column, factor), 1), table, build)
 	if err := db.conn.Exec(ctx, q); err != nil {
 		return err
 	}
@@ -203,5 +208,5 @@ func ForgeRange(ctx context.Context, db *DB, factor uint64) error {
 	if err != nil {
 		return err
 	}
-	return forge(ctx, db, rangeKind, a.rangeSnap, "first_month, last_month, areas, years", "areas", factor)
+	return forge(ctx, db, rangeKind, a.rangeSnap, "snap, first_month, last_month, areas, years", "areas", factor)
 }

@@ -278,6 +278,11 @@ func (db *DB) DataAsOf(ctx context.Context) (DataAsOf, error) {
 	defer rows.Close()
 	var a DataAsOf
 	var states []kindState
+	type builtRange struct {
+		snap, build uint64
+		r           DataRange
+	}
+	var ranges []builtRange
 	for rows.Next() {
 		var kind string
 		var version, commits, events, snap, build uint64
@@ -287,22 +292,28 @@ func (db *DB) DataAsOf(ctx context.Context) (DataAsOf, error) {
 		if err := rows.Scan(&kind, &version, &commits, &loadedAt, &events, &snap, &build, &r.FirstMonth, &r.LastMonth, &r.Areas, &years); err != nil {
 			return DataAsOf{}, fmt.Errorf("read data version: %w", err)
 		}
-		if kind == rangeKind {
-			a.rangeSnap = snap
-			if snap != 0 && build != 0 {
-				r.settle(years)
-				a.rangeBuilt = &r
-			}
-			continue
-		}
-		if kind != "" {
+		switch kind {
+		case rangeKind:
+			r.settle(years)
+			ranges = append(ranges, builtRange{snap: snap, build: build, r: r})
+		case "":
+			a.Version, a.Commits, a.LoadedAt, a.Events, a.rangeSnap = version, commits, loadedAt, events, snap
+		default:
 			states = append(states, kindState{kind: kind, snap: snap, build: build})
-			continue
 		}
-		a.Version, a.Commits, a.LoadedAt, a.Events = version, commits, loadedAt, events
 	}
 	if err := rows.Err(); err != nil {
 		return DataAsOf{}, Classify(fmt.Errorf("read data version: %w", err))
+	}
+	// The range read is the smallest build named as the data's state.
+	var read *builtRange
+	for i, b := range ranges {
+		if a.rangeSnap != 0 && b.snap == a.rangeSnap && (read == nil || b.build < read.build) {
+			read = &ranges[i]
+		}
+	}
+	if read != nil {
+		a.rangeBuilt = &read.r
 	}
 	if a.LoadedAt.Unix() <= 0 {
 		a.LoadedAt = time.Time{}

@@ -379,8 +379,6 @@ func placeFilter(p Place) string {
 	return ""
 }
 
-var pcnFundingTmpl = parseWithShared("pcn_funding")
-
 // sharedSQL is current.sql's definitions (committed rows, place filter,
 // level join), parsed once for every statement that uses them.
 var sharedSQL = template.Must(template.New("shared").Parse(sqlText("current")))
@@ -421,7 +419,7 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 		func() (err error) { pcn, err = db.readPCNPeriod(ctx, sel, asOf); return err },
 		func() (err error) {
 			var eng *areaCounts
-			areas, index, eng, err = db.levelBaseWith(ctx, sel, sel.Place, sel.Level, asOf, true, fold)
+			areas, index, eng, err = db.levelBaseWith(ctx, sel.Place, sel.Level, asOf, fold)
 			if eng != nil {
 				england = []areaCounts{*eng}
 			}
@@ -430,7 +428,7 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 	}
 	if !fold {
 		steps = append(steps, func() (err error) {
-			england, _, err = db.levelBase(ctx, sel, England, LevelEngland, asOf, !whole)
+			england, _, err = db.levelBase(ctx, England, LevelEngland, asOf)
 			return err
 		})
 	}
@@ -439,6 +437,7 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 		return nil, err
 	}
 	pcn.addTo(sel.Level, index, areas)
+	pcn.addFunding(sel.Level, index, areas)
 	if len(england) > 0 {
 		if whole {
 			c := &england[0].counts
@@ -455,7 +454,9 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 			// counts each person once, which a sum of the areas' would not.
 			pcn.addPublished(LevelEngland, map[string]int{england[0].code: 0}, england)
 		} else {
-			pcn.addTo(LevelEngland, map[string]int{england[0].code: 0}, england)
+			eng := map[string]int{england[0].code: 0}
+			pcn.addTo(LevelEngland, eng, england)
+			pcn.addFunding(LevelEngland, eng, england)
 		}
 	}
 	req.Version = asOf.Version
@@ -626,26 +627,27 @@ func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level
 	var index map[string]int
 	err := parallel([]func() error{
 		func() (err error) { pcn, err = db.readPCNPeriod(ctx, sel, asOf); return err },
-		func() (err error) { areas, index, err = db.levelBase(ctx, sel, place, level, asOf, true); return err },
+		func() (err error) { areas, index, err = db.levelBase(ctx, place, level, asOf); return err },
 	})
 	if err != nil {
 		return nil, err
 	}
 	pcn.addTo(level, index, areas)
+	pcn.addFunding(level, index, areas)
 	return areas, nil
 }
 
 // levelBase reads the areas at a level below (or at) a place with their
-// population and deprivation, and their funding when asked. The PCNs'
-// sums are added from a pcnPeriod (addTo).
-func (db *DB) levelBase(ctx context.Context, sel Selection, place Place, level string, asOf DataAsOf, funding bool) ([]areaCounts, map[string]int, error) {
-	areas, index, _, err := db.levelBaseWith(ctx, sel, place, level, asOf, funding, false)
+// population and deprivation. The PCNs' sums and funding are added from a
+// pcnPeriod (addTo, addFunding).
+func (db *DB) levelBase(ctx context.Context, place Place, level string, asOf DataAsOf) ([]areaCounts, map[string]int, error) {
+	areas, index, _, err := db.levelBaseWith(ctx, place, level, asOf, false)
 	return areas, index, err
 }
 
 // levelBaseWith is levelBase, and with england England's own row (its
 // population and deprivation) from the same read of the areas.
-func (db *DB) levelBaseWith(ctx context.Context, sel Selection, place Place, level string, asOf DataAsOf, funding, england bool) ([]areaCounts, map[string]int, *areaCounts, error) {
+func (db *DB) levelBaseWith(ctx context.Context, place Place, level string, asOf DataAsOf, england bool) ([]areaCounts, map[string]int, *areaCounts, error) {
 	table, err := db.areasAt(ctx, asOf)
 	if err != nil {
 		return nil, nil, nil, err
@@ -657,11 +659,6 @@ func (db *DB) levelBaseWith(ctx context.Context, sel Selection, place Place, lev
 	index := map[string]int{}
 	for i := range areas {
 		index[areas[i].code] = i
-	}
-	if funding && len(areas) > 0 {
-		if err := db.scanFunding(ctx, asOf, sel.FY, table, level, index, areas); err != nil {
-			return nil, nil, nil, err
-		}
 	}
 	return areas, index, eng, nil
 }
@@ -723,72 +720,34 @@ func parallel(fns []func() error) error {
 	return errors.Join(errs...)
 }
 
-// scanFunding fills the areas' funding by stream for the financial year:
-// each PCN's (readPCNFunding) added to its area at the level, when that is
-// one of the areas (index: the place's areas at the level, so a PCN outside
-// the place has none). Every amount is whole pennies, so a sum kept in
-// whole pennies is exact whatever order the PCNs come in.
-func (db *DB) scanFunding(ctx context.Context, asOf DataAsOf, fy string, table areaTable, level string, index map[string]int, areas []areaCounts) error {
-	rows, err := db.readPCNFunding(ctx, asOf, fy)
-	if err != nil {
-		return err
-	}
-	pcns := table.byCode()
+// addFunding adds each PCN's funding by stream for the financial year (the
+// period's read, readPCNFigures) to the area at level that holds it
+// (index: the place's areas at the level, so a PCN outside the place has
+// none). Every amount is whole pennies, so a sum kept in whole pennies is
+// exact whatever order the PCNs come in.
+func (p *pcnPeriod) addFunding(level string, index map[string]int, areas []areaCounts) {
 	funded := map[string]bool{}
-	for _, f := range rows {
-		r, ok := pcns[f.pcn]
+	for _, f := range p.funding {
+		i, ok := p.areaOf(f.pcn, level, index)
 		if !ok {
 			continue
 		}
-		code, _, _, _ := r.at(level)
-		if i, ok := index[code]; ok {
-			a := &areas[i]
-			if f.stream >= 0 {
-				a.streams[f.stream] = pennies(a.streams[f.stream] + f.funding)
-			}
-			a.funding = pennies(a.funding + f.funding)
-			a.hasFunding = true
-			if !funded[f.pcn] { // a row per stream
-				funded[f.pcn] = true
-				a.fundedPCNs++
-			}
+		a := &areas[i]
+		a.streams[f.stream] = pennies(a.streams[f.stream] + f.funding)
+		a.funding = pennies(a.funding + f.funding)
+		a.hasFunding = true
+		if !funded[f.pcn] { // a row per stream
+			funded[f.pcn] = true
+			a.fundedPCNs++
 		}
 	}
-	return nil
 }
 
-// pcnFunding is one PCN's funding from one stream (its place in Streams,
-// or -1 for a stream not there).
+// pcnFunding is one PCN's funding from one stream (its place in Streams).
 type pcnFunding struct {
 	pcn     string
 	stream  int
 	funding float64
-}
-
-// readPCNFunding reads every PCN's funding by stream for a financial year
-// (pcn_funding.sql). Answers side by side for one year share one read
-// (read only): it depends on the data and the year only.
-func (db *DB) readPCNFunding(ctx context.Context, asOf DataAsOf, fy string) ([]pcnFunding, error) {
-	return db.funding.Do(ctx, asOf.Stamp()+" "+fy, func(ctx context.Context) ([]pcnFunding, error) {
-		ctx, cancel := db.readContext(ctx)
-		defer cancel()
-		rows, err := db.conn.Query(ctx, expand(pcnFundingTmpl, nil), clickhouse.Named("version", asOf.Version), clickhouse.Named("fy", fy))
-		if err != nil {
-			return nil, Classify(fmt.Errorf("metrics funding: %w", err))
-		}
-		defer rows.Close()
-		var out []pcnFunding
-		for rows.Next() {
-			var f pcnFunding
-			var stream string
-			if err := rows.Scan(&f.pcn, &stream, &f.funding); err != nil {
-				return nil, fmt.Errorf("metrics funding: %w", err)
-			}
-			f.stream = slices.Index(Streams, stream) // the column is an Enum8 of Streams
-			out = append(out, f)
-		}
-		return out, Classify(rows.Err())
-	})
 }
 
 // steadySum makes a sum of Float64 values (FTE) the same whatever order the

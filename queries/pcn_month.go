@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // The figures of activity, training, outcomes and the published files come
@@ -28,20 +27,26 @@ import (
 // outcome.
 
 var (
-	pcnPeriodTmpl       = parseWithShared("pcn_period")
-	pcnMonthlyTmpl      = parseWithShared("pcn_monthly")
-	pcnProvidersTmpl    = parseWithShared("pcn_providers")
-	pcnCensusTmpl       = parseWithShared("pcn_census")
-	pcnAppointmentsTmpl = parseWithShared("pcn_appointments")
+	pcnPeriodTmpl    = parseWithShared("pcn_period")
+	pcnMonthlyTmpl   = parseWithShared("pcn_monthly")
+	pcnProvidersTmpl = parseWithShared("pcn_providers")
 )
 
 // pcnSQL is what the statements over the current rows per PCN are expanded
-// with: which kinds' builds are read (<kind>_source in current.sql), and the
+// with: which kinds' builds are read (<kind>_source in current.sql), the
 // modules' and outcomes' numbers (their Enum8 values, as in the columns'
-// names: in_post_1 …).
+// names: in_post_1 …) and the funding streams' (Streams' order from 1) with
+// their names.
 type pcnSQL struct {
 	Built             builtKinds
 	Modules, Outcomes []int
+	Streams           []streamColumn
+}
+
+// streamColumn is a funding stream's number in column names and its name.
+type streamColumn struct {
+	N    int
+	Name string
 }
 
 func sourceOf(asOf DataAsOf) pcnSQL {
@@ -51,6 +56,9 @@ func sourceOf(asOf DataAsOf) pcnSQL {
 	}
 	for i := range Outcomes {
 		s.Outcomes = append(s.Outcomes, i+1)
+	}
+	for i, name := range Streams {
+		s.Streams = append(s.Streams, streamColumn{i + 1, name})
 	}
 	return s
 }
@@ -67,6 +75,7 @@ type pcnPeriod struct {
 	counts       map[string]*counts
 	census       map[string]*pcnCensus
 	appointments map[string]*pcnAppointments
+	funding      []pcnFunding        // a row per PCN and stream with funding rows for the year
 	areas        map[string]*areaRow // each PCN's row of the areas, by its code
 }
 
@@ -84,10 +93,11 @@ type pcnAppointments struct {
 }
 
 // readPCNPeriod reads every PCN's counts over a selection's period, its
-// census and appointments, and the PCNs' ICBs and regions, side by side.
-// Answers side by side over one period (an area profile's area, its
-// parents and its peers; a place and England) share one read of it (read
-// only): it depends on the data, the period and the financial year only.
+// census, appointments and funding, and the PCNs' ICBs and regions, side
+// by side. Answers side by side over one period (an area profile's area,
+// its parents and its peers; a place and England) share one read of it
+// (read only): it depends on the data, the period and the financial year
+// only.
 func (db *DB) readPCNPeriod(ctx context.Context, sel Selection, asOf DataAsOf) (*pcnPeriod, error) {
 	key := fmt.Sprint(asOf.Stamp(), asOf.Current, monthKey(sel.From), monthKey(sel.To), sel.FY)
 	return db.periods.Do(ctx, key, func(ctx context.Context) (*pcnPeriod, error) {
@@ -98,124 +108,114 @@ func (db *DB) readPCNPeriod(ctx context.Context, sel Selection, asOf DataAsOf) (
 }
 
 func (db *DB) readPCNPeriodOnce(ctx context.Context, sel Selection, asOf DataAsOf) (*pcnPeriod, error) {
-	out := &pcnPeriod{}
-	args := withBuild(levelArgs(sel, England, asOf), asOf)
-	// An answer's levels and census depend on the version and the period's
-	// end only: a page's answers side by side (this period and the previous,
-	// a place and England) share one read of each (read only).
-	census := fmt.Sprint(asOf.Version, asOf.Current, monthKey(sel.To))
+	var out *pcnPeriod
+	var areas areaTable
 	err := parallel([]func() error{
-		func() error {
-			areas, err := db.areasAt(ctx, asOf)
-			out.areas = areas.byCode()
-			return err
-		},
-		func() (err error) { out.counts, err = db.readPCNSums(ctx, sel, asOf, args); return err },
-		func() (err error) {
-			out.census, err = db.census.Do(ctx, census, func(ctx context.Context) (map[string]*pcnCensus, error) {
-				ctx, cancel := db.readContext(ctx)
-				defer cancel()
-				return db.readPCNCensus(ctx, asOf, args)
-			})
-			return err
-		},
-		func() (err error) { out.appointments, err = db.readPCNAppointments(ctx, asOf, args); return err },
+		func() (err error) { areas, err = db.areasAt(ctx, asOf); return err },
+		func() (err error) { out, err = db.readPCNFigures(ctx, sel, asOf); return err },
 	})
 	if err != nil {
 		return nil, err
 	}
+	out.areas = areas.byCode()
 	return out, nil
 }
 
-// readPCNSums reads every PCN's sums of activity, training and outcomes
-// over a selection's period (pcn_period.sql), or, for the default period,
-// from their build when a load's commit made one (period.go).
-func (db *DB) readPCNSums(ctx context.Context, sel Selection, asOf DataAsOf, args []any) (map[string]*counts, error) {
+// readPCNFigures reads every PCN's sums of activity, training and outcomes
+// over a selection's period, its census, appointments and funding
+// (pcn_period.sql), or, for the default period, from their build when a
+// load's commit made one (period.go). The census's NWRS Staff identifiers
+// are numbered as they are read, so that an area's headcount (the distinct
+// identifiers of its PCNs) is counted with a bit per person (addPublished),
+// not a map of strings: a national census month holds about 100,000
+// identifiers of 8,000 people.
+func (db *DB) readPCNFigures(ctx context.Context, sel Selection, asOf DataAsOf) (*pcnPeriod, error) {
+	args := withBuild(levelArgs(sel, England, asOf), asOf)
 	// One set of destinations for every row.
-	var area string
+	var area, waits, staff, months string
+	var hasSums uint8
 	var referrals, accepted, supported, headcount, caseload, latest uint64
 	var fte float64
-	var waits string
+	var census pcnCensus
+	var appointments pcnAppointments
 	inPost, trained := make([]uint64, len(Modules)), make([]uint64, len(Modules))
 	people, cohort, fyPeople := make([]uint64, len(Outcomes)), make([]uint64, len(Outcomes)), make([]uint64, len(Outcomes))
-	dest := []any{&area, &referrals, &accepted, &supported, &fte, &headcount, &caseload, &latest, &waits}
+	funding, fundingRows := make([]float64, len(Streams)), make([]uint64, len(Streams))
+	dest := []any{&area, &hasSums, &referrals, &accepted, &supported, &fte, &headcount, &caseload, &latest, &waits}
 	for j := range Modules {
 		dest = append(dest, &inPost[j], &trained[j])
 	}
 	for j := range Outcomes {
 		dest = append(dest, &people[j], &cohort[j], &fyPeople[j])
 	}
-	scan := func(rows driver.Rows) (string, *counts, error) {
-		if err := rows.Scan(dest...); err != nil {
-			return "", nil, err
+	dest = append(dest, &census.month, &census.fte, &census.fteMH, &staff,
+		&appointments.attended, &appointments.dna, &appointments.unknown, &months)
+	for j := range Streams {
+		dest = append(dest, &funding[j], &fundingRows[j])
+	}
+	out := &pcnPeriod{counts: map[string]*counts{}, census: map[string]*pcnCensus{}, appointments: map[string]*pcnAppointments{}}
+	number := map[string]int32{}
+	read := func(what, query string, args []any) error {
+		rows, err := db.conn.Query(ctx, query, args...)
+		if err != nil {
+			return Classify(fmt.Errorf("%s: %w", what, err))
 		}
-		c := newCounts()
-		c.referrals, c.accepted, c.supported = float64(referrals), float64(accepted), float64(supported)
-		c.fte, c.headcount, c.caseload = fte, float64(headcount), float64(caseload)
-		c.hasLatestReturn = latest > 0
-		var err error
-		if c.waits, err = parseWaits(waits); err != nil {
-			return "", nil, fmt.Errorf("%s: %w", area, err)
+		defer rows.Close()
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			if hasSums > 0 {
+				c := newCounts()
+				c.referrals, c.accepted, c.supported = float64(referrals), float64(accepted), float64(supported)
+				c.fte, c.headcount, c.caseload = fte, float64(headcount), float64(caseload)
+				c.hasLatestReturn = latest > 0
+				if c.waits, err = parseWaits(waits); err != nil {
+					return fmt.Errorf("%s: %s: %w", what, area, err)
+				}
+				for j := range Modules {
+					c.inPost[j], c.trained[j] = float64(inPost[j]), float64(trained[j])
+				}
+				for j := range Outcomes {
+					c.people[j], c.cohort[j], c.fyPeople[j] = float64(people[j]), float64(cohort[j]), float64(fyPeople[j])
+				}
+				out.counts[area] = c
+			}
+			if census.month.Year() > 1970 { // a census row at the census month
+				c := census
+				c.staff = make([]int32, 0, strings.Count(staff, " ")+1)
+				for id := range strings.FieldsSeq(staff) {
+					n, ok := number[id]
+					if !ok {
+						n = int32(len(number))
+						number[id] = n
+					}
+					c.staff = append(c.staff, n)
+				}
+				out.census[area] = &c
+			}
+			if months != "" { // appointments in the period
+				a := appointments
+				a.months = strings.Fields(months)
+				out.appointments[area] = &a
+			}
+			for j := range Streams {
+				if fundingRows[j] > 0 {
+					out.funding = append(out.funding, pcnFunding{pcn: area, stream: j, funding: funding[j]})
+				}
+			}
 		}
-		for j := range Modules {
-			c.inPost[j], c.trained[j] = float64(inPost[j]), float64(trained[j])
-		}
-		for j := range Outcomes {
-			c.people[j], c.cohort[j], c.fyPeople[j] = float64(people[j]), float64(cohort[j]), float64(fyPeople[j])
-		}
-		return area, c, nil
+		return Classify(rows.Err())
 	}
 	if sel.Default && periodBuilt(asOf) {
-		built, err := queryByArea(ctx, db, "read the default period's sums per PCN", expand(periodReadTmpl, sourceOf(asOf)),
-			append(args[:len(args):len(args)], clickhouse.Named("period", periodSnap(asOf, sel))), scan)
-		if err != nil || len(built) > 0 {
-			return built, err
+		err := read("read the default period's figures per PCN", expand(periodReadTmpl, sourceOf(asOf)),
+			append(args[:len(args):len(args)], clickhouse.Named("period", periodSnap(asOf, sel))))
+		if err != nil || len(out.counts)+len(out.census)+len(out.appointments)+len(out.funding) > 0 {
+			return out, err
 		}
 		// None built (a load's builds under way, or failed): the statement.
 	}
-	return queryByArea(ctx, db, "read the period's sums per PCN", expand(pcnPeriodTmpl, sourceOf(asOf)), args, scan)
-}
-
-// readPCNCensus reads every PCN's census at the census month (pcn_census.sql).
-// The NWRS Staff identifiers are numbered as they are read, so that an
-// area's headcount (the distinct identifiers of its PCNs) is counted with a
-// bit per person (addPublished), not a map of strings: a national census
-// month holds about 100,000 identifiers of 8,000 people.
-func (db *DB) readPCNCensus(ctx context.Context, asOf DataAsOf, args []any) (map[string]*pcnCensus, error) {
-	number := map[string]int32{}
-	return queryByArea(ctx, db, "read the census per PCN", expand(pcnCensusTmpl, sourceOf(asOf)), args,
-		func(rows driver.Rows) (string, *pcnCensus, error) {
-			var area, staff string
-			var c pcnCensus
-			if err := rows.Scan(&area, &c.month, &c.fte, &c.fteMH, &staff); err != nil {
-				return "", nil, err
-			}
-			c.staff = make([]int32, 0, strings.Count(staff, " ")+1)
-			for id := range strings.FieldsSeq(staff) {
-				n, ok := number[id]
-				if !ok {
-					n = int32(len(number))
-					number[id] = n
-				}
-				c.staff = append(c.staff, n)
-			}
-			return area, &c, nil
-		})
-}
-
-// readPCNAppointments reads every PCN's appointments over the period
-// (pcn_appointments.sql).
-func (db *DB) readPCNAppointments(ctx context.Context, asOf DataAsOf, args []any) (map[string]*pcnAppointments, error) {
-	return queryByArea(ctx, db, "read the appointments per PCN", expand(pcnAppointmentsTmpl, sourceOf(asOf)), args,
-		func(rows driver.Rows) (string, *pcnAppointments, error) {
-			var area, months string
-			var a pcnAppointments
-			if err := rows.Scan(&area, &a.attended, &a.dna, &a.unknown, &months); err != nil {
-				return "", nil, err
-			}
-			a.months = strings.Fields(months)
-			return area, &a, nil
-		})
+	return out, read("read the period's figures per PCN", expand(pcnPeriodTmpl, sourceOf(asOf)), args)
 }
 
 // addTo adds each PCN's counts, census and appointments to the area at

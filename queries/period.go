@@ -77,12 +77,15 @@ const (
 	rangeKind  = "range"
 )
 
-// defaultKinds are the kinds BuildPeriod builds, with their tables
-// (<kind>_current).
-var defaultKinds = []string{periodKind, monthsKind, rangeKind}
+// defaultKinds are the kinds BuildPeriod builds, and defaultTables their
+// tables.
+var (
+	defaultKinds  = []string{periodKind, monthsKind, rangeKind}
+	defaultTables = map[string]string{periodKind: "pcn_period_current", monthsKind: "months_current", rangeKind: "range_current"}
+)
 
 // defaultsWhat says what each of the default period's kinds holds.
-var defaultsWhat = map[string]string{periodKind: "period's sums per PCN", monthsKind: "default period's months per region and ICB",
+var defaultsWhat = map[string]string{periodKind: "period's figures per PCN", monthsKind: "default period's months per region and ICB",
 	rangeKind: "data's range"}
 
 // monthsLevels are the levels whose months are built for the default
@@ -115,23 +118,33 @@ func monthsRolled(sel Selection, level string, one bool, chunk []string) bool {
 	return sel.Default && !one && chunk == nil && slices.Contains(monthsLevels, level)
 }
 
-// periodSnap names the sums of a period at a data version's states: a hash
-// of the states of activity, training and outcomes (their snaps, 0 for a
-// kind with nothing committed) and of the period's months and financial
-// year's months, never 0. The sums are a function of these alone, so a
-// build named so holds them whoever built it and when; a reader at another
-// state or period computes another name and never finds it.
+// periodKinds are the summed kinds the period's figures per PCN are read
+// from (pcn_period.sql); funding is the other.
+var periodKinds = []string{"activity", "training", "outcomes", "pcn_workforce", "gpad"}
+
+// periodSnap names the figures of a period at a data version's states: a
+// hash of the states of the kinds they are read from (their snaps, 0 for a
+// kind with nothing committed; funding's within the range's state, which
+// covers its loads) and of the period's months and financial year's
+// months, never 0. The figures are a function of these alone, so a build
+// named so holds them whoever built it and when; a reader at another state
+// or period computes another name and never finds it. The hash begins with
+// the build's layout (migration 011's), so that no build of another layout
+// is ever read.
 func periodSnap(asOf DataAsOf, sel Selection) uint64 {
 	snaps := map[string]uint64{}
 	for _, s := range asOf.states {
 		snaps[s.kind] = s.snap
 	}
 	h := fnv.New64a()
+	h.Write([]byte("pcn_period_current|"))
 	var b [8]byte
-	for _, kind := range []string{"activity", "training", "outcomes"} {
+	for _, kind := range periodKinds {
 		binary.BigEndian.PutUint64(b[:], snaps[kind])
 		h.Write(b[:])
 	}
+	binary.BigEndian.PutUint64(b[:], asOf.rangeSnap)
+	h.Write(b[:])
 	fyFrom, fyTo, _ := FinancialYearMonths(sel.FY)
 	for _, m := range []time.Time{sel.From, sel.To, fyFrom, fyTo} {
 		h.Write([]byte(m.Format("2006-01|")))
@@ -139,16 +152,17 @@ func periodSnap(asOf DataAsOf, sel Selection) uint64 {
 	return h.Sum64() | 1
 }
 
-// periodBuilt says whether a's kinds the period's sums read are all built:
-// a period is built from builds only (and read only by readers that read
-// the same builds).
+// periodBuilt says whether a's kinds the period's figures read are all
+// built, and a's range state is known (a version read with its states, not
+// named by a caller): a period is built from builds only (and read only by
+// readers that read the same builds).
 func periodBuilt(a DataAsOf) bool {
+	if a.rangeSnap == 0 {
+		return false
+	}
 	for _, s := range a.states {
-		switch s.kind {
-		case "activity", "training", "outcomes":
-			if s.build == 0 {
-				return false
-			}
+		if slices.Contains(periodKinds, s.kind) && s.build == 0 {
+			return false
 		}
 	}
 	return true
@@ -202,7 +216,10 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 	}{src, levels}
 	todo = append(todo, defaultBuild{kind: monthsKind, snap: monthsSnap(a, sel), sel: sel, stmt: expand(monthsBuildTmpl, q)})
 	if a.rangeSnap != 0 {
-		stmt := expand(rangeBuildTmpl, struct{ Range string }{expand(dataRangeTmpl, src)})
+		stmt := expand(rangeBuildTmpl, struct {
+			Range string
+			Snap  uint64
+		}{expand(dataRangeTmpl, src), a.rangeSnap})
 		todo = append(todo, defaultBuild{kind: rangeKind, snap: a.rangeSnap, sel: sel, stmt: stmt})
 	}
 

@@ -62,6 +62,12 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 	if fromBuild != want {
 		t.Fatal("the default period's figures from its build differ from the statement's")
 	}
+	// The build holds every part of the figures: the sums, the census, the
+	// appointments and the funding.
+	if e := plain.England; !e.Referrals.IsKnown() || !e.CensusHeadcount.IsKnown() || !e.SPAppointmentsPer1k.IsKnown() || !e.Funding.IsKnown() {
+		t.Fatalf("England's referrals %v, census headcount %v, appointments per 1,000 %v, funding %v: want all known (the sample has each part)",
+			e.Referrals, e.CensusHeadcount, e.SPAppointmentsPer1k, e.Funding)
+	}
 	// The period before (the overview's changes) has its sums built too.
 	prev := queries.PreviousPeriod(sel)
 	if got := prev.From.Format("2006-01") + " " + prev.To.Format("2006-01"); got != "2023-07 2024-06" || !prev.Default {

@@ -9,12 +9,14 @@
 -- the snapshot of the loads the range is a function of: those committed
 -- of activity, the census, appointments, areas and funding (the sum of
 -- intHash64(seq) over them, as a kind's state is named, migration 007), so
--- that the version's statement names it in SQL. It is written as the other
--- builds are: 'started', the row, then 'built'. Cleanup deletes the ones no
--- longer read (etl cleanup).
+-- that the version's statement names it in SQL; the row holds its name too,
+-- so that that statement reads the built rows with no join and Go picks the
+-- one named. It is written as the other builds are: 'started', the row,
+-- then 'built'. Cleanup deletes the ones no longer read (etl cleanup).
 
 CREATE TABLE IF NOT EXISTS range_current (
     build UInt64,
+    snap UInt64,
     first_month Date,
     last_month Date,
     areas UInt64,
