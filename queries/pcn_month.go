@@ -427,7 +427,7 @@ func (db *DB) readMonthCounts(ctx context.Context, sel Selection, asOf DataAsOf,
 		}
 		args = append(args, clickhouse.Named("codes", chunk))
 	}
-	if monthsRolled(sel, level, q.One, chunk) {
+	if monthsRolled(sel, level, chunk) {
 		rolled := append(args[:len(args):len(args)], clickhouse.Named("months", monthsSnap(asOf, sel)), clickhouse.Named("level", level))
 		if grid, err := db.scanMonthCounts(ctx, sel, expand(monthsReadTmpl, q), rolled); err != nil || len(grid) > 0 {
 			return grid, err

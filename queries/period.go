@@ -6,19 +6,21 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
-// The default period's sums per PCN and months per region and ICB, built
-// when a load commits (migrations 008 and 009, issue 15). Most pages are
-// asked for with no period: METRICS.md's default, the latest 12 months with
-// data and the latest financial year with funding. Their sums per PCN
-// (pcn_period.sql) and their areas' months (pcn_monthly.sql), a cold page's
-// costliest statements, are built once, after the loads that change them,
-// and a page of the default period reads those rows instead: the same rows,
-// made by the same statements. docs/ETL.md, "The default period's builds".
+// The default period's figures per PCN and months per region, ICB and PCN,
+// and the data's range, built when a load commits (migrations 009 to 011,
+// issue 15). Most pages are asked for with no period: METRICS.md's
+// default, the latest 12 months with data and the latest financial year
+// with funding. Their figures per PCN (pcn_period.sql) and their areas'
+// months (pcn_monthly.sql), a cold page's costliest statements, are built
+// once, after the loads that change them, and a page of the default period
+// reads those rows instead: the same rows, made by the same statements.
+// docs/ETL.md, "The default period's builds".
 
 // DefaultPeriod is the period and financial year of a selection that asks
 // for none (METRICS.md): the latest 12 months with data (fewer when fewer
@@ -85,13 +87,15 @@ var (
 )
 
 // defaultsWhat says what each of the default period's kinds holds.
-var defaultsWhat = map[string]string{periodKind: "period's figures per PCN", monthsKind: "default period's months per region and ICB",
+var defaultsWhat = map[string]string{periodKind: "period's figures per PCN", monthsKind: "default period's months per region, ICB and PCN",
 	rangeKind: "data's range"}
 
 // monthsLevels are the levels whose months are built for the default
-// period: England's pages and a region's show these (a few hundred rows);
-// a PCN-level page's months (15,000 rows) are read by the statement.
-var monthsLevels = []string{LevelRegion, LevelICB}
+// period: England's pages and a region's show regions' and ICBs' (a few
+// hundred rows); an ICB's pages, a PCN's profile and PCN-level pages its
+// PCNs' (15,000 rows nationally, read by the areas' codes, the build's
+// order: an ICB's few hundred rows are all a page reads).
+var monthsLevels = []string{LevelRegion, LevelICB, LevelPCN}
 
 var (
 	periodBuildTmpl = parseWithShared("period_current_build")
@@ -103,19 +107,21 @@ var (
 
 // monthsSnap names the months of a period at a data version: a hash of the
 // data's stamp (which loads are committed, the areas' included: they put
-// the PCNs in their ICBs and regions) and of the period's months, never 0.
+// the PCNs in their ICBs and regions), of the period's months and of the
+// levels built (a build of fewer levels, made before the PCNs' were, is
+// never read: its name differs), never 0.
 func monthsSnap(asOf DataAsOf, sel Selection) uint64 {
 	h := fnv.New64a()
-	h.Write([]byte(asOf.Stamp() + "|" + sel.From.Format("2006-01|") + sel.To.Format("2006-01")))
+	h.Write([]byte(asOf.Stamp() + "|" + sel.From.Format("2006-01|") + sel.To.Format("2006-01|") + strings.Join(monthsLevels, ",")))
 	return h.Sum64() | 1
 }
 
 // monthsRolled says whether a read of months may come from the default
-// period's build: the default period, at a built level, for more than one
-// area (a chunk of an extract, or a place's own months, are read by the
-// statement).
-func monthsRolled(sel Selection, level string, one bool, chunk []string) bool {
-	return sel.Default && !one && chunk == nil && slices.Contains(monthsLevels, level)
+// period's build: the default period, at a built level, for the areas at
+// the level in the place or for the place itself at its own level (a chunk
+// of an extract is read by the statement).
+func monthsRolled(sel Selection, level string, chunk []string) bool {
+	return sel.Default && chunk == nil && slices.Contains(monthsLevels, level)
 }
 
 // periodKinds are the summed kinds the period's figures per PCN are read

@@ -86,9 +86,14 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 		}
 	}
 
-	// The months of the default period at region and ICB level, England's
-	// and a region's, come from their build: the same as the statement's.
+	// The months of the default period at region, ICB and PCN level,
+	// England's, a region's, an ICB's and a PCN's own, come from their
+	// build: the same as the statement's.
 	region := plain.Areas[0].Code
+	sel.Level, computed.Level = queries.LevelPCN, queries.LevelPCN
+	_, pcns := metricsJSON(t, db, computed)
+	sel.Level, computed.Level = queries.LevelRegion, queries.LevelRegion
+	icb, pcn := queries.Place{Code: pcns.Areas[0].ParentCode, Level: queries.LevelICB}, queries.Place{Code: pcns.Areas[0].Code, Level: queries.LevelPCN}
 	trends := func(sel queries.Selection) string {
 		t.Helper()
 		req := queries.Request{Selection: sel, Settings: queries.DefaultSettings, Disclose: true}
@@ -109,7 +114,8 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 	for _, shape := range []struct {
 		place queries.Place
 		level string
-	}{{queries.England, queries.LevelRegion}, {queries.England, queries.LevelICB}, {queries.Place{Code: region, Level: queries.LevelRegion}, queries.LevelICB}} {
+	}{{queries.England, queries.LevelRegion}, {queries.England, queries.LevelICB}, {queries.Place{Code: region, Level: queries.LevelRegion}, queries.LevelICB},
+		{icb, queries.LevelPCN}, {pcn, queries.LevelPCN}} {
 		s, c := sel, computed
 		s.Place, s.Level, c.Place, c.Level = shape.place, shape.level, shape.place, shape.level
 		if got, want := trends(s), trends(c); got != want || len(got) < 100 {
@@ -129,6 +135,13 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 	}
 	if got, was := monthly(sel), monthly(computed); was == 0 || got != 2*was {
 		t.Fatalf("England's months' referrals with a forged build: %v; want twice %v (the build is read)", got, was)
+	}
+	for _, place := range []queries.Place{icb, pcn} { // its PCNs' months, its own
+		s, c := sel, computed
+		s.Place, s.Level, c.Place, c.Level = place, queries.LevelPCN, place, queries.LevelPCN
+		if got, was := monthly(s), monthly(c); was == 0 || got != 2*was {
+			t.Fatalf("%s's months' referrals with a forged build: %v; want twice %v (the build is read)", place.Code, got, was)
+		}
 	}
 
 	// Read from the build: a build of the same name numbered below it, with

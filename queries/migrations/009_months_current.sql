@@ -1,9 +1,10 @@
--- The default period's months per region and per ICB, built when a load
--- commits (issue 15): what pcn_monthly.sql gives at those levels for the
--- default period (queries.DefaultPeriod), one row per area and month with
--- data, in that statement's columns and order. A page of the default period
--- at region or ICB level (England's pages, a region's) reads its areas'
--- months from these rows in place of that statement (queries/period.go).
+-- The default period's months per region and per ICB (and, since the
+-- eleventh session's builds, per PCN: queries.monthsLevels), built when a
+-- load commits (issue 15): what pcn_monthly.sql gives at those levels for
+-- the default period (queries.DefaultPeriod), one row per area and month
+-- with data, in that statement's columns and order. A page of the default
+-- period reads its areas' months, or a PCN its own, from these rows in
+-- place of that statement (queries/period.go).
 --
 -- A build is named in current_builds as kind 'months' with, as its snap, a
 -- hash of the data's stamp (its version and number of commits: which loads

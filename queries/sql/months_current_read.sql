@@ -1,14 +1,16 @@
 -- The default period's months of the areas at @level in the place, from
 -- their build (migration 009), in pcn_monthly.sql's columns and order: the
 -- smallest built build named @months (none: no rows, and the reader runs
--- pcn_monthly.sql). With .Where, only the areas at the level in the place,
--- as of @version.
+-- pcn_monthly.sql). With .One, the place's own (it is at @level); else with
+-- .Where, only the areas at the level in the place, as of @version.
 SELECT code, month, referrals, accepted, supported, fte, caseload
     {{- range .Modules}}, in_post_{{.}}, trained_{{.}}{{end}}
     {{- range .Outcomes}}, people_{{.}}, cohort_{{.}}{{end}}
 FROM months_current
 WHERE build = (SELECT minIf(build, event = 'built') FROM current_builds WHERE kind = 'months' AND snap = @months)
   AND level = @level
-{{- if .Where}}
+{{- if .One}}
+  AND code = @place
+{{- else if .Where}}
   AND code IN (SELECT {{.Level}} FROM {{template "areas_at"}} AS place_areas {{.Where}})
 {{- end}}
