@@ -437,7 +437,6 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 		return nil, err
 	}
 	pcn.addTo(sel.Level, index, areas)
-	pcn.addFunding(sel.Level, index, areas)
 	if len(england) > 0 {
 		if whole {
 			c := &england[0].counts
@@ -454,9 +453,7 @@ func (db *DB) Metrics(ctx context.Context, req Request) (*Report, error) {
 			// counts each person once, which a sum of the areas' would not.
 			pcn.addPublished(LevelEngland, map[string]int{england[0].code: 0}, england)
 		} else {
-			eng := map[string]int{england[0].code: 0}
-			pcn.addTo(LevelEngland, eng, england)
-			pcn.addFunding(LevelEngland, eng, england)
+			pcn.addTo(LevelEngland, map[string]int{england[0].code: 0}, england)
 		}
 	}
 	req.Version = asOf.Version
@@ -633,13 +630,12 @@ func (db *DB) levelCounts(ctx context.Context, sel Selection, place Place, level
 		return nil, err
 	}
 	pcn.addTo(level, index, areas)
-	pcn.addFunding(level, index, areas)
 	return areas, nil
 }
 
 // levelBase reads the areas at a level below (or at) a place with their
 // population and deprivation. The PCNs' sums and funding are added from a
-// pcnPeriod (addTo, addFunding).
+// pcnPeriod (addTo).
 func (db *DB) levelBase(ctx context.Context, place Place, level string, asOf DataAsOf) ([]areaCounts, map[string]int, error) {
 	areas, index, _, err := db.levelBaseWith(ctx, place, level, asOf, false)
 	return areas, index, err
@@ -721,9 +717,9 @@ func parallel(fns []func() error) error {
 }
 
 // addFunding adds each PCN's funding by stream for the financial year (the
-// period's read, readPCNFigures) to the area at level that holds it
-// (index: the place's areas at the level, so a PCN outside the place has
-// none). Every amount is whole pennies, so a sum kept in whole pennies is
+// period's read, readPCNFigures; addTo calls it) to the area at level that
+// holds it (index: the place's areas at the level, so a PCN outside the
+// place has none). Every amount is whole pennies, so a sum kept in whole pennies is
 // exact whatever order the PCNs come in.
 func (p *pcnPeriod) addFunding(level string, index map[string]int, areas []areaCounts) {
 	funded := map[string]bool{}

@@ -185,12 +185,7 @@ func (db *DB) readPCNFigures(ctx context.Context, sel Selection, asOf DataAsOf) 
 				c := census
 				c.staff = make([]int32, 0, strings.Count(staff, " ")+1)
 				for id := range strings.FieldsSeq(staff) {
-					n, ok := number[id]
-					if !ok {
-						n = int32(len(number))
-						number[id] = n
-					}
-					c.staff = append(c.staff, n)
+					c.staff = append(c.staff, numberOf(number, id))
 				}
 				out.census[area] = &c
 			}
@@ -218,8 +213,9 @@ func (db *DB) readPCNFigures(ctx context.Context, sel Selection, asOf DataAsOf) 
 	return out, read("read the period's figures per PCN", expand(pcnPeriodTmpl, sourceOf(asOf)), args)
 }
 
-// addTo adds each PCN's counts, census and appointments to the area at
-// level that holds it (index: area code to position), and settles the sums.
+// addTo adds each PCN's counts, census, appointments and funding to the
+// area at level that holds it (index: area code to position), and settles
+// the sums.
 func (p *pcnPeriod) addTo(level string, index map[string]int, areas []areaCounts) {
 	// Each area's waits are its PCNs': room for them all at once.
 	waits := make([]int, len(areas))
@@ -240,6 +236,7 @@ func (p *pcnPeriod) addTo(level string, index map[string]int, areas []areaCounts
 		areas[i].counts.settle()
 	}
 	p.addPublished(level, index, areas)
+	p.addFunding(level, index, areas)
 }
 
 // areaOf is the position in index of the area at level holding a PCN; a
@@ -538,12 +535,7 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 			byPCN[area] = p
 		}
 		for pr := range strings.FieldsSeq(list) {
-			n, ok := number[pr]
-			if !ok {
-				n = int32(len(number))
-				number[pr] = n
-			}
-			p.months[m] = append(p.months[m], n)
+			p.months[m] = append(p.months[m], numberOf(number, pr))
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -577,6 +569,18 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 		}
 	}
 	return out, nil
+}
+
+// numberOf is code's number in number, the next one (from 0) the first
+// time it is seen: a read's identifiers as small ints, to compare and mark
+// in bitsets instead of strings.
+func numberOf(number map[string]int32, code string) int32 {
+	n, ok := number[code]
+	if !ok {
+		n = int32(len(number))
+		number[code] = n
+	}
+	return n
 }
 
 // parseWaits reads space-separated median waits.

@@ -193,16 +193,7 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 	if n, err := db.ReclaimBuilds(ctx, 0); err != nil || n != 7 {
 		t.Fatalf("ReclaimBuilds: %d, %v; want 7", n, err)
 	}
-	var left uint64
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) { // deletions are mutations, applied in the background
-		if err := db.QueryRow(ctx, "SELECT uniqExact(build) FROM current_builds WHERE kind IN ('period', 'months')").Scan(&left); err != nil {
-			t.Fatal(err)
-		}
-		if left == 3 || time.Now().After(deadline) {
-			break
-		}
-	}
-	if left != 3 {
+	if left := buildsLeft(t, db, "kind IN ('period', 'months')", 3); left != 3 {
 		t.Fatalf("period and months builds after cleanup: %d; want 3 (two periods' sums, the months)", left)
 	}
 	if got, _ := metricsJSON(t, db, sel); got != corrected {
@@ -293,17 +284,24 @@ func TestTheDataRangeIsReadWithTheVersion(t *testing.T) {
 	if _, err := db.ReclaimBuilds(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
-	var left uint64
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) { // deletions are mutations, applied in the background
-		if err := db.QueryRow(ctx, "SELECT uniqExact(build) FROM current_builds WHERE kind = 'range'").Scan(&left); err != nil {
-			t.Fatal(err)
-		}
-		if left == 1 || time.Now().After(deadline) {
-			break
-		}
-	}
-	if left != 1 {
+	if left := buildsLeft(t, db, "kind = 'range'", 1); left != 1 {
 		t.Fatalf("range builds after cleanup: %d; want 1 (the one read)", left)
 	}
 	same("after cleanup")
+}
+
+// buildsLeft is how many builds of current_builds' rows matching where are
+// left after cleanup, read again until it is want or 10 s have passed
+// (deletions are mutations, applied in the background).
+func buildsLeft(t *testing.T, db *queries.DB, where string, want uint64) uint64 {
+	t.Helper()
+	var left uint64
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if err := db.QueryRow(context.Background(), "SELECT uniqExact(build) FROM current_builds WHERE "+where).Scan(&left); err != nil {
+			t.Fatal(err)
+		}
+		if left == want || time.Now().After(deadline) {
+			return left
+		}
+	}
 }
