@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"spdash/queries"
 )
@@ -23,12 +22,12 @@ type listItem struct {
 	Notes []string       `json:"notes,omitempty"`
 }
 
-// serveOnce runs h behind echo's gzip step (as the server does) and returns
-// the answer's status, headers and body as the client reads it.
+// serveOnce runs h behind the server's compression step and returns the
+// answer's status, headers and body as the client reads it.
 func serveOnce(t *testing.T, gz bool, h echo.HandlerFunc) (*httptest.ResponseRecorder, []byte) {
 	t.Helper()
 	e := echo.New()
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5}))
+	e.Use(compressAnswers())
 	e.GET("/", h)
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	if gz {
@@ -45,7 +44,7 @@ func serveOnce(t *testing.T, gz bool, h echo.HandlerFunc) (*httptest.ResponseRec
 		if body, err = io.ReadAll(r); err != nil {
 			t.Fatalf("gunzip: %v", err)
 		}
-	} else if gz {
+	} else if gz && len(body) >= 1024 {
 		t.Fatalf("asked for gzip, got Content-Encoding %q", rec.Header().Get(echo.HeaderContentEncoding))
 	}
 	return rec, body
