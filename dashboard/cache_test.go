@@ -11,6 +11,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -380,5 +382,90 @@ func TestAboutFollowsLoadEvents(t *testing.T) {
 	code, tag2, body := get(tag)
 	if code != 200 || tag2 == tag || !strings.Contains(body, "activity_broken.csv") || !strings.Contains(body, "failed") {
 		t.Errorf("/about after a failed load: %d, tag %s (was %s), shows the failed load: %v", code, tag2, tag, strings.Contains(body, "activity_broken.csv"))
+	}
+}
+
+// The areas are kept by the areas load they are: a load of any other kind
+// leaves them kept (pages after it read no areas), and an areas load shows
+// on the next page. A new server reads the newest areas beside the version.
+func TestTheAreasAreKeptUntilAnAreasLoad(t *testing.T) {
+	db, dir := testdb.New(t), sampleDir(t, 8, 6)
+	etltest.Load(t, db, dir)
+	s, srv := cacheServer(t, db)
+	areasKept := func() []string {
+		s.cache.mu.Lock()
+		defer s.cache.mu.Unlock()
+		var keys []string
+		for k := range s.cache.held.entries {
+			if strings.HasPrefix(k, "areas|") {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		return keys
+	}
+	page := func(path string) string {
+		t.Helper()
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d, %v", path, resp.StatusCode, err)
+		}
+		return string(b)
+	}
+	const path = "/capacity?level=pcn&from=2025-01&to=2025-06"
+	page(path)
+	first := areasKept()
+	if len(first) != 1 {
+		t.Fatalf("areas kept after the first page: %q, want one", first)
+	}
+
+	// Another kind's load: the same areas serve the new version.
+	codes := sample.AreaCodes(8, sample.Demo)
+	fix := filepath.Join(t.TempDir(), "activity_new.csv")
+	if err := os.WriteFile(fix, []byte("month,area_code,provider_code,referrals_received,referrals_accepted,people_supported,active_caseload,link_worker_headcount,link_worker_fte,median_wait_days\n"+
+		"2025-06,"+codes[0]+",NEWPROV,500,400,10,10,1,1,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	etltest.Load(t, db, fix)
+	computes := s.cache.computes.Load()
+	page(path)
+	if got := areasKept(); !slices.Equal(got, first) || s.cache.computes.Load() == computes {
+		t.Errorf("after an activity load: areas kept %q (were %q), computes %d→%d", got, first, computes, s.cache.computes.Load())
+	}
+
+	// An areas load renaming a PCN: the next page reads and shows it.
+	b, err := os.ReadFile(filepath.Join(dir, "areas.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitN(string(b), "\n", 3)
+	cells := strings.Split(lines[1], ",")
+	old := cells[1]
+	cells[1] = "Renamed Test PCN"
+	renamed := filepath.Join(t.TempDir(), "areas.csv")
+	if err := os.WriteFile(renamed, []byte(lines[0]+"\n"+strings.Join(cells, ",")+"\n"+lines[2]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	etltest.Load(t, db, renamed)
+	got := page(path)
+	if kept := areasKept(); len(kept) != 2 || !strings.Contains(got, "Renamed Test PCN") || strings.Contains(got, ">"+old+"<") {
+		t.Errorf("after an areas load renaming %q: areas kept %q; the page names the new name %v, the old %v",
+			old, kept, strings.Contains(got, "Renamed Test PCN"), strings.Contains(got, ">"+old+"<"))
+	}
+
+	// A new server reads the newest areas beside the version, and keeps
+	// them under the load the version names.
+	s2, srv2 := cacheServer(t, db)
+	if resp, err := http.Get(srv2.URL + path); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("new server: %v", err)
+	}
+	asOf := s2.lastVersion.asOf
+	if _, ok := s2.cache.lookup("areas|" + asOf.AreasKey()); !ok || asOf.AreasLoad() == 0 {
+		t.Errorf("a new server did not keep the areas of load %d", asOf.AreasLoad())
 	}
 }

@@ -122,9 +122,9 @@ func (s *Server) selection(c echo.Context, extra ...string) (*View, error) {
 			return s.db.Range(ctx, asOf)
 		}, func(queries.DataRange) int { return 1 })
 	}()
-	areas, err := cached(ctx, s, "areas|"+asOf.Stamp(), func(ctx context.Context) (*queries.Areas, error) {
+	areas, err := s.areasOf(ctx, asOf, func(ctx context.Context) (*queries.Areas, error) {
 		return s.db.AreasAt(ctx, asOf)
-	}, func(a *queries.Areas) int { return a.Len()/10 + 1 })
+	})
 	<-rangeRead
 	if err != nil {
 		return nil, err
@@ -217,7 +217,26 @@ func (s *Server) dataAsOf(ctx context.Context) (queries.DataAsOf, error) {
 	}
 	v, err := s.versionCheck.Do(ctx, "data as of", func(ctx context.Context) (any, error) {
 		started := time.Now()
+		// The newest areas are read beside the version when the areas of
+		// the version read last are not kept (a new server, or they left
+		// the cache): the version then names them, and the page does not
+		// wait for a second statement after the first. Otherwise a load of
+		// any other kind leaves the areas as they are, kept by their load.
+		var newest *queries.Areas
+		read := make(chan struct{})
+		if s.lastAreasKept() {
+			close(read)
+		} else {
+			go func() {
+				defer close(read)
+				newest, _ = s.db.NewestAreas(ctx) // on an error the page reads them itself
+			}()
+		}
 		a, err := s.db.DataAsOf(ctx)
+		<-read
+		if err == nil && newest.Of(a) { // else an areas load committed between the two
+			_, _ = s.areasOf(ctx, a, func(context.Context) (*queries.Areas, error) { return newest, nil })
+		}
 		if err == nil {
 			s.lastVersion.Lock()
 			s.lastVersion.asOf, s.lastVersion.read = a, started
@@ -229,6 +248,24 @@ func (s *Server) dataAsOf(ctx context.Context) (queries.DataAsOf, error) {
 		return queries.DataAsOf{}, err
 	}
 	return v.(queries.DataAsOf), nil
+}
+
+// areasOf is the areas of asOf's version, kept by the areas load they are
+// (read with read when not kept).
+func (s *Server) areasOf(ctx context.Context, asOf queries.DataAsOf, read func(context.Context) (*queries.Areas, error)) (*queries.Areas, error) {
+	return cached(ctx, s, "areas|"+asOf.AreasKey(), read, func(a *queries.Areas) int { return a.Len()/10 + 1 })
+}
+
+// lastAreasKept reports whether the areas of the version read last are kept.
+func (s *Server) lastAreasKept() bool {
+	s.lastVersion.Lock()
+	a, read := s.lastVersion.asOf, s.lastVersion.read
+	s.lastVersion.Unlock()
+	if read.IsZero() {
+		return false
+	}
+	_, ok := s.cache.lookup("areas|" + a.AreasKey())
+	return ok
 }
 
 // versioned pins a request to the data version of the HTTP request it

@@ -31,24 +31,70 @@ type areaTable []areaRow
 
 var areasAtTmpl = parseWithShared("areas_as_of")
 
-// Areas is the areas as of a data version, read once (AreasAt), with the
-// places to choose among them. A caller that keeps it hands it to the
-// answers of that version (DataAsOf.WithAreas), which then read no areas of
-// their own: one read of the areas per request. Read only.
+// Areas is the areas of one areas load, read once (AreasAt, NewestAreas),
+// with the places to choose among them. A caller that keeps it hands it to
+// the answers of a version whose areas they are (DataAsOf.WithAreas), which
+// then read no areas of their own: one read of the areas per request. Read
+// only.
 type Areas struct {
-	version uint64
+	load    uint64 // the areas load they are (0: no areas load had committed)
+	version uint64 // the data version they were read as of, 0 when read as the newest
 	table   areaTable
 	geo     *Geography
 }
 
-// AreasAt reads the areas as of asOf (or takes those asOf carries).
+// AreasAt reads the areas as of asOf (or takes those asOf carries): those of
+// the areas load the version names when it was read with it (DataAsOf), else
+// the newest committed by its version.
 func (db *DB) AreasAt(ctx context.Context, asOf DataAsOf) (*Areas, error) {
-	t, err := db.areasAt(ctx, asOf)
+	if asOf.areas.of(asOf) {
+		return asOf.areas, nil
+	}
+	a, err := db.readAreas(ctx, asOf)
 	if err != nil {
 		return nil, fmt.Errorf("read places: %w", err)
 	}
-	return &Areas{version: asOf.Version, table: t, geo: t.geography()}, nil
+	return a, nil
 }
+
+// NewestAreas reads the areas of the newest committed areas load, with no
+// data version: read beside DataAsOf, before the version is known, they
+// serve it when they are its areas (Areas.Of), and another read is needed
+// when a load committed between the two.
+func (db *DB) NewestAreas(ctx context.Context) (*Areas, error) {
+	a, err := db.readAreas(ctx, DataAsOf{})
+	if err != nil {
+		return nil, fmt.Errorf("read places: %w", err)
+	}
+	return a, nil
+}
+
+// Of reports whether these are the areas of asOf's version.
+func (a *Areas) Of(asOf DataAsOf) bool { return a.of(asOf) }
+
+func (a *Areas) of(asOf DataAsOf) bool {
+	switch {
+	case a == nil:
+		return false
+	case asOf.areasKnown:
+		return a.load == asOf.areasLoad
+	}
+	return a.version != 0 && a.version == asOf.Version
+}
+
+// AreasKey names asOf's areas for a cache: the areas load its version names
+// when it was read with it (data versions after any other kind's load share
+// it), else the version.
+func (a DataAsOf) AreasKey() string {
+	if a.areasKnown {
+		return fmt.Sprintf("load %d", a.areasLoad)
+	}
+	return fmt.Sprintf("version %d", a.Version)
+}
+
+// AreasLoad is the areas load the data has at its version (0: none had
+// committed), when the version was read with it (DataAsOf), else 0.
+func (a DataAsOf) AreasLoad() uint64 { return a.areasLoad }
 
 // Geography is the regions, ICBs and PCNs of the areas.
 func (a *Areas) Geography() *Geography { return a.geo }
@@ -56,41 +102,69 @@ func (a *Areas) Geography() *Geography { return a.geo }
 // Len is the number of PCNs.
 func (a *Areas) Len() int { return len(a.table) }
 
-// WithAreas is asOf carrying the areas read as of its version, for its
-// answers to use instead of reading them again (areas of another version
-// are ignored).
+// Load is the areas load they are (0 when none had committed).
+func (a *Areas) Load() uint64 { return a.load }
+
+// WithAreas is asOf carrying the areas read for it, for its answers to use
+// instead of reading them again (areas of another load are ignored).
 func (a DataAsOf) WithAreas(areas *Areas) DataAsOf {
 	a.areas = areas
 	return a
 }
 
 // areasAt is the areas as of asOf's version: those asOf carries, or else
-// read, reads under way for the same version sharing one statement (an
+// read, reads under way for the same areas sharing one statement (an
 // answer's areas and its PCNs' levels start together).
 func (db *DB) areasAt(ctx context.Context, asOf DataAsOf) (areaTable, error) {
-	if asOf.areas != nil && asOf.areas.version == asOf.Version {
+	if asOf.areas.of(asOf) {
 		return asOf.areas.table, nil
 	}
-	return db.areas.Do(ctx, fmt.Sprint(asOf.Version), func(ctx context.Context) (areaTable, error) {
+	a, err := db.readAreas(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return a.table, nil
+}
+
+// readAreas reads the areas of the load asOf names (areasKnown), else the
+// newest committed by its version, else (a zero asOf) the newest committed;
+// concurrent reads of the same areas share one statement.
+func (db *DB) readAreas(ctx context.Context, asOf DataAsOf) (*Areas, error) {
+	var key string
+	var sel struct{ Load, Bounded bool }
+	switch {
+	case asOf.areasKnown:
+		key, sel.Load = asOf.AreasKey(), true
+	case asOf.Version != 0:
+		key, sel.Bounded = asOf.AreasKey(), true
+	default:
+		key = "newest"
+	}
+	return db.areas.Do(ctx, key, func(ctx context.Context) (*Areas, error) {
 		ctx, cancel := db.readContext(ctx) // Do drops the first caller's cancellation, and so its deadline
 		defer cancel()
-		rows, err := db.conn.Query(ctx, expand(areasAtTmpl, nil), clickhouse.Named("version", asOf.Version))
+		rows, err := db.conn.Query(ctx, expand(areasAtTmpl, sel),
+			clickhouse.Named("areas", asOf.areasLoad), clickhouse.Named("version", asOf.Version))
 		if err != nil {
 			return nil, Classify(fmt.Errorf("read the areas: %w", err))
 		}
 		defer rows.Close()
-		var t areaTable
+		a := &Areas{load: asOf.areasLoad}
+		if sel.Bounded {
+			a.version = asOf.Version
+		}
 		for rows.Next() {
 			var r areaRow
-			if err := rows.Scan(&r.code, &r.name, &r.icb, &r.icbName, &r.region, &r.regionName, &r.population, &r.imd); err != nil {
+			if err := rows.Scan(&a.load, &r.code, &r.name, &r.icb, &r.icbName, &r.region, &r.regionName, &r.population, &r.imd); err != nil {
 				return nil, fmt.Errorf("read the areas: %w", err)
 			}
-			t = append(t, r)
+			a.table = append(a.table, r)
 		}
 		if err := rows.Err(); err != nil {
 			return nil, Classify(fmt.Errorf("read the areas: %w", err))
 		}
-		return t, nil
+		a.geo = a.table.geography()
+		return a, nil
 	})
 }
 

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"spdash/etl/etltest"
@@ -119,5 +122,65 @@ GROUP BY code ORDER BY code`, columns[level], filter(p))
 	}
 	if checked < 50 {
 		t.Fatalf("only %d areas compared", checked)
+	}
+}
+
+// The newest areas, read before the version is known (NewestAreas), serve a
+// version only when they are its areas: an areas load that commits between
+// the two reads leaves them behind, and the version's own areas are then
+// read by the load it names. A version read by its number alone takes the
+// newest areas committed by then.
+func TestTheNewestAreasServeOnlyTheirVersion(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 6, Scale: sample.Demo, Months: 2, End: "2025-06"}); err != nil {
+		t.Fatal(err)
+	}
+	etltest.Load(t, db, dir)
+	before, err := db.DataAsOf(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest, err := db.NewestAreas(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !newest.Of(before) || newest.Load() != before.AreasLoad() || newest.Load() == 0 {
+		t.Fatalf("the newest areas (load %d) do not serve the version naming areas load %d", newest.Load(), before.AreasLoad())
+	}
+
+	// An areas load with one PCN fewer commits after the newest were read.
+	b, err := os.ReadFile(filepath.Join(dir, "areas.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	fewer := filepath.Join(t.TempDir(), "areas.csv")
+	if err := os.WriteFile(fewer, []byte(strings.Join(lines[:len(lines)-1], "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	etltest.Load(t, db, fewer)
+	after, err := db.DataAsOf(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newest.Of(after) || after.AreasLoad() == before.AreasLoad() {
+		t.Fatalf("areas of load %d serve the version after areas load %d", newest.Load(), after.AreasLoad())
+	}
+	areas, err := db.AreasAt(ctx, after.WithAreas(newest)) // the stale areas are not taken
+	if err != nil {
+		t.Fatal(err)
+	}
+	if areas.Load() != after.AreasLoad() || areas.Len() != newest.Len()-1 {
+		t.Errorf("after the areas load: areas of load %d with %d PCNs, want load %d with %d", areas.Load(), areas.Len(), after.AreasLoad(), newest.Len()-1)
+	}
+	// The earlier version, named by number only, still has the earlier areas.
+	old, err := db.AreasAt(ctx, queries.DataAsOf{Version: before.Version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.Load() != before.AreasLoad() || old.Len() != newest.Len() {
+		t.Errorf("as of version %d: areas of load %d with %d PCNs, want load %d with %d", before.Version, old.Load(), old.Len(), before.AreasLoad(), newest.Len())
 	}
 }

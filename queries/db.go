@@ -68,7 +68,7 @@ type DB struct {
 	cluster      *clusterOf                         // nil on a single server (cluster.go)
 	builds       building                           // builds of the current rows under way (current.go)
 	months       flight.Group[map[string][]*counts] // reads of the months under way (pcn_month.go)
-	areas        flight.Group[areaTable]            // reads of the areas as of a version under way (areas.go)
+	areas        flight.Group[*Areas]               // reads of the areas under way (areas.go)
 	periods      flight.Group[*pcnPeriod]           // reads of every PCN's sums over a period under way (pcn_month.go)
 }
 

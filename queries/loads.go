@@ -285,11 +285,11 @@ func (db *DB) DataAsOf(ctx context.Context) (DataAsOf, error) {
 	var ranges []builtRange
 	for rows.Next() {
 		var kind string
-		var version, commits, events, snap, build uint64
+		var version, commits, events, snap, areasLoad, build uint64
 		var loadedAt time.Time
 		var r DataRange
 		var years string
-		if err := rows.Scan(&kind, &version, &commits, &loadedAt, &events, &snap, &build, &r.FirstMonth, &r.LastMonth, &r.Areas, &years); err != nil {
+		if err := rows.Scan(&kind, &version, &commits, &loadedAt, &events, &snap, &areasLoad, &build, &r.FirstMonth, &r.LastMonth, &r.Areas, &years); err != nil {
 			return DataAsOf{}, fmt.Errorf("read data version: %w", err)
 		}
 		switch kind {
@@ -298,6 +298,7 @@ func (db *DB) DataAsOf(ctx context.Context) (DataAsOf, error) {
 			ranges = append(ranges, builtRange{snap: snap, build: build, r: r})
 		case "":
 			a.Version, a.Commits, a.LoadedAt, a.Events, a.rangeSnap = version, commits, loadedAt, events, snap
+			a.areasLoad, a.areasKnown = areasLoad, true
 		default:
 			states = append(states, kindState{kind: kind, snap: snap, build: build})
 		}

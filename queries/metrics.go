@@ -107,6 +107,11 @@ type DataAsOf struct {
 	Current Builds
 	states  []kindState // each summed kind's state at Version
 	areas   *Areas      // the areas as of Version when the caller read them (WithAreas), or nil
+	// The areas load the data has at Version (its newest committed areas
+	// load, 0 when none has committed), when read with the version
+	// (areasKnown): areas are then read and kept by their load.
+	areasLoad  uint64
+	areasKnown bool
 	// The state the data's range is a function of (0: nothing of it is
 	// committed) and the range where a build of it was read with the
 	// version (migration 010), else nil: read with the newest version only.

@@ -13,10 +13,13 @@ committed by @version (migration 003). */}}
 {{define "current"}}{{template "committed" .}}
       AND (load_seq, line) NOT IN (SELECT load_seq, line FROM superseded_rows WHERE {{template "committed_by" .}}){{end}}
 {{/* The areas as of @version: the whole of the newest areas load committed by
-then (as the areas view has it for the newest version). */}}
+then (as the areas view has it for the newest version), areas_load. */}}
 {{define "areas_at"}}(SELECT area_code, area_name, icb_code, icb_name, region_code, region_name, population, working_age_population, imd_score, long_term_sick_rate
 FROM areas_rows
-WHERE load_seq = (SELECT max(seq) FROM load_log WHERE kind = 'areas' AND status IN ('loaded', 'partial') AND seq <= @version)){{end}}
+WHERE load_seq = {{template "areas_load" true}}){{end}}
+{{/* areas_load: the newest committed areas load (0 when none has committed),
+by @version when given true. */}}
+{{define "areas_load"}}(SELECT max(seq) FROM load_log WHERE kind = 'areas' AND status IN ('loaded', 'partial'){{if .}} AND seq <= @version{{end}}){{end}}
 {{define "in_place"}}area_code IN (SELECT area_code FROM {{template "areas_at"}} AS place_areas {{.Where}}){{end}}
 {{/* The areas view has one row per area_code, so ALL and ANY would agree;
 ALL is said outright because ANY's handling of duplicates changed after 18.16.
