@@ -486,7 +486,8 @@ type counts struct {
 	pcns, fundedPCNs                           int                   // the area's PCNs, and those with a funding row for the year
 	streams                                    [len(streams)]float64 // by Streams' order
 	imd                                        *float64
-	waits                                      []float64              // sorted provider-month medians
+	waits                                      []float64              // provider-month medians, in no order
+	medianWait                                 Figure                 // their median (settle)
 	inPost, trained                            [len(modules)]float64  // by Modules' order
 	people, cohort, fyPeople                   [len(outcomes)]float64 // by Outcomes' order
 	hasLatestReturn                            bool                   // an activity row at the period's latest month
@@ -542,9 +543,7 @@ func figures(c *counts, months int, set Settings, disclose bool) Metrics {
 		}
 	}
 	m.IMDScore = KnownPtr(c.imd)
-	if med, ok := Median(c.waits); ok {
-		m.MedianWaitDays = Known(med)
-	}
+	m.MedianWaitDays = c.medianWait
 
 	m.FTEPer100k = Scale(Div(m.FTE, m.Population), 100000)
 	m.FundingPer1k = Scale(Div(m.Funding, m.Population), 1000)
@@ -697,10 +696,14 @@ func addCounts(dst, src *counts) {
 }
 
 // settle makes a sum of counts the same whatever order its parts were
-// added in (steadySum, whole pennies) and sorts the waits for Median.
+// added in (steadySum, whole pennies) and takes the waits' median (once:
+// counts may be read by several answers at once).
 func (c *counts) settle() {
 	c.fte = steadySum(c.fte)
-	slices.Sort(c.waits)
+	c.medianWait = Unknown()
+	if med, ok := Median(c.waits); ok {
+		c.medianWait = Known(med)
+	}
 	for j, v := range c.streams {
 		c.streams[j] = pennies(v)
 	}
