@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -278,43 +279,62 @@ func (db *DB) DataAsOf(ctx context.Context) (DataAsOf, error) {
 	defer rows.Close()
 	var a DataAsOf
 	var states []kindState
-	type builtRange struct {
+	type key struct {
+		kind string
+		snap uint64
+	}
+	built := map[key]uint64{} // the smallest built build of each kind and state
+	type rangeRow struct {
 		snap, build uint64
 		r           DataRange
 	}
-	var ranges []builtRange
+	var ranges []rangeRow
 	for rows.Next() {
-		var kind string
-		var version, commits, events, snap, areasLoad, build uint64
+		var row, kind, years string
+		var summed, ranged uint8
+		var version, commits, events, snap, build uint64
 		var loadedAt time.Time
 		var r DataRange
-		var years string
-		if err := rows.Scan(&kind, &version, &commits, &loadedAt, &events, &snap, &areasLoad, &build, &r.FirstMonth, &r.LastMonth, &r.Areas, &years); err != nil {
+		if err := rows.Scan(&row, &kind, &summed, &ranged, &version, &commits, &loadedAt, &events, &snap, &build, &r.FirstMonth, &r.LastMonth, &r.Areas, &years); err != nil {
 			return DataAsOf{}, fmt.Errorf("read data version: %w", err)
 		}
-		switch kind {
+		switch row {
+		case "load":
+			a.Version, a.Commits, a.Events = max(a.Version, version), a.Commits+commits, a.Events+events
+			if loadedAt.After(a.LoadedAt) {
+				a.LoadedAt = loadedAt
+			}
+			if ranged != 0 {
+				a.rangeSnap += snap // a sum of hashes, as the state of several kinds' loads is (wrapping)
+			}
+			if kind == "areas" {
+				a.areasLoad = version
+			}
+			if summed != 0 && commits > 0 {
+				states = append(states, kindState{kind: kind, snap: snap})
+			}
+		case "built":
+			built[key{kind, snap}] = build
 		case rangeKind:
 			r.settle(years)
-			ranges = append(ranges, builtRange{snap: snap, build: build, r: r})
-		case "":
-			a.Version, a.Commits, a.LoadedAt, a.Events, a.rangeSnap = version, commits, loadedAt, events, snap
-			a.areasLoad, a.areasKnown = areasLoad, true
-		default:
-			states = append(states, kindState{kind: kind, snap: snap, build: build})
+			ranges = append(ranges, rangeRow{snap: snap, build: build, r: r})
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return DataAsOf{}, Classify(fmt.Errorf("read data version: %w", err))
 	}
-	// The range read is the smallest build named as the data's state.
-	var read *builtRange
-	for i, b := range ranges {
-		if a.rangeSnap != 0 && b.snap == a.rangeSnap && (read == nil || b.build < read.build) {
-			read = &ranges[i]
-		}
+	a.areasKnown = true
+	for i, s := range states {
+		states[i].build = built[key{s.kind, s.snap}]
 	}
-	if read != nil {
-		a.rangeBuilt = &read.r
+	slices.SortFunc(states, func(x, y kindState) int { return strings.Compare(x.kind, y.kind) })
+	// The range read is the smallest build named as the data's state.
+	if b, ok := built[key{rangeKind, a.rangeSnap}]; ok && a.rangeSnap != 0 {
+		for i := range ranges {
+			if ranges[i].snap == a.rangeSnap && ranges[i].build == b {
+				a.rangeBuilt = &ranges[i].r
+			}
+		}
 	}
 	if a.LoadedAt.Unix() <= 0 {
 		a.LoadedAt = time.Time{}
