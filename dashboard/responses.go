@@ -163,18 +163,55 @@ func writeJSONList[T any](c echo.Context, status int, head any, name string, ite
 	}
 	w.Write(key)
 	w.WriteString(":[")
-	for i := range items {
-		item, err := json.Marshal(&items[i])
-		if err != nil {
-			// The answer is begun: it ends here, unfinished (not valid
-			// JSON, so no client takes it for a whole answer), and the
-			// error is not an error page.
-			return fmt.Errorf("encode the answer's %s, item %d: %w", name, i, err)
+	// The items are encoded in a goroutine of their own, a chunk at a
+	// time, while this one writes (and so compresses) the chunks before:
+	// on two cores the PCN-level answer's encoding and its compression
+	// overlap instead of following each other.
+	chunks := make(chan []byte, 4)
+	stop := make(chan struct{})
+	var encodeErr error // set before chunks is closed
+	go func() {
+		defer close(chunks)
+		var buf []byte
+		for i := range items {
+			item, err := json.Marshal(&items[i])
+			if err != nil {
+				encodeErr = fmt.Errorf("encode the answer's %s, item %d: %w", name, i, err)
+				if len(buf) > 0 { // the items before it
+					select {
+					case chunks <- buf:
+					case <-stop:
+					}
+				}
+				return
+			}
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, item...)
+			if len(buf) >= writeChunk || i == len(items)-1 {
+				select {
+				case chunks <- buf:
+					buf = nil // the writer has it
+				case <-stop:
+					return
+				}
+			}
 		}
-		if i > 0 {
-			w.WriteByte(',')
+	}()
+	var stopped bool
+	for b := range chunks {
+		if _, err := w.Write(b); err != nil && !stopped { // the client went: stop encoding
+			close(stop)
+			stopped = true
 		}
-		w.Write(item)
+	}
+	if encodeErr != nil {
+		// The answer is begun: it ends here, unfinished (not valid JSON,
+		// so no client takes it for a whole answer), and the error is not
+		// an error page.
+		_ = w.Flush()
+		return encodeErr
 	}
 	w.WriteString("]}\n")
 	return w.Flush() // the first error of any write above

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -139,4 +142,52 @@ func TestWriteBlobWritesThePageWhole(t *testing.T) {
 			t.Errorf("gzip=%v: %d bytes read back, %d written", gz, len(got), len(page))
 		}
 	}
+}
+
+// An item that cannot be encoded ends the answer where it is, unfinished
+// (not valid JSON), with an error naming it; a client that goes away stops
+// the encoding, and the error says so, without the writer waiting for the
+// rest.
+func TestWriteJSONListStopsOnAnErrorEitherSide(t *testing.T) {
+	items := make([]float64, 20000)
+	items[15000] = math.NaN() // json: unsupported value
+	e := echo.New()
+	rec := httptest.NewRecorder()
+	c := e.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), rec)
+	err := writeJSONList(c, http.StatusOK, map[string]int{"n": 1}, "areas", items)
+	if err == nil || !strings.Contains(err.Error(), "item 15000") {
+		t.Fatalf("err %v, want one naming item 15000", err)
+	}
+	if json.Valid(rec.Body.Bytes()) || !bytes.HasPrefix(rec.Body.Bytes(), []byte(`{"n":1,"areas":[0,0`)) {
+		t.Errorf("the answer (%d bytes) is valid JSON or does not begin as written", rec.Body.Len())
+	}
+
+	gone := &failingWriter{ResponseRecorder: httptest.NewRecorder(), after: 3 * writeChunk}
+	c = e.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), gone)
+	done := make(chan error, 1)
+	go func() { done <- writeJSONList(c, http.StatusOK, map[string]int{}, "areas", make([]float64, 1_000_000)) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, errClientGone) {
+			t.Errorf("err %v, want the client's", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("writeJSONList did not return after its client went")
+	}
+}
+
+var errClientGone = errors.New("client gone")
+
+// failingWriter takes after bytes, then fails every write.
+type failingWriter struct {
+	*httptest.ResponseRecorder
+	after, written int
+}
+
+func (f *failingWriter) Write(b []byte) (int, error) {
+	if f.written+len(b) > f.after {
+		return 0, errClientGone
+	}
+	f.written += len(b)
+	return f.ResponseRecorder.Write(b)
 }
