@@ -364,3 +364,68 @@ func TestTargetingScenariosAndSensitivity(t *testing.T) {
 		t.Errorf("a bad second scenario: %d, want 400 naming vs_need_weight", status)
 	}
 }
+
+// The sensitivity table's ranks are the API's at each need weight: the
+// rankings are computed side by side, and each must land in its column.
+func TestSensitivityRanksAreTheAPIsAtEachWeight(t *testing.T) {
+	srv, _ := pageServer(t)
+	const base = "level=pcn&budget=1500000&need_weight=0.6" // the chosen weight is not a column's
+	status, _, body := get(t, srv, "/targeting?"+base)
+	if status != 200 {
+		t.Fatalf("%d", status)
+	}
+	doc := parseHTML(t, body)
+	tbl := findFirst(doc, func(n *html.Node) bool { return attr(n, "id") == "sensitivity-table" })
+	if tbl == nil {
+		t.Fatal("no #sensitivity-table")
+	}
+	// The columns' weights, from their heads ("Weight 0.25").
+	var weights []float64
+	for _, th := range findAll(tbl, func(n *html.Node) bool { return n.Data == "th" && attr(n, "scope") == "col" }) {
+		if w, ok := strings.CutPrefix(strings.TrimSpace(text(th)), "Weight "); ok {
+			x, err := strconv.ParseFloat(w, 64)
+			if err != nil {
+				t.Fatalf("column %q", text(th))
+			}
+			weights = append(weights, x)
+		}
+	}
+	if len(weights) < 5 {
+		t.Fatalf("weights %v: want the table's columns", weights)
+	}
+	rows := findAll(tbl, func(n *html.Node) bool { return n.Data == "tr" })
+	checked := 0
+	for _, row := range rows[1:] { // after the head
+		link := findFirst(row, func(n *html.Node) bool { return n.Data == "a" })
+		cells := findAll(row, func(n *html.Node) bool { return n.Data == "td" })
+		if link == nil || len(cells) != len(weights) {
+			t.Fatalf("a row of %d cells, or with no link to its area", len(cells))
+		}
+		code := strings.TrimPrefix(strings.SplitN(attr(link, "href"), "?", 2)[0], "/areas/")
+		for i, w := range weights {
+			var answer struct {
+				Areas []struct {
+					Code string `json:"code"`
+					Rank int    `json:"rank"`
+				} `json:"areas"`
+			}
+			_, _, js := get(t, srv, fmt.Sprintf("/api/v1/targeting?level=pcn&budget=1500000&need_weight=%g", w))
+			if err := json.Unmarshal([]byte(js), &answer); err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			for _, a := range answer.Areas {
+				if a.Code == code {
+					want = a.Rank
+				}
+			}
+			if got := strings.TrimSpace(text(cells[i])); got != strconv.Itoa(want) {
+				t.Errorf("%s at need weight %g: rank %s in the table, %d in the API", code, w, got, want)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("the sensitivity table has no rows")
+	}
+}
