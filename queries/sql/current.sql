@@ -112,13 +112,13 @@ FROM (a build's statements, current.go). */}}
 {{define "kind_loads"}}load_log WHERE kind = @kind AND status IN ('loaded', 'partial') AND seq <= @version{{end}}
 {{/* summed_kinds: the kinds whose current rows are built (migration 007). */}}
 {{define "summed_kinds"}}'activity', 'training', 'outcomes', 'pcn_workforce', 'gpad'{{end}}
-{{/* kind_states: each summed kind with loads committed (by @version when
-the argument is true, else every one), its snapshot and the build to read:
-the smallest built one, 0 while none is (migration 007). */}}
+{{/* kind_states: each summed kind with loads committed by @version, its
+snapshot and the build to read: the smallest built one, 0 while none is
+(migration 007). */}}
 {{define "kind_states"}}(
     SELECT toString(kind) AS kind, {{template "snapshot"}} AS snap
     FROM load_log
-    WHERE kind IN ({{template "summed_kinds"}}) AND status IN ('loaded', 'partial'){{if .}} AND seq <= @version{{end}}
+    WHERE kind IN ({{template "summed_kinds"}}) AND status IN ('loaded', 'partial') AND seq <= @version
     GROUP BY kind
 ) AS states
 ALL LEFT JOIN (
