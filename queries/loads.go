@@ -150,29 +150,6 @@ func queryColumn[T any](ctx context.Context, db *DB, what, query string, args ..
 	return out, nil
 }
 
-// queryByArea runs a statement with a row per area and reads each with
-// scan, which gives the row's area code and its value: queryColumn's loop,
-// by area. what names the read in its errors.
-func queryByArea[T any](ctx context.Context, db *DB, what, query string, args []any, scan func(driver.Rows) (string, T, error)) (map[string]T, error) {
-	rows, err := db.conn.Query(ctx, query, args...)
-	if err != nil {
-		return nil, Classify(fmt.Errorf("%s: %w", what, err))
-	}
-	defer rows.Close()
-	out := map[string]T{}
-	for rows.Next() {
-		area, v, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out[area] = v
-	}
-	if err := rows.Err(); err != nil {
-		return nil, Classify(fmt.Errorf("%s: %w", what, err))
-	}
-	return out, nil
-}
-
 // DeleteFailedRows deletes the stored rows of the given failed loads from a
 // kind's storage table. ClickHouse applies the deletion in the background;
 // no reader ever showed these rows.
