@@ -488,7 +488,7 @@ func (db *DB) ReclaimBuilds(ctx context.Context, keep time.Duration) (int, error
 	if err != nil {
 		return n, err
 	}
-	for _, kind := range defaultKinds {
+	for kind, k := range defaultKinds {
 		read := defaults[kind]
 		if len(read) == 0 || slices.ContainsFunc(read, func(b uint64) bool {
 			kept, ok := byKind[kind][b]
@@ -502,7 +502,7 @@ func (db *DB) ReclaimBuilds(ctx context.Context, keep time.Duration) (int, error
 				stale = append(stale, b)
 			}
 		}
-		if err := db.forgetBuilds(ctx, defaultTables[kind], stale); err != nil {
+		if err := db.forgetBuilds(ctx, k.table, stale); err != nil {
 			return n, err
 		}
 		n += len(stale)

@@ -174,9 +174,9 @@ func forge(ctx context.Context, db *DB, kind string, snap uint64, cols, column s
 		return err
 	}
 	if build == 0 {
-		return fmt.Errorf("no build of the %s to forge from", defaultsWhat[kind])
+		return fmt.Errorf("no build of the %s to forge from", defaultKinds[kind].what)
 	}
-	table := defaultTables[kind]
+	table := defaultKinds[kind].table
 	q := fmt.Sprintf("INSERT INTO %s (build, %s) SELECT 1, %s FROM %s WHERE build = %d", table, cols,
 		strings.Replace(cols, column, fmt.Sprintf("%s * %d", column, factor), 1), table, build)
 	if err := db.conn.Exec(ctx, q); err != nil {

@@ -79,16 +79,13 @@ const (
 	rangeKind  = "range"
 )
 
-// defaultKinds are the kinds BuildPeriod builds, and defaultTables their
-// tables.
-var (
-	defaultKinds  = []string{periodKind, monthsKind, rangeKind}
-	defaultTables = map[string]string{periodKind: "pcn_period_current", monthsKind: "months_current", rangeKind: "range_current"}
-)
-
-// defaultsWhat says what each of the default period's kinds holds.
-var defaultsWhat = map[string]string{periodKind: "period's figures per PCN", monthsKind: "default period's months per region, ICB and PCN",
-	rangeKind: "data's range"}
+// defaultKinds are the kinds BuildPeriod builds: each one's table, and
+// what it holds (for messages).
+var defaultKinds = map[string]struct{ table, what string }{
+	periodKind: {"pcn_period_current", "period's figures per PCN"},
+	monthsKind: {"months_current", "default period's months per region, ICB and PCN"},
+	rangeKind:  {"range_current", "data's range"},
+}
 
 // monthsLevels are the levels whose months are built for the default
 // period: England's pages and a region's show regions' and ICBs' (a few
@@ -256,7 +253,7 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 		steps[i] = func() error {
 			args := append(withBuild(levelArgs(b.sel, England, a), a), clickhouse.Named("build", b.build))
 			if err := db.conn.Exec(ctx, b.stmt, args...); err != nil {
-				return Classify(fmt.Errorf("build the %s (%s to %s): %w", defaultsWhat[b.kind], b.sel.From.Format("2006-01"), b.sel.To.Format("2006-01"), err))
+				return Classify(fmt.Errorf("build the %s (%s to %s): %w", defaultKinds[b.kind].what, b.sel.From.Format("2006-01"), b.sel.To.Format("2006-01"), err))
 			}
 			return nil
 		}
@@ -285,7 +282,7 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	for _, b := range missing {
-		db.log.Info("built the "+defaultsWhat[b.kind], "from", b.sel.From.Format("2006-01"), "to", b.sel.To.Format("2006-01"),
+		db.log.Info("built the "+defaultKinds[b.kind].what, "from", b.sel.From.Format("2006-01"), "to", b.sel.To.Format("2006-01"),
 			"fy", b.sel.FY, "build", b.build, "took", time.Since(begun).Round(time.Millisecond))
 	}
 	return true, nil
@@ -325,7 +322,7 @@ func (db *DB) defaultBuilt(ctx context.Context, kind string, snap uint64) (uint6
 	var built uint64
 	var started time.Time
 	if err := db.conn.QueryRow(ctx, sqlText("current_build_await"), clickhouse.Named("kind", kind), clickhouse.Named("snap", snap)).Scan(&built, &started); err != nil {
-		return 0, Classify(fmt.Errorf("read the builds of the %s: %w", defaultsWhat[kind], err))
+		return 0, Classify(fmt.Errorf("read the builds of the %s: %w", defaultKinds[kind].what, err))
 	}
 	return built, nil
 }
