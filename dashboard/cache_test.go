@@ -465,7 +465,7 @@ func TestTheAreasAreKeptUntilAnAreasLoad(t *testing.T) {
 		t.Fatalf("new server: %v", err)
 	}
 	asOf := s2.lastVersion.asOf
-	if _, ok := s2.cache.lookup("areas|" + asOf.AreasKey()); !ok || asOf.AreasLoad() == 0 {
+	if _, ok := s2.cache.lookup(areasKey(asOf)); !ok || asOf.AreasLoad() == 0 {
 		t.Errorf("a new server did not keep the areas of load %d", asOf.AreasLoad())
 	}
 }

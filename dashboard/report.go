@@ -253,8 +253,11 @@ func (s *Server) dataAsOf(ctx context.Context) (queries.DataAsOf, error) {
 // areasOf is the areas of asOf's version, kept by the areas load they are
 // (read with read when not kept).
 func (s *Server) areasOf(ctx context.Context, asOf queries.DataAsOf, read func(context.Context) (*queries.Areas, error)) (*queries.Areas, error) {
-	return cached(ctx, s, "areas|"+asOf.AreasKey(), read, func(a *queries.Areas) int { return a.Len()/10 + 1 })
+	return cached(ctx, s, areasKey(asOf), read, func(a *queries.Areas) int { return a.Len()/10 + 1 })
 }
+
+// areasKey names asOf's areas in the cache.
+func areasKey(asOf queries.DataAsOf) string { return "areas|" + asOf.AreasKey() }
 
 // lastAreasKept reports whether the areas of the version read last are kept.
 func (s *Server) lastAreasKept() bool {
@@ -264,7 +267,7 @@ func (s *Server) lastAreasKept() bool {
 	if read.IsZero() {
 		return false
 	}
-	_, ok := s.cache.lookup("areas|" + a.AreasKey())
+	_, ok := s.cache.lookup(areasKey(a))
 	return ok
 }
 

@@ -47,10 +47,7 @@ type Areas struct {
 // the areas load the version names when it was read with it (DataAsOf), else
 // the newest committed by its version.
 func (db *DB) AreasAt(ctx context.Context, asOf DataAsOf) (*Areas, error) {
-	if asOf.areas.of(asOf) {
-		return asOf.areas, nil
-	}
-	a, err := db.readAreas(ctx, asOf)
+	a, err := db.areasOf(ctx, asOf)
 	if err != nil {
 		return nil, fmt.Errorf("read places: %w", err)
 	}
@@ -69,10 +66,8 @@ func (db *DB) NewestAreas(ctx context.Context) (*Areas, error) {
 	return a, nil
 }
 
-// Of reports whether these are the areas of asOf's version.
-func (a *Areas) Of(asOf DataAsOf) bool { return a.of(asOf) }
-
-func (a *Areas) of(asOf DataAsOf) bool {
+// Of reports whether these are the areas of asOf's version (false for nil).
+func (a *Areas) Of(asOf DataAsOf) bool {
 	switch {
 	case a == nil:
 		return false
@@ -116,14 +111,19 @@ func (a DataAsOf) WithAreas(areas *Areas) DataAsOf {
 // read, reads under way for the same areas sharing one statement (an
 // answer's areas and its PCNs' levels start together).
 func (db *DB) areasAt(ctx context.Context, asOf DataAsOf) (areaTable, error) {
-	if asOf.areas.of(asOf) {
-		return asOf.areas.table, nil
-	}
-	a, err := db.readAreas(ctx, asOf)
+	a, err := db.areasOf(ctx, asOf)
 	if err != nil {
 		return nil, err
 	}
 	return a.table, nil
+}
+
+// areasOf is the areas asOf carries when they are its version's, else read.
+func (db *DB) areasOf(ctx context.Context, asOf DataAsOf) (*Areas, error) {
+	if asOf.areas.Of(asOf) {
+		return asOf.areas, nil
+	}
+	return db.readAreas(ctx, asOf)
 }
 
 // readAreas reads the areas of the load asOf names (areasKnown), else the
