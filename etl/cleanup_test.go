@@ -72,7 +72,17 @@ func TestMarkedLoadDoesNotCommit(t *testing.T) {
 	}
 	mustLoad(t, db, filepath.Join(dir, "areas.csv"))
 	kind, _ := etl.LookupKind("training")
-	l := &etl.Loader{DB: db, Problems: mustProblemLog(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BatchRows: 2000}
+	// The load goes through a proxy that holds its connections once it has
+	// sent its first rows, so it is still running when it is marked,
+	// however fast the machine.
+	gate := make(chan struct{})
+	proxy := newHoldingProxy(t, db.Addr(), 256<<10, gate)
+	viaProxy, err := queries.Open(ctx, "clickhouse://default@"+proxy.ln.Addr().String()+"/"+db.Database(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer viaProxy.Close()
+	l := &etl.Loader{DB: viaProxy, Problems: mustProblemLog(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BatchRows: 2000}
 	type outcome struct {
 		res etl.Result
 		err error
@@ -82,10 +92,16 @@ func TestMarkedLoadDoesNotCommit(t *testing.T) {
 		res, err := l.LoadFile(ctx, etl.File{Path: filepath.Join(dir, "training.csv"), Kind: kind})
 		done <- outcome{res, err}
 	}()
-	// As soon as the load is running, mark it abandoned (a stale-after of 0:
-	// as if its heartbeats had stopped).
+	select {
+	case <-proxy.held:
+	case o := <-done:
+		t.Fatalf("the load ended (%s, %v) before the proxy held it; make the file bigger", o.res.Status, o.err)
+	}
+	// Now mark it abandoned (a stale-after of 0: as if its heartbeats had
+	// stopped), then let it go on.
+	// Its last sign of life must be older than now, to the second.
 	marked := false
-	for deadline := time.Now().Add(60 * time.Second); !marked && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); !marked && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		loads, err := db.AbandonedLoads(ctx, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -98,12 +114,8 @@ func TestMarkedLoadDoesNotCommit(t *testing.T) {
 				marked = true
 			}
 		}
-		select {
-		case o := <-done:
-			t.Fatalf("the load ended (%s, %v) before it could be marked; make the file bigger", o.res.Status, o.err)
-		default:
-		}
 	}
+	close(gate)
 	if !marked {
 		t.Fatal("the load never showed as running")
 	}

@@ -18,14 +18,32 @@ import (
 )
 
 // cuttingProxy forwards TCP to target and closes every connection once limit
-// bytes have gone from client to server, as a network failure would.
+// bytes have gone from client to server, as a network failure would. With a
+// gate it holds them instead: nothing more goes to the server (held is
+// closed) until the gate is closed.
 type cuttingProxy struct {
-	ln     net.Listener
-	target string
-	limit  int64
-	sent   atomic.Int64
-	cut    atomic.Bool
-	wg     sync.WaitGroup
+	ln       net.Listener
+	target   string
+	limit    int64
+	sent     atomic.Int64
+	cut      atomic.Bool
+	wg       sync.WaitGroup
+	gate     chan struct{}
+	held     chan struct{}
+	holdOnce sync.Once
+}
+
+// newHoldingProxy is a cuttingProxy that holds instead of cutting; close
+// gate to let the connections go on.
+func newHoldingProxy(t *testing.T, target string, limit int64, gate chan struct{}) *cuttingProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cuttingProxy{ln: ln, target: target, limit: limit, gate: gate, held: make(chan struct{})}
+	go p.serve()
+	t.Cleanup(func() { ln.Close(); p.wg.Wait() })
+	return p
 }
 
 func newCuttingProxy(t *testing.T, target string, limit int64) *cuttingProxy {
@@ -57,7 +75,10 @@ func (p *cuttingProxy) serve() {
 			for {
 				n, err := c.Read(buf)
 				if n > 0 {
-					if p.sent.Add(int64(n)) > p.limit {
+					if p.sent.Add(int64(n)) > p.limit && p.gate != nil {
+						p.holdOnce.Do(func() { close(p.held) })
+						<-p.gate
+					} else if p.sent.Load() > p.limit {
 						p.cut.Store(true)
 						c.Close()
 						s.Close()

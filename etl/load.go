@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
 	"spdash/queries"
 )
 
@@ -484,29 +486,52 @@ func (in *inserter) error() error {
 
 func (in *inserter) run() {
 	defer close(in.done)
+	var batch driver.Batch // one INSERT for the whole file, sent block by block
+	fail := func(err error) {
+		if batch != nil {
+			_ = batch.Abort()
+		}
+		in.mu.Lock()
+		in.err = err
+		in.mu.Unlock()
+		in.cancel()
+	}
 	for b := range in.full {
-		if err := in.send(b); err != nil {
-			in.mu.Lock()
-			in.err = err
-			in.mu.Unlock()
-			in.cancel()
+		if batch == nil {
+			var err error
+			if batch, err = in.db.PrepareRows(in.ctx, in.kind.Name, in.kind.StoredNames()); err != nil {
+				fail(err)
+				return
+			}
+		}
+		if err := in.send(batch, b); err != nil {
+			fail(err)
 			return
 		}
 		b.reset()
 		in.free <- b
 	}
-}
-
-func (in *inserter) send(b *rowBatch) error {
-	batch, err := in.db.PrepareRows(in.ctx, in.kind.Name, in.kind.StoredNames())
-	if err != nil {
-		return err
+	if batch == nil {
+		return
 	}
-	if err := b.appendTo(batch); err != nil {
-		_ = batch.Abort()
-		return fmt.Errorf("insert %s: %w", in.kind.Name, err)
+	if err := in.ctx.Err(); err != nil {
+		fail(err) // the load stopped: end the INSERT without finishing it
+		return
 	}
 	if err := batch.Send(); err != nil {
+		batch = nil // Send releases the connection whatever happens
+		fail(queries.Classify(fmt.Errorf("insert %s: %w", in.kind.Name, err)))
+	}
+}
+
+// send writes one block of the file's INSERT. The server gathers blocks into
+// parts of about a million rows (min_insert_block_size_rows), so a file
+// makes a few parts per partition, not one per block.
+func (in *inserter) send(batch driver.Batch, b *rowBatch) error {
+	if err := b.appendTo(batch); err != nil {
+		return fmt.Errorf("insert %s: %w", in.kind.Name, err)
+	}
+	if err := batch.Flush(); err != nil {
 		return queries.Classify(fmt.Errorf("insert %s: %w", in.kind.Name, err))
 	}
 	return nil

@@ -522,3 +522,37 @@ func testAllowRejects(t *testing.T, maxKeys int) {
 		t.Errorf("report:\n%s", b)
 	}
 }
+
+// A file is one INSERT sent in blocks: the server gathers the blocks into
+// parts, so a file of many batches makes about one new part per partition
+// (year), not one per batch, and every row arrives.
+func TestAFileIsOneInsertOfManyBlocks(t *testing.T) {
+	db := testdb.New(t)
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 7, Scale: sample.Demo}); err != nil {
+		t.Fatal(err)
+	}
+	mustLoad(t, db, filepath.Join(dir, "areas.csv"))
+	path := filepath.Join(dir, "outcomes.csv")
+	want := readTotals(t, path)
+	kind, _ := etl.LookupKind("outcomes")
+	const batch = 500
+	l := &etl.Loader{DB: db, Problems: mustProblemLog(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BatchRows: batch}
+	res, err := l.LoadFile(context.Background(), etl.File{Path: path, Kind: kind})
+	if err != nil || res.Status != etl.ResultLoaded {
+		t.Fatalf("load: %s, %v", res.Status, err)
+	}
+	if want.rows < 10*batch {
+		t.Fatalf("the file has %d rows: too few for %d-row batches to show", want.rows, batch)
+	}
+	if n := scalar[uint64](t, db, "SELECT count() FROM outcomes"); int(n) != want.rows {
+		t.Fatalf("%d rows in the view, %d in the file", n, want.rows)
+	}
+	years := scalar[uint64](t, db, "SELECT uniqExact(toYear(month)) FROM outcomes_rows")
+	// Level 0 parts are those inserts made (merges make higher levels); the
+	// ones merged away stay listed, inactive, for minutes.
+	parts := scalar[uint64](t, db, "SELECT count() FROM system.parts WHERE database = ? AND table = 'outcomes_rows' AND level = 0", db.Database())
+	if parts > years {
+		t.Errorf("the load made %d parts for %d years of months in %d-row batches of %d rows: one INSERT per batch?", parts, years, batch, want.rows)
+	}
+}
