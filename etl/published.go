@@ -372,6 +372,9 @@ func checkShape(r *Reader, rec [][]byte, line int, report func(Problem)) bool {
 		report(Problem{File: r.Path, Line: line, Column: "row", Reason: fmt.Sprintf("has %d fields but the header has %d", len(rec), r.width)})
 		return false
 	}
+	if r.scan != nil && r.scan.validUTF8(rec) {
+		return true // the scanner checked the record as a whole
+	}
 	ok := true
 	for f, raw := range rec {
 		if !utf8.Valid(raw) {

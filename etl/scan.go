@@ -25,6 +25,7 @@ type scanner struct {
 	fields [][]byte
 	spans  []span
 	unq    []byte // unescaped quoted fields
+	valid  bool   // the record in fields is all valid UTF-8
 }
 
 type span struct {
@@ -39,6 +40,12 @@ const (
 
 // errRecordTooLong ends a file whose record does not fit in maxRecordSize.
 var errRecordTooLong = fmt.Errorf("a record is longer than %d MiB; is this a CSV file?", maxRecordSize>>20)
+
+// validUTF8 reports whether rec is the record Next returned last and all
+// of it is valid UTF-8.
+func (s *scanner) validUTF8(rec [][]byte) bool {
+	return s.valid && len(rec) > 0 && len(rec) == len(s.fields) && &rec[0] == &s.fields[0]
+}
 
 func newScanner(r io.Reader) *scanner {
 	return &scanner{r: r, buf: make([]byte, scanBufSize), line: 1}
@@ -107,6 +114,9 @@ func (s *scanner) Next() ([][]byte, int, error) {
 		}
 		s.fields = s.fields[:0]
 		data := s.buf[s.pos-r.n : s.pos]
+		// One check of the record's bytes: its fields, quoted or not, are
+		// made of them (unquoting removes only ASCII quotes).
+		s.valid = utf8.Valid(data)
 		for _, sp := range s.spans {
 			if sp.unq {
 				s.fields = append(s.fields, s.unq[sp.a:sp.b])

@@ -167,7 +167,10 @@ func (v *Validator) Check(r *Reader, rec [][]byte, line int, row *Row, report fu
 			continue
 		}
 		raw := rec[field]
-		trimmed := bytes.TrimSpace(raw)
+		trimmed := raw
+		if n := len(raw); n == 0 || raw[0] <= ' ' || raw[n-1] <= ' ' || raw[0] >= utf8.RuneSelf || raw[n-1] >= utf8.RuneSelf {
+			trimmed = bytes.TrimSpace(raw) // only where an end may be a space
+		}
 		if (c.Type == TypeCode || c.Type == TypeFinancialYear) && len(trimmed) > 0 && bytes.Equal(trimmed, v.prevRaw[i]) {
 			val.Str = v.prevStr[i]
 			continue
@@ -218,7 +221,7 @@ func (v *Validator) Check(r *Reader, rec [][]byte, line int, row *Row, report fu
 	}
 	if v.areas != nil && v.areaCol >= 0 {
 		code := row.Values[v.areaCol].Str
-		if _, known := v.areas[code]; code != v.lastArea && !known {
+		if code != v.lastArea && !v.knownArea(code) {
 			report(Problem{File: v.path, Line: line, Column: "area_code", Value: code, Reason: "is not in the loaded areas; load an areas file that lists it first"})
 			ok = false
 		} else {
@@ -238,6 +241,11 @@ const maxInterned = 1 << 16
 
 // intern returns a lasting copy of a transient string, sharing one copy per
 // distinct value while there are not too many of them.
+func (v *Validator) knownArea(code string) bool {
+	_, ok := v.areas[code]
+	return ok
+}
+
 func (v *Validator) intern(s string) string { return internIn(v.interned, s) }
 
 // internIn is intern over the copies kept in m.
