@@ -135,6 +135,19 @@ func writeBlob(c echo.Context, status int, contentType string, b []byte) error {
 	return nil
 }
 
+// jsonAppender is a value that appends its own JSON, exactly what
+// encoding/json writes for it but faster (queries.AreaMetrics).
+type jsonAppender interface{ AppendJSON([]byte) []byte }
+
+// appendJSONItem appends item's JSON to buf: its own, or encoding/json's.
+func appendJSONItem[T any](buf []byte, item *T) ([]byte, error) {
+	if ap, ok := any(item).(jsonAppender); ok {
+		return ap.AppendJSON(buf), nil
+	}
+	b, err := json.Marshal(item)
+	return append(buf, b...), err
+}
+
 // writeJSONList writes the JSON object of head with one more member, name,
 // whose value is the array of items, as c.JSON would write the whole
 // (compact, HTML escaped, a newline at the end), but an item at a time: the
@@ -174,8 +187,13 @@ func writeJSONList[T any](c echo.Context, status int, head any, name string, ite
 		defer close(chunks)
 		var buf []byte
 		for i := range items {
-			item, err := json.Marshal(&items[i])
-			if err != nil {
+			before := len(buf)
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			var err error
+			if buf, err = appendJSONItem(buf, &items[i]); err != nil {
+				buf = buf[:before]
 				encodeErr = fmt.Errorf("encode the answer's %s, item %d: %w", name, i, err)
 				if len(buf) > 0 { // the items before it
 					select {
@@ -185,10 +203,6 @@ func writeJSONList[T any](c echo.Context, status int, head any, name string, ite
 				}
 				return
 			}
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = append(buf, item...)
 			if len(buf) >= writeChunk || i == len(items)-1 {
 				select {
 				case chunks <- buf:
