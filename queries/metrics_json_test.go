@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +72,7 @@ func TestAppendJSONIsEncodingJSONs(t *testing.T) {
 			sameAsEncodingJSON(t, &a)
 			a.Metrics = queries.WithTrends(a.Metrics, trends[a.Code])
 			sameAsEncodingJSON(t, &a)
+			eachIsInTheJSON(t, &a)
 			a.Metrics.Each(func(_ string, f queries.Figure) {
 				if f.IsWithheld() {
 					withheld++
@@ -88,6 +90,40 @@ func TestAppendJSONIsEncodingJSONs(t *testing.T) {
 	}
 	if withheld == 0 || suppressed == 0 || compared == 0 {
 		t.Errorf("the report had %d withheld figures, %d suppressed names and %d comparisons: the check did not see them all", withheld, suppressed, compared)
+	}
+}
+
+// eachIsInTheJSON fails unless every figure Each names is in a's JSON at
+// that name's path, with its value (null where it has none).
+func eachIsInTheJSON(t *testing.T, a *queries.AreaMetrics) {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(a.AppendJSON(nil), &doc); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	a.Metrics.Each(func(name string, f queries.Figure) {
+		n++
+		var at any = doc
+		for _, key := range strings.Split(name, ".") {
+			obj, ok := at.(map[string]any)
+			if at == nil && !f.IsKnown() {
+				break // a part of the answer that is null: its figures are unknown
+			}
+			if !ok {
+				t.Fatalf("%s: %s is not in the JSON", a.Code, name)
+			}
+			if at, ok = obj[key]; !ok {
+				t.Fatalf("%s: %s is not in the JSON", a.Code, name)
+			}
+		}
+		v, known := f.Value()
+		if got, isNum := at.(float64); known != isNum || (known && got != v) {
+			t.Fatalf("%s: %s is %v in the JSON, %v in Each", a.Code, name, at, f)
+		}
+	})
+	if n < 100 {
+		t.Fatalf("%s: Each gave %d figures", a.Code, n)
 	}
 }
 
