@@ -79,6 +79,14 @@ type Loader struct {
 // file as fast.
 const DefaultBatchRows = 50_000
 
+// partBatches is how many batches the server gathers into a part: a file is
+// one INSERT sent a batch at a time, and the server writes a part (per
+// partition) when it holds this many batches' rows, or at the end. 20 of the
+// default batch are about the server's own default (1,048,576 rows); a
+// smaller --batch-rows makes smaller parts too, so rows reach the storage
+// while the load runs.
+const partBatches = 20
+
 const progressEvery = 2 * time.Second
 
 // LoadFile loads one file. Invalid input is reported through Problems and
@@ -499,7 +507,7 @@ func (in *inserter) run() {
 	for b := range in.full {
 		if batch == nil {
 			var err error
-			if batch, err = in.db.PrepareRows(in.ctx, in.kind.Name, in.kind.StoredNames()); err != nil {
+			if batch, err = in.db.PrepareRows(in.ctx, in.kind.Name, in.kind.StoredNames(), partBatches*in.size); err != nil {
 				fail(err)
 				return
 			}
@@ -525,8 +533,8 @@ func (in *inserter) run() {
 }
 
 // send writes one block of the file's INSERT. The server gathers blocks into
-// parts of about a million rows (min_insert_block_size_rows), so a file
-// makes a few parts per partition, not one per block.
+// parts (partBatches blocks each), so a file makes a few parts per
+// partition, not one per block.
 func (in *inserter) send(batch driver.Batch, b *rowBatch) error {
 	if err := b.appendTo(batch); err != nil {
 		return fmt.Errorf("insert %s: %w", in.kind.Name, err)

@@ -10,6 +10,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
@@ -359,9 +360,12 @@ func checkIdentifiers(names []string) error {
 	return nil
 }
 
-// PrepareRows starts a native insert batch into a kind's storage table. The
-// batch's columns are load_seq, line, then the given columns in that order.
-func (db *DB) PrepareRows(ctx context.Context, kind string, columns []string) (driver.Batch, error) {
+// PrepareRows starts a native insert into a kind's storage table, to be
+// sent in blocks (Flush) and ended by Send. Its columns are load_seq, line,
+// then the given columns in that order. The server gathers the blocks into
+// parts of at least partRows rows (min_insert_block_size_rows; 0 leaves the
+// server's setting, 1,048,576 by default), holding that many in memory.
+func (db *DB) PrepareRows(ctx context.Context, kind string, columns []string, partRows int) (driver.Batch, error) {
 	table, err := RowsTable(kind)
 	if err != nil {
 		return nil, err
@@ -370,7 +374,11 @@ func (db *DB) PrepareRows(ctx context.Context, kind string, columns []string) (d
 		return nil, err
 	}
 	q := expand(rowsInsertTmpl, map[string]string{"Table": table, "Columns": strings.Join(columns, ", ")})
-	b, err := db.conn.PrepareBatch(batchContext(ctx), q)
+	ctx = batchContext(ctx)
+	if partRows > 0 {
+		ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"min_insert_block_size_rows": partRows}))
+	}
+	b, err := db.conn.PrepareBatch(ctx, q)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("prepare insert into %s: %w", table, err))
 	}

@@ -1,0 +1,4 @@
+package etl
+
+// PartBatches is partBatches, for the tests of package etl_test.
+const PartBatches = partBatches
