@@ -58,7 +58,7 @@ type Loader struct {
 	Problems     *ProblemLog
 	Log          *slog.Logger
 	Progress     Progress // may be nil
-	BatchRows    int      // rows per native insert; 0 means DefaultBatchRows
+	BatchRows    int      // rows per block of a file's INSERT; 0 means DefaultBatchRows
 	// MaxClientKeys bounds the keys the client checks for duplicates itself
 	// (0: 2^28; their hashes spill to a temporary file beyond 2^20, so the
 	// memory held stays bounded); a file with more is checked by the server.

@@ -100,7 +100,7 @@ func (a *app) etlLoad(ctx context.Context, args []string) (int, error) {
 	var df dbFlags
 	allowRejects := fs.Bool("allow-rejects", false, "load the valid rows of a file with invalid rows, recording the rejects")
 	force := fs.Bool("force", false, "load a file even if an identical one was loaded before (to make an older file the newest again)")
-	batchRows := fs.Int("batch-rows", etl.DefaultBatchRows, "rows per native insert (memory is bounded by two batches)")
+	batchRows := fs.Int("batch-rows", etl.DefaultBatchRows, "rows per block sent to the server (memory is bounded by two batches; the server writes parts of 20)")
 	who := fs.String("actor", "", "who runs the load, for the audit table (default $SPDASH_ACTOR or the system user)")
 	ef.register(fs)
 	df.register(fs)
