@@ -239,13 +239,14 @@ func (v *Validator) Check(r *Reader, rec [][]byte, line int, row *Row, report fu
 
 const maxInterned = 1 << 16
 
-// intern returns a lasting copy of a transient string, sharing one copy per
-// distinct value while there are not too many of them.
+// knownArea reports whether code is in the loaded areas.
 func (v *Validator) knownArea(code string) bool {
 	_, ok := v.areas[code]
 	return ok
 }
 
+// intern returns a lasting copy of a transient string, sharing one copy per
+// distinct value while there are not too many of them.
 func (v *Validator) intern(s string) string { return internIn(v.interned, s) }
 
 // internIn is intern over the copies kept in m.
