@@ -46,15 +46,24 @@ func coldStatements(t *testing.T, db *queries.DB, asOf queries.DataAsOf, path st
 			t.Fatal(err)
 		}
 		// The default period's build is named by a hash of its own (this
-		// database's builds of it: any one's name).
+		// database's builds of it: any one's name), and read by its
+		// number (any of this database's builds of the default period).
 		var period uint64
 		if err := db.QueryRow(ctx, "SELECT max(snap) FROM current_builds WHERE kind = 'period'").Scan(&period); err != nil {
 			t.Fatal(err)
 		}
+		var builds []uint64
+		if err := db.QueryRow(ctx, "SELECT groupUniqArray(build) FROM current_builds WHERE kind IN ('period', 'months')").Scan(&builds); err != nil {
+			t.Fatal(err)
+		}
+		byBuild := ""
+		for _, b := range builds {
+			byBuild += fmt.Sprintf(" OR query LIKE '%%build = %d%%'", b)
+		}
 		// The areas are read by their load, or as the newest (binding
 		// nothing, beside the version: no other test runs meanwhile).
-		q := fmt.Sprintf("SELECT extract(query, '^-- spdash:sql/([a-z_]+[.]sql)') AS file, count() FROM system.query_log WHERE type = 2 AND query LIKE '-- spdash:sql/%%' AND (query LIKE '%%%d%%' OR query LIKE '%%%d%%' OR (%d != 0 AND query LIKE '%%%d%%') OR query LIKE '%%load_seq = %d%%' OR (query LIKE '-- spdash:sql/areas_as_of.sql%%' AND query LIKE '%%load_seq = (SELECT%%' AND query NOT LIKE '%%seq <=%%')) GROUP BY file",
-			asOf.Version, asOf.Current.Activity, period, period, asOf.AreasLoad())
+		q := fmt.Sprintf("SELECT extract(query, '^-- spdash:sql/([a-z_]+[.]sql)') AS file, count() FROM system.query_log WHERE type = 2 AND query LIKE '-- spdash:sql/%%' AND (query LIKE '%%%d%%' OR query LIKE '%%%d%%' OR (%d != 0 AND query LIKE '%%%d%%') OR query LIKE '%%load_seq = %d%%' OR (query LIKE '-- spdash:sql/areas_as_of.sql%%' AND query LIKE '%%load_seq = (SELECT%%' AND query NOT LIKE '%%seq <=%%')%s) GROUP BY file",
+			asOf.Version, asOf.Current.Activity, period, period, asOf.AreasLoad(), byBuild)
 		rows, err := db.Query(ctx, q)
 		if err != nil {
 			t.Fatal(err)

@@ -257,11 +257,7 @@ func (db *DB) DataAsOf(ctx context.Context) (DataAsOf, error) {
 	defer rows.Close()
 	var a DataAsOf
 	var states []kindState
-	type key struct {
-		kind string
-		snap uint64
-	}
-	built := map[key]uint64{} // the smallest built build of each kind and state
+	built := map[kindSnap]uint64{} // the smallest built build of each kind and state
 	type rangeRow struct {
 		snap, build uint64
 		r           DataRange
@@ -292,7 +288,7 @@ func (db *DB) DataAsOf(ctx context.Context) (DataAsOf, error) {
 				states = append(states, kindState{kind: kind, snap: snap})
 			}
 		case "built":
-			built[key{kind, snap}] = build
+			built[kindSnap{kind, snap}] = build
 		case rangeKind:
 			r.settle(years)
 			ranges = append(ranges, rangeRow{snap: snap, build: build, r: r})
@@ -303,11 +299,12 @@ func (db *DB) DataAsOf(ctx context.Context) (DataAsOf, error) {
 	}
 	a.areasKnown = true
 	for i, s := range states {
-		states[i].build = built[key{s.kind, s.snap}]
+		states[i].build = built[kindSnap{s.kind, s.snap}]
 	}
+	a.built = built
 	slices.SortFunc(states, func(x, y kindState) int { return strings.Compare(x.kind, y.kind) })
 	// The range read is the smallest build named as the data's state.
-	if b, ok := built[key{rangeKind, a.rangeSnap}]; ok && a.rangeSnap != 0 {
+	if b, ok := built[kindSnap{rangeKind, a.rangeSnap}]; ok && a.rangeSnap != 0 {
 		for i := range ranges {
 			if ranges[i].snap == a.rangeSnap && ranges[i].build == b {
 				a.rangeBuilt = &ranges[i].r

@@ -117,6 +117,22 @@ type DataAsOf struct {
 	// version (migration 010), else nil: read with the newest version only.
 	rangeSnap  uint64
 	rangeBuilt *DataRange
+	// The smallest built build of each kind and state when read with the
+	// version (data_as_of.sql), else nil: a default period's figures and
+	// months are then read by their build's number (defaultBuild).
+	built map[kindSnap]uint64
+}
+
+// kindSnap names a state of a kind of build (current_builds' kind, snap).
+type kindSnap struct {
+	kind string
+	snap uint64
+}
+
+// defaultBuild is the build of the default period's figures or months
+// named snap that was built when a's version was read (the smallest), or 0.
+func (a DataAsOf) defaultBuild(kind string, snap uint64) uint64 {
+	return a.built[kindSnap{kind, snap}]
 }
 
 // Stamp names the data for caches and ETags: it changes with every commit,

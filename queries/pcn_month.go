@@ -203,12 +203,15 @@ func (db *DB) readPCNFigures(ctx context.Context, sel Selection, asOf DataAsOf) 
 		return Classify(rows.Err())
 	}
 	if sel.Default && periodBuilt(asOf) {
-		err := read("read the default period's figures per PCN", expand(periodReadTmpl, sourceOf(asOf)),
-			append(args[:len(args):len(args)], clickhouse.Named("period", periodSnap(asOf, sel))))
-		if err != nil || len(out.counts)+len(out.census)+len(out.appointments)+len(out.funding) > 0 {
-			return out, err
+		if build := asOf.defaultBuild(periodKind, periodSnap(asOf, sel)); build != 0 {
+			err := read("read the default period's figures per PCN", expand(periodReadTmpl, sourceOf(asOf)),
+				append(args[:len(args):len(args)], clickhouse.Named("period_build", build)))
+			if err != nil || len(out.counts)+len(out.census)+len(out.appointments)+len(out.funding) > 0 {
+				return out, err
+			}
 		}
-		// None built (a load's builds under way, or failed): the statement.
+		// None built when the version was read (a load's builds under way,
+		// or failed), or deleted since: the statement.
 	}
 	return out, read("read the period's figures per PCN", expand(pcnPeriodTmpl, sourceOf(asOf)), args)
 }
@@ -425,11 +428,14 @@ func (db *DB) readMonthCounts(ctx context.Context, sel Selection, asOf DataAsOf,
 		args = append(args, clickhouse.Named("codes", chunk))
 	}
 	if monthsRolled(sel, level, chunk) {
-		rolled := append(args[:len(args):len(args)], clickhouse.Named("months", monthsSnap(asOf, sel)), clickhouse.Named("level", level))
-		if grid, err := db.scanMonthCounts(ctx, sel, expand(monthsReadTmpl, q), rolled); err != nil || len(grid) > 0 {
-			return grid, err
+		if build := asOf.defaultBuild(monthsKind, monthsSnap(asOf, sel)); build != 0 {
+			rolled := append(args[:len(args):len(args)], clickhouse.Named("months_build", build), clickhouse.Named("level", level))
+			if grid, err := db.scanMonthCounts(ctx, sel, expand(monthsReadTmpl, q), rolled); err != nil || len(grid) > 0 {
+				return grid, err
+			}
 		}
-		// None built (the load's build under way, or failed): the statement.
+		// None built when the version was read (the load's build under
+		// way, or failed), or deleted since: the statement.
 	}
 	return db.scanMonthCounts(ctx, sel, expand(pcnMonthlyTmpl, q), args)
 }
