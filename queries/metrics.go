@@ -119,7 +119,7 @@ type DataAsOf struct {
 	rangeBuilt *DataRange
 	// The smallest built build of each kind and state when read with the
 	// version (data_as_of.sql), else nil: a default period's figures and
-	// months are then read by their build's number (defaultBuild).
+	// months are then read by their build's number (builtOf).
 	built map[kindSnap]uint64
 }
 
@@ -129,9 +129,9 @@ type kindSnap struct {
 	snap uint64
 }
 
-// defaultBuild is the build of the default period's figures or months
-// named snap that was built when a's version was read (the smallest), or 0.
-func (a DataAsOf) defaultBuild(kind string, snap uint64) uint64 {
+// builtOf is the build of kind named snap that was built when a's version
+// was read (the smallest), or 0 (none then, or a not read with its version).
+func (a DataAsOf) builtOf(kind string, snap uint64) uint64 {
 	return a.built[kindSnap{kind, snap}]
 }
 

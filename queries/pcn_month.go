@@ -203,7 +203,7 @@ func (db *DB) readPCNFigures(ctx context.Context, sel Selection, asOf DataAsOf) 
 		return Classify(rows.Err())
 	}
 	if sel.Default && periodBuilt(asOf) {
-		if build := asOf.defaultBuild(periodKind, periodSnap(asOf, sel)); build != 0 {
+		if build := asOf.builtOf(periodKind, periodSnap(asOf, sel)); build != 0 {
 			err := read("read the default period's figures per PCN", expand(periodReadTmpl, sourceOf(asOf)),
 				append(args[:len(args):len(args)], clickhouse.Named("period_build", build)))
 			if err != nil || len(out.counts)+len(out.census)+len(out.appointments)+len(out.funding) > 0 {
@@ -428,7 +428,7 @@ func (db *DB) readMonthCounts(ctx context.Context, sel Selection, asOf DataAsOf,
 		args = append(args, clickhouse.Named("codes", chunk))
 	}
 	if monthsRolled(sel, level, chunk) {
-		if build := asOf.defaultBuild(monthsKind, monthsSnap(asOf, sel)); build != 0 {
+		if build := asOf.builtOf(monthsKind, monthsSnap(asOf, sel)); build != 0 {
 			rolled := append(args[:len(args):len(args)], clickhouse.Named("months_build", build), clickhouse.Named("level", level))
 			if grid, err := db.scanMonthCounts(ctx, sel, expand(monthsReadTmpl, q), rolled); err != nil || len(grid) > 0 {
 				return grid, err

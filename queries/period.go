@@ -227,14 +227,12 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 		todo = append(todo, defaultBuild{kind: rangeKind, snap: a.rangeSnap, sel: sel, stmt: stmt})
 	}
 
-	// Those not built yet, each under a new number.
+	// Those not built when the version was read (which names every built
+	// build), each under a new number. One built meanwhile by another
+	// process is built again: two equal copies, the smaller read.
 	var missing []defaultBuild
 	for _, b := range todo {
-		built, err := db.defaultBuilt(ctx, b.kind, b.snap)
-		if err != nil {
-			return false, err
-		}
-		if built == 0 {
+		if a.builtOf(b.kind, b.snap) == 0 {
 			if b.build, err = newBuildID(); err != nil {
 				return false, err
 			}
