@@ -221,7 +221,7 @@ func (v *Validator) Check(r *Reader, rec [][]byte, line int, row *Row, report fu
 	}
 	if v.areas != nil && v.areaCol >= 0 {
 		code := row.Values[v.areaCol].Str
-		if code != v.lastArea && !v.knownArea(code) {
+		if code != v.lastArea && !known(v.areas, code) {
 			report(Problem{File: v.path, Line: line, Column: "area_code", Value: code, Reason: "is not in the loaded areas; load an areas file that lists it first"})
 			ok = false
 		} else {
@@ -238,12 +238,6 @@ func (v *Validator) Check(r *Reader, rec [][]byte, line int, row *Row, report fu
 }
 
 const maxInterned = 1 << 16
-
-// knownArea reports whether code is in the loaded areas.
-func (v *Validator) knownArea(code string) bool {
-	_, ok := v.areas[code]
-	return ok
-}
 
 // intern returns a lasting copy of a transient string, sharing one copy per
 // distinct value while there are not too many of them.
