@@ -60,11 +60,15 @@ func (f Figure) Ptr() *float64 {
 }
 
 // MarshalJSON writes the value, or null when it is unknown or withheld.
-func (f Figure) MarshalJSON() ([]byte, error) {
+func (f Figure) MarshalJSON() ([]byte, error) { return f.appendJSON(nil), nil }
+
+// appendJSON appends the value, or null when it is unknown or withheld (or
+// not a finite number).
+func (f Figure) appendJSON(b []byte) []byte {
 	if f.state != stateKnown || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
-		return []byte("null"), nil
+		return append(b, "null"...)
 	}
-	return strconv.AppendFloat(nil, f.v, 'g', -1, 64), nil
+	return strconv.AppendFloat(b, f.v, 'g', -1, 64)
 }
 
 // UnmarshalJSON reads a number or null (unknown: JSON does not say why).

@@ -211,11 +211,14 @@ func (c Comparison) Text() (string, bool) { return c.text, !c.withheld }
 func (c Comparison) IsWithheld() bool { return c.withheld }
 
 // MarshalJSON writes the word, or null when withheld.
-func (c Comparison) MarshalJSON() ([]byte, error) {
+func (c Comparison) MarshalJSON() ([]byte, error) { return c.appendJSON(nil), nil }
+
+// appendJSON appends the word, or null when withheld.
+func (c Comparison) appendJSON(b []byte) []byte {
 	if c.withheld {
-		return []byte("null"), nil
+		return append(b, "null"...)
 	}
-	return json.Marshal(c.text)
+	return appendJSONString(b, c.text)
 }
 
 // UnmarshalJSON reads a word, or null as withheld (the only null it writes).

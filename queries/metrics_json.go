@@ -2,7 +2,6 @@ package queries
 
 import (
 	"encoding/json"
-	"math"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -135,11 +134,7 @@ func (o *OutcomeRate) appendJSON(b []byte) []byte {
 	}
 	if o.Compared != nil {
 		b = append(b, `,"compared":`...)
-		if o.Compared.withheld {
-			b = append(b, "null"...)
-		} else {
-			b = appendJSONString(b, o.Compared.text)
-		}
+		b = o.Compared.appendJSON(b)
 	}
 	if o.Trend != "" {
 		b = append(b, `,"trend":`...)
@@ -148,14 +143,6 @@ func (o *OutcomeRate) appendJSON(b []byte) []byte {
 	b = append(b, `,"cost_per_outcome":`...)
 	b = o.CostPerOutcome.appendJSON(b)
 	return append(b, '}')
-}
-
-// appendJSON appends what MarshalJSON writes.
-func (f Figure) appendJSON(b []byte) []byte {
-	if f.state != stateKnown || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
-		return append(b, "null"...)
-	}
-	return strconv.AppendFloat(b, f.v, 'g', -1, 64)
 }
 
 // appendJSONMap appends m as encoding/json does: null when nil, else its
