@@ -8,12 +8,14 @@ import (
 	"io"
 	"testing"
 	"testing/iotest"
+	"unicode/utf8"
 )
 
 type scanned struct {
 	fields []string
 	line   int
 	err    string // "" or the error kind and lines
+	valid  bool   // the scanner says the record is valid UTF-8 (scanAll only)
 }
 
 func errKey(err error) string {
@@ -74,7 +76,7 @@ func scanAll(input []byte, oneByte bool) []scanned {
 		for i, f := range rec {
 			fields[i] = string(f)
 		}
-		out = append(out, scanned{fields: fields, line: line})
+		out = append(out, scanned{fields: fields, line: line, valid: s.validUTF8(rec)})
 	}
 }
 
@@ -91,10 +93,15 @@ func compareScan(t *testing.T, input []byte) {
 			if g.err != w.err || g.line != w.line || len(g.fields) != len(w.fields) {
 				t.Fatalf("input %q (one byte: %v) record %d:\n got %+v\nwant %+v", input, oneByte, i, g, w)
 			}
+			valid := true
 			for j := range w.fields {
 				if g.fields[j] != w.fields[j] {
 					t.Fatalf("input %q (one byte: %v) record %d field %d: got %q want %q", input, oneByte, i, j, g.fields[j], w.fields[j])
 				}
+				valid = valid && utf8.ValidString(w.fields[j])
+			}
+			if w.err == "" && g.valid != valid {
+				t.Fatalf("input %q (one byte: %v) record %d: the scanner says valid UTF-8 %v, its fields are %v", input, oneByte, i, g.valid, valid)
 			}
 		}
 	}
@@ -123,6 +130,8 @@ var scanSeeds = []string{
 	"",
 	"\n\n",
 	",\n,,\n",
+	"a,b\xff,c\n\xe2\x82\xac,\xe2\x82,x\r\n",
+	"a\r,b\r\n\tc,d\n\x00e,f\n",
 }
 
 func TestScannerMatchesEncodingCSV(t *testing.T) {
@@ -138,4 +147,27 @@ func FuzzScannerMatchesEncodingCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, input []byte) {
 		compareScan(t, input)
 	})
+}
+
+// BenchmarkScannerOutcomes reads 200,000 outcomes rows as the contract's
+// sample writes them (go test -bench Scanner ./etl).
+func BenchmarkScannerOutcomes(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString("month,area_code,provider_code,outcome,people,cohort\n")
+	for i := range 200000 {
+		fmt.Fprintf(&buf, "2024-%02d,U%05d,P%05d,entered_employment,%d,%d\r\n", i%12+1, i/70%1250, i%997, i%13, 20+i%17)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		s := newScanner(bytes.NewReader(data))
+		for {
+			if _, _, err := s.Next(); err != nil {
+				if err != io.EOF {
+					b.Fatal(err)
+				}
+				break
+			}
+		}
+	}
 }
