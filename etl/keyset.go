@@ -106,20 +106,53 @@ func (s *keySet) spillOut() error {
 // hashes could not decide (nil for a repeated hash: a duplicate, or rarely a
 // collision). Call it once, at the end: it sorts the hashes.
 func (s *keySet) needsServerCheck() (bool, error) {
-	defer s.close()
-	if !s.tracking() {
-		return true, s.gaveUp
-	}
-	if s.spill != nil {
-		repeated, err := s.spill.repeats(s.memKeys)
-		return err != nil || repeated, err
-	}
-	return hasRepeat(radixSort(s.hashes, nil)), nil
+	found := false
+	err := s.eachRepeat(func(uint64) bool { found = true; return false })
+	return err != nil || found, err
 }
 
-func hasRepeat(sorted []uint64) bool {
+// repeatedHashes is the set of hashes added more than once (empty: no
+// duplicate key), for an exact check of only those keys; an error says the
+// hashes could not decide, or more than limit repeat. Call it once, at the
+// end.
+func (s *keySet) repeatedHashes(limit int) (map[uint64]struct{}, error) {
+	set := map[uint64]struct{}{}
+	over := false
+	err := s.eachRepeat(func(h uint64) bool {
+		if len(set) == limit {
+			over = true
+			return false
+		}
+		set[h] = struct{}{}
+		return true
+	})
+	if err == nil && over {
+		err = fmt.Errorf("more than %d repeated key hashes", limit)
+	}
+	return set, err
+}
+
+// eachRepeat calls fn once with each hash added more than once, in no
+// particular order, until fn returns false. An error says the hashes could
+// not decide (more keys than maxKeys, a failed spill, a partition too big to
+// sort): duplicates may exist. It sorts the hashes and closes the spill.
+func (s *keySet) eachRepeat(fn func(uint64) bool) error {
+	defer s.close()
+	if !s.tracking() {
+		return s.gaveUp
+	}
+	if s.spill != nil {
+		return s.spill.eachRepeat(s.memKeys, fn)
+	}
+	repeatsIn(radixSort(s.hashes, nil), fn)
+	return nil
+}
+
+// repeatsIn calls fn once with each value sorted holds more than once,
+// until fn returns false, and reports whether fn stopped it.
+func repeatsIn(sorted []uint64, fn func(uint64) bool) bool {
 	for i := 1; i < len(sorted); i++ {
-		if sorted[i] == sorted[i-1] {
+		if sorted[i] == sorted[i-1] && (i == 1 || sorted[i] != sorted[i-2]) && !fn(sorted[i]) {
 			return true
 		}
 	}
@@ -177,20 +210,21 @@ func (sp *keySpill) add(h uint64) error {
 	return nil
 }
 
-// repeats reports whether any hash occurs twice, reading one partition at a
-// time. A partition of more than memKeys hashes (a far bigger file than
-// maxClientKeys allows, or hashes all alike) is an error: the server checks.
-func (sp *keySpill) repeats(memKeys int) (bool, error) {
+// eachRepeat is keySet.eachRepeat over the spill, reading one partition
+// at a time. A partition of more than memKeys hashes (a far bigger file than
+// maxClientKeys allows, or hashes all alike) is an error: duplicates may
+// exist.
+func (sp *keySpill) eachRepeat(memKeys int, fn func(uint64) bool) error {
 	var part, scratch []uint64
 	in := make([]byte, 8*sp.chunk)
 	for p := range keySpillParts {
 		if sp.count[p] > memKeys {
-			return false, fmt.Errorf("key hashes: partition %d holds %d, more than %d", p, sp.count[p], memKeys)
+			return fmt.Errorf("key hashes: partition %d holds %d, more than %d", p, sp.count[p], memKeys)
 		}
 		part = part[:0]
 		for _, off := range sp.chunks[p] {
 			if _, err := sp.f.ReadAt(in, off); err != nil {
-				return false, fmt.Errorf("read the key hashes back: %w", err)
+				return fmt.Errorf("read the key hashes back: %w", err)
 			}
 			for i := 0; i < len(in); i += 8 {
 				part = append(part, binary.LittleEndian.Uint64(in[i:]))
@@ -200,11 +234,11 @@ func (sp *keySpill) repeats(memKeys int) (bool, error) {
 		if cap(scratch) < len(part) {
 			scratch = make([]uint64, len(part))
 		}
-		if hasRepeat(radixSort(part, scratch[:len(part)])) {
-			return true, nil
+		if repeatsIn(radixSort(part, scratch[:len(part)]), fn) {
+			return nil
 		}
 	}
-	return false, nil
+	return nil
 }
 
 func (sp *keySpill) close() { sp.f.Close() }

@@ -2,6 +2,7 @@ package etl
 
 import (
 	"errors"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -167,4 +168,46 @@ func TestKeySetSpillFailsToServer(t *testing.T) {
 func needsCheck(s *keySet) bool {
 	needed, _ := s.needsServerCheck()
 	return needed
+}
+
+// repeatedHashes names each hash added more than once, once, held in memory
+// or spilled, and says when there are more than its limit.
+func TestKeySetRepeatedHashes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, memKeys := range []int{1 << 20, 256} { // in memory; spilled
+		s := newKeySet(1_000_000, memKeys)
+		var all []uint64
+		for range 5_000 {
+			h := r.Uint64()
+			all = append(all, h)
+			s.add(h)
+		}
+		want := map[uint64]struct{}{all[3]: {}, all[4_000]: {}, all[4_999]: {}}
+		s.add(all[3])
+		s.add(all[4_000])
+		s.add(all[4_000]) // three times: named once
+		s.add(all[4_999])
+		if memKeys == 256 && s.spill == nil {
+			t.Fatal("5,000 hashes did not spill past 256")
+		}
+		got, err := s.repeatedHashes(10)
+		if err != nil || !maps.Equal(got, want) {
+			t.Errorf("memKeys %d: repeated %v (%v), want %v", memKeys, got, err, want)
+		}
+	}
+	s := newKeySet(1_000, 1_000)
+	for i := uint64(1); i <= 5; i++ {
+		s.add(i)
+		s.add(i)
+	}
+	if _, err := s.repeatedHashes(4); err == nil {
+		t.Error("five repeated hashes, limit four: no error")
+	}
+	s = newKeySet(3, 3)
+	for i := uint64(1); i <= 4; i++ {
+		s.add(i)
+	}
+	if _, err := s.repeatedHashes(10); err == nil {
+		t.Error("more keys than the set checks: no error")
+	}
 }

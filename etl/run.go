@@ -76,7 +76,10 @@ func errText(err error) string {
 
 // ValidateFile checks one file without a database. areas, when not nil, are
 // the codes fact rows must refer to; codes of a valid areas file are added to
-// it. Duplicate keys are found in memory.
+// it. Duplicate keys are found as the load finds them, without growing
+// memory with the file: the valid rows' key hashes are collected (keySet)
+// and, only when one repeats, the file is read again to check those rows'
+// keys exactly (duplicateKeys).
 func ValidateFile(f File, areas map[string]struct{}, problems *ProblemLog) (res Result) {
 	start := time.Now()
 	res = Result{Path: f.Path, Kind: f.Kind.Name, Status: ResultValid}
@@ -110,19 +113,39 @@ func ValidateFile(f File, areas map[string]struct{}, problems *ProblemLog) (res 
 	for _, w := range warnings {
 		problems.Add(w)
 	}
-	v := NewValidator(f.Kind, f.Path, areas, true)
+	v := NewValidator(f.Kind, f.Path, areas, false)
+	keys, keyCols := newKeySet(maxClientKeys, memClientKeys), f.Kind.keyColumns()
+	defer keys.close()
 	var codes []string
 	if eachRecord(context.Background(), r, v, problems.Add, &res, func(row *Row) error {
 		if f.Kind.Reference {
 			codes = append(codes, row.Values[0].Str)
+		}
+		if keys.tracking() {
+			keys.add(keys.hashKey(f.Kind, keyCols, row))
 		}
 		return nil
 	}, nil) {
 		res.Status = ResultInvalid
 		return res
 	}
-	res.RowsRejected += int64(v.EarlierRejected)
-	res.RowsLoaded -= int64(v.EarlierRejected)
+	// A repeated hash is a duplicate key or, rarely, a collision: the exact
+	// check of those rows decides. When the hashes cannot decide, every
+	// valid row's key is checked exactly (suspects nil).
+	suspects, err := keys.repeatedHashes(maxSuspectKeys)
+	if err != nil {
+		suspects = nil
+	}
+	if err != nil || len(suspects) > 0 {
+		rejected, err := duplicateKeys(f, areas, keys, keyCols, suspects, problems.Add)
+		if err != nil {
+			problems.Add(Problem{File: f.Path, Reason: err.Error()})
+			res.Status = ResultInvalid
+			return res
+		}
+		res.RowsRejected += rejected
+		res.RowsLoaded -= rejected
+	}
 	if res.RowsRejected > 0 {
 		res.Status = ResultInvalid
 	}
@@ -133,6 +156,40 @@ func ValidateFile(f File, areas map[string]struct{}, problems *ProblemLog) (res 
 		}
 	}
 	return res
+}
+
+// maxSuspectKeys bounds the repeated key hashes whose rows ValidateFile
+// checks exactly on its second read; beyond it (a file made mostly of
+// duplicates), every row's key is checked.
+const maxSuspectKeys = 1 << 18
+
+// duplicateKeys reads f again and checks exactly the keys of its valid rows
+// whose hash (keys.hashKey) is in suspects, or of every valid row when
+// suspects is nil, reporting each line of a duplicated key as the first read
+// would have. The rows are validated again to know which are valid, their
+// other problems already reported. It returns how many lines it rejected.
+func duplicateKeys(f File, areas map[string]struct{}, keys *keySet, keyCols []int, suspects map[uint64]struct{}, report func(Problem)) (int64, error) {
+	r, _, err := Open(f.Path, f.Kind)
+	if err != nil {
+		return 0, fmt.Errorf("read the file again to check its keys: %w", err)
+	}
+	defer r.Close()
+	v := NewValidator(f.Kind, f.Path, areas, false)
+	dups := newKeyChecker(f.Kind, f.Path)
+	var res Result
+	var rejected int64
+	eachRecord(context.Background(), r, v, func(Problem) {}, &res, func(row *Row) error {
+		if suspects != nil {
+			if _, ok := suspects[keys.hashKey(f.Kind, keyCols, row)]; !ok {
+				return nil
+			}
+		}
+		if !dups.check(row, report) {
+			rejected++
+		}
+		return nil
+	}, nil)
+	return rejected + int64(dups.earlierRejected), nil
 }
 
 // eachRecord reads every record of r and validates it with v, counting rows

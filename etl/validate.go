@@ -89,14 +89,28 @@ type Validator struct {
 	prevRaw  [][]byte
 	prevStr  []string
 
-	// In-memory duplicate detection, when no database does it (validate).
+	// Exact duplicate detection in memory, when Check is to find them itself
+	// (NewValidator's checkKeys).
+	keys *keyChecker
+}
+
+// keyChecker finds duplicate natural keys exactly, keeping every key it is
+// given in memory: ValidateFile gives it only the rows whose key hash
+// repeats (keySet), so that its memory does not grow with the file.
+type keyChecker struct {
+	kind    *Kind
+	path    string
 	keys    map[string]int
 	keyCols []int
 	keyBuf  strings.Builder
 
-	// EarlierRejected counts lines found invalid after they were accepted: the
+	// earlierRejected counts lines found invalid after they were accepted: the
 	// first line of each duplicated key, named when the duplicate appears.
-	EarlierRejected int
+	earlierRejected int
+}
+
+func newKeyChecker(kind *Kind, path string) *keyChecker {
+	return &keyChecker{kind: kind, path: path, keys: map[string]int{}, keyCols: kind.keyColumns()}
 }
 
 type comparison struct {
@@ -126,10 +140,7 @@ func NewValidator(kind *Kind, path string, areas map[string]struct{}, checkKeys 
 		v.compare = append(v.compare, comparison{col: kind.columnIndex(c.Column), other: kind.columnIndex(c.Other), op: c.Op})
 	}
 	if checkKeys {
-		v.keys = map[string]int{}
-		for _, k := range kind.Key {
-			v.keyCols = append(v.keyCols, kind.columnIndex(k))
-		}
+		v.keys = newKeyChecker(kind, path)
 	}
 	return v
 }
@@ -232,7 +243,7 @@ func (v *Validator) Check(r *Reader, rec [][]byte, line int, row *Row, report fu
 		ok = false
 	}
 	if ok && v.keys != nil {
-		ok = v.checkKey(row, report)
+		ok = v.keys.check(row, report)
 	}
 	return ok
 }
@@ -294,34 +305,36 @@ func (v *Validator) checkHierarchy(row *Row, report func(Problem)) bool {
 }
 
 // keyText shows a row's natural key values, months as YYYY-MM.
-func (v *Validator) keyText(row *Row) string {
-	v.keyBuf.Reset()
-	for i, c := range v.keyCols {
+func (k *keyChecker) keyText(row *Row) string {
+	k.keyBuf.Reset()
+	for i, c := range k.keyCols {
 		if i > 0 {
-			v.keyBuf.WriteString(", ")
+			k.keyBuf.WriteString(", ")
 		}
 		val := row.Values[c]
-		if v.kind.Columns[c].Type == TypeMonth {
-			v.keyBuf.WriteString(val.Month.Format("2006-01"))
+		if k.kind.Columns[c].Type == TypeMonth {
+			k.keyBuf.WriteString(val.Month.Format("2006-01"))
 		} else {
-			v.keyBuf.WriteString(val.Str)
+			k.keyBuf.WriteString(val.Str)
 		}
 	}
-	return v.keyBuf.String()
+	return k.keyBuf.String()
 }
 
-func (v *Validator) checkKey(row *Row, report func(Problem)) bool {
-	key := v.keyText(row)
-	first, dup := v.keys[key]
+// check reports whether row's key is new, reporting its line, and the
+// first line with the key when that is its first duplicate, if not.
+func (k *keyChecker) check(row *Row, report func(Problem)) bool {
+	key := k.keyText(row)
+	first, dup := k.keys[key]
 	if !dup {
-		v.keys[key] = row.Line
+		k.keys[key] = row.Line
 		return true
 	}
-	report(DuplicateProblem(v.path, v.kind, row.Line, []int{first, row.Line}, key))
+	report(DuplicateProblem(k.path, k.kind, row.Line, []int{first, row.Line}, key))
 	if first > 0 { // name the first line once, when its first duplicate appears
-		report(DuplicateProblem(v.path, v.kind, first, []int{first, row.Line}, key))
-		v.keys[key] = -first
-		v.EarlierRejected++
+		report(DuplicateProblem(k.path, k.kind, first, []int{first, row.Line}, key))
+		k.keys[key] = -first
+		k.earlierRejected++
 	}
 	return false
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Unit tests of the validated rules of DATA_CONTRACT.md. None of them needs a
@@ -701,6 +702,62 @@ func TestValidateDuplicateKeys(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The second read of ValidateFile checks exactly the rows whose key hash
+// repeated: a hash shared by two different keys (a collision) rejects
+// nothing, and with no hashes to go by (suspects nil) every row is checked,
+// finding what the in-memory check finds.
+func TestDuplicateKeysSecondRead(t *testing.T) {
+	k := kindNamed(t, "activity")
+	content := testFile("activity", nil, map[string]string{}, map[string]string{"provider_code": "P2"},
+		map[string]string{"provider_code": "P3"}, map[string]string{}, map[string]string{"provider_code": "P2"}, map[string]string{})
+	path := writeTestFile(t, "activity.csv", []byte(content))
+	rows, want := checkRows(t, "activity", content)
+	if len(rows) != 3 || len(want) != 5 { // lines 2-4 accepted as read; P1's three lines and P2's two named
+		t.Fatalf("the in-memory check: %d valid rows, problems %v", len(rows), want)
+	}
+	for i := range want { // checkRows read its own copy of the file
+		want[i].File = path
+	}
+	keys, keyCols := newKeySet(1000, 1000), k.keyColumns()
+	var got []Problem
+	rejected, err := duplicateKeys(File{Path: path, Kind: k}, nil, keys, keyCols, nil, func(p Problem) { got = append(got, p) })
+	if err != nil || rejected != 5 || !slices.Equal(got, want) {
+		t.Errorf("every row checked: %d rejected (%v), problems\n%v\nwant\n%v", rejected, err, got, want)
+	}
+
+	// A collision: P1's and P3's hashes suspected, but only P1 repeats.
+	hashOf := func(provider string) uint64 {
+		row := Row{Values: make([]Value, len(k.Columns))}
+		row.Values[k.columnIndex("month")].Month = time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC)
+		row.Values[k.columnIndex("area_code")].Str = "U1"
+		row.Values[k.columnIndex("provider_code")].Str = provider
+		return keys.hashKey(k, keyCols, &row)
+	}
+	got = nil
+	suspects := map[uint64]struct{}{hashOf("P1"): {}, hashOf("P3"): {}}
+	rejected, err = duplicateKeys(File{Path: path, Kind: k}, nil, keys, keyCols, suspects, func(p Problem) { got = append(got, p) })
+	if err != nil || rejected != 3 || len(got) != 3 {
+		t.Fatalf("P1 and P3 suspected: %d rejected (%v), problems %v; want P1's three lines", rejected, err, got)
+	}
+	checkProblems(t, got,
+		wantProblem{2, "month+area_code+provider_code", "also on line 5", "2024-07, U1, P1"},
+		wantProblem{5, "month+area_code+provider_code", "also on line 2", "2024-07, U1, P1"},
+		wantProblem{7, "month+area_code+provider_code", "also on line 2", "2024-07, U1, P1"})
+
+	// ValidateFile finds all five through its key hashes.
+	v := validatePath(t, path, k, nil)
+	if v.res.RowsRejected != 5 || v.res.RowsLoaded != 1 || v.res.Status != ResultInvalid {
+		t.Errorf("ValidateFile: %+v, want 5 rejected, 1 valid", v.res)
+	}
+	if !slices.EqualFunc(sortedProblems(v.problems), sortedProblems(want), func(a, b Problem) bool { return a.String() == b.String() }) {
+		t.Errorf("ValidateFile's problems\n%v\nwant\n%v", v.problems, want)
+	}
+}
+
+func sortedProblems(ps []Problem) []Problem {
+	return slices.SortedFunc(slices.Values(ps), func(a, b Problem) int { return strings.Compare(a.String(), b.String()) })
 }
 
 // Duplicate lines are named by their physical line, blank lines counted.
