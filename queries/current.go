@@ -286,13 +286,18 @@ func (db *DB) awaitBuild(ctx context.Context, kind string, snap uint64) (uint64,
 // buildCurrent writes a build of a kind's current rows at version: a
 // 'started' event, the rows, then the 'built' event that makes it visible.
 //
-// When the kind's newest load superseded no row of a committed load and the
-// state before it is built, the build is that build's rows and the load's
-// own: the months and PCNs the load has no row for copied
-// (current_<kind>_copy.sql), the others added up (current_<kind>_add.sql). A month's return then costs its own
-// rows and a copy of one row per month and PCN, not every row of the kind
-// again. The 'built' event, after both, makes the build visible. Otherwise,
-// or when whole, the build reads every current row (current_<kind>.sql).
+// When the state before the kind's newest load is built, the build starts
+// from that build: the months and PCNs the load has no row for are copied
+// (current_<kind>_copy.sql). The others are, when the load superseded no
+// row of a committed load, that build's rows and the load's own added up
+// (current_<kind>_add.sql): a month's return then costs its own rows and a
+// copy of one row per month and PCN, not every row of the kind again. When
+// it superseded rows (a correction), they are summed again from the current
+// rows in those months and PCNs alone (current_<kind>.sql "touched"): the
+// rows it supersedes share its rows' natural keys, so no other month and PCN
+// changed. The 'built' event, after both, makes the build visible.
+// Otherwise, or when whole, the build reads every current row
+// (current_<kind>.sql).
 func (db *DB) buildCurrent(ctx context.Context, kind string, snap, version uint64, whole bool) (uint64, error) {
 	t, ok := currentBuildTmpls[kind]
 	if !ok {
@@ -306,7 +311,7 @@ func (db *DB) buildCurrent(ctx context.Context, kind string, snap, version uint6
 	if err := db.recordBuild(ctx, kind, snap, build, "started", time.Now()); err != nil {
 		return 0, err
 	}
-	stmt, args := expand(t, nil), []any{clickhouse.Named("version", version), clickhouse.Named("build", build)}
+	stmt, args := expand(t, ""), []any{clickhouse.Named("version", version), clickhouse.Named("build", build)}
 	exec := func(stmt string) error {
 		if err := db.conn.Exec(ctx, stmt, args...); err != nil {
 			return Classify(fmt.Errorf("build the current %s rows at version %d: %w", kind, version, err))
@@ -314,8 +319,9 @@ func (db *DB) buildCurrent(ctx context.Context, kind string, snap, version uint6
 		return nil
 	}
 	var prev, load uint64
+	var superseding bool
 	if add, ok := currentAddTmpls[kind]; ok && !whole {
-		if prev, load, err = db.buildBase(ctx, kind, version); err != nil {
+		if prev, load, superseding, err = db.buildBase(ctx, kind, version); err != nil {
 			return 0, err
 		}
 		if prev != 0 {
@@ -323,7 +329,11 @@ func (db *DB) buildCurrent(ctx context.Context, kind string, snap, version uint6
 			if err := exec(currentCopyStmts[kind]); err != nil {
 				return 0, err
 			}
-			stmt = expand(add, nil)
+			if superseding {
+				stmt = expand(t, "touched")
+			} else {
+				stmt = expand(add, nil)
+			}
 		}
 	}
 	if err := exec(stmt); err != nil {
@@ -343,7 +353,7 @@ func (db *DB) buildCurrent(ctx context.Context, kind string, snap, version uint6
 	}
 	attrs := []any{"kind", kind, "version", version, "build", build, "took", time.Since(started).Round(time.Millisecond)}
 	if prev != 0 {
-		attrs = append(attrs, "from_build", prev, "and_load", load)
+		attrs = append(attrs, "from_build", prev, "and_load", load, "load_superseded_rows", superseding)
 	}
 	db.log.Info("built the current rows", attrs...)
 	return build, nil
@@ -370,18 +380,18 @@ func (db *DB) checkBuild(ctx context.Context, kind string, snap, version, prev u
 }
 
 // buildBase names what a build of a kind's state at version can start
-// from: the build of the state before its newest committed load, and that
-// load, when the load superseded no row of a committed load; prev is 0
-// otherwise (or when the kind has one load, that state was never built, or
-// its build is reclaimed). A kind's first load costs one small statement.
-func (db *DB) buildBase(ctx context.Context, kind string, version uint64) (prev, load uint64, err error) {
+// from: the build of the state before its newest committed load, that load,
+// and whether the load superseded rows of a committed load; prev is 0 when
+// the kind has one load, or that state was never built, or its build is
+// reclaimed. A kind's first load costs one small statement.
+func (db *DB) buildBase(ctx context.Context, kind string, version uint64) (prev, load uint64, superseding bool, err error) {
 	var loads, snapAll, newestHash uint64
 	args := []any{clickhouse.Named("kind", kind), clickhouse.Named("version", version)}
 	if err := db.conn.QueryRow(ctx, currentBuildLoads, args...).Scan(&loads, &load, &snapAll, &newestHash); err != nil {
-		return 0, 0, Classify(fmt.Errorf("read the committed %s loads at version %d: %w", kind, version, err))
+		return 0, 0, false, Classify(fmt.Errorf("read the committed %s loads at version %d: %w", kind, version, err))
 	}
 	if loads < 2 {
-		return 0, 0, nil
+		return 0, 0, false, nil
 	}
 	// The state before the newest load: the same sum without its part,
 	// wrapping as the server's sum does.
@@ -389,12 +399,9 @@ func (db *DB) buildBase(ctx context.Context, kind string, version uint64) (prev,
 	var superseded uint64
 	args = append(args, clickhouse.Named("load", load), clickhouse.Named("prev_snap", prevSnap))
 	if err := db.conn.QueryRow(ctx, currentBuildBase, args...).Scan(&superseded, &prev); err != nil {
-		return 0, 0, Classify(fmt.Errorf("read what the current %s rows at version %d can be built from: %w", kind, version, err))
+		return 0, 0, false, Classify(fmt.Errorf("read what the current %s rows at version %d can be built from: %w", kind, version, err))
 	}
-	if superseded > 0 {
-		return 0, 0, nil
-	}
-	return prev, load, nil
+	return prev, load, superseded > 0, nil
 }
 
 func (db *DB) recordBuild(ctx context.Context, kind string, snap, build uint64, event string, at time.Time) error {

@@ -29,20 +29,24 @@ Every joined subquery has an alias: ClickHouse 20+ refuses one without. */}}
 (migration 007), defined once: what a build of <kind>_current holds
 (current_<kind>.sql), and what a statement reads where no build of the
 kind's state exists yet (a read-only reader: the loader builds one after
-its commits). <kind>_sums true: the same, of load @load's rows alone, read
-first by their load_seq (a build from the previous state's,
-current_<kind>_add.sql). Waits and providers are sorted (groupArray's order
-is the engine's: 18.16 and 26.7 differ); modules and outcomes are numbered
-by their Enum8 values. */}}
+its commits). It is <kind>_sums "" (every current row). <kind>_sums "load":
+the same, of load @load's rows alone, read first by their load_seq (a build
+from the previous state's, current_<kind>_add.sql); "touched": of the
+current rows in the months and PCNs load @load has rows in (a build after
+a load that superseded rows, current_<kind>.sql: the rows it supersedes
+share its rows' keys, so no other month and PCN changed). Waits and
+providers are sorted (groupArray's order is the engine's: 18.16 and 26.7
+differ); modules and outcomes are numbered by their Enum8 values. */}}
 {{define "activity_sums"}}(SELECT month, area_code, count() AS returns,
        sum(toUInt64(referrals_received)) AS referrals, sum(toUInt64(referrals_accepted)) AS accepted,
        sum(toUInt64(people_supported)) AS supported, sum(toUInt64(active_caseload)) AS caseload,
        sum(toUInt64(link_worker_headcount)) AS headcount, sum(link_worker_fte) AS fte,
        arraySort(groupArray(median_wait_days)) AS waits, arraySort(groupArray(provider_code)) AS providers
-FROM activity_rows{{if .}} PREWHERE load_seq = @load{{end}}
-WHERE {{template "current" "activity"}}
+FROM activity_rows{{if eq . "load"}} PREWHERE load_seq = @load{{end}}
+WHERE {{template "current" "activity"}}{{if eq . "touched"}}
+  AND (month, area_code) IN (SELECT month, area_code FROM activity_rows PREWHERE load_seq = @load){{end}}
 GROUP BY month, area_code){{end}}
-{{define "activity_now"}}{{template "activity_sums" false}}{{end}}
+{{define "activity_now"}}{{template "activity_sums" ""}}{{end}}
 {{define "training_sums"}}(SELECT month, area_code,
        sumIf(toUInt64(staff_in_post), module = 'employment_support') AS in_post_1,
        sumIf(toUInt64(staff_in_post), module = 'benefits_and_debt') AS in_post_2,
@@ -56,10 +60,11 @@ GROUP BY month, area_code){{end}}
        sumIf(toUInt64(staff_trained), module = 'ips_awareness') AS trained_4,
        sumIf(toUInt64(staff_trained), module = 'mental_health_awareness') AS trained_5,
        sumIf(toUInt64(staff_trained), module = 'personalised_care_core') AS trained_6
-FROM training_rows{{if .}} PREWHERE load_seq = @load{{end}}
-WHERE {{template "current" "training"}}
+FROM training_rows{{if eq . "load"}} PREWHERE load_seq = @load{{end}}
+WHERE {{template "current" "training"}}{{if eq . "touched"}}
+  AND (month, area_code) IN (SELECT month, area_code FROM training_rows PREWHERE load_seq = @load){{end}}
 GROUP BY month, area_code){{end}}
-{{define "training_now"}}{{template "training_sums" false}}{{end}}
+{{define "training_now"}}{{template "training_sums" ""}}{{end}}
 {{define "outcomes_sums"}}(SELECT month, area_code,
        sumIf(toUInt64(people), outcome = 'entered_employment') AS people_1,
        sumIf(toUInt64(people), outcome = 'retained_employment') AS people_2,
@@ -75,10 +80,11 @@ GROUP BY month, area_code){{end}}
        sumIf(toUInt64(cohort), outcome = 'entered_volunteering') AS cohort_5,
        sumIf(toUInt64(cohort), outcome = 'improved_work_readiness') AS cohort_6,
        sumIf(toUInt64(cohort), outcome = 'improved_wellbeing') AS cohort_7
-FROM outcomes_rows{{if .}} PREWHERE load_seq = @load{{end}}
-WHERE {{template "current" "outcomes"}}
+FROM outcomes_rows{{if eq . "load"}} PREWHERE load_seq = @load{{end}}
+WHERE {{template "current" "outcomes"}}{{if eq . "touched"}}
+  AND (month, area_code) IN (SELECT month, area_code FROM outcomes_rows PREWHERE load_seq = @load){{end}}
 GROUP BY month, area_code){{end}}
-{{define "outcomes_now"}}{{template "outcomes_sums" false}}{{end}}
+{{define "outcomes_now"}}{{template "outcomes_sums" ""}}{{end}}
 {{/* The published files' current rows per month and PCN (migration 007):
 the census's FTE, mental-health FTE and NWRS Staff identifiers; the
 appointments by status. */}}

@@ -16,6 +16,6 @@ FROM (
     WHERE build = @prev AND (month, area_code) IN (SELECT month, area_code FROM activity_rows PREWHERE load_seq = @load)
     UNION ALL
     SELECT month, area_code, returns, referrals, accepted, supported, caseload, headcount, fte, waits, providers
-    FROM {{template "activity_sums" true}} AS load_rows
+    FROM {{template "activity_sums" "load"}} AS load_rows
 ) AS parts
 GROUP BY month, area_code

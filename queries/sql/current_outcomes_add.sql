@@ -12,6 +12,6 @@ FROM (
     WHERE build = @prev AND (month, area_code) IN (SELECT month, area_code FROM outcomes_rows PREWHERE load_seq = @load)
     UNION ALL
     SELECT month, area_code, people_1, people_2, people_3, people_4, people_5, people_6, people_7, cohort_1, cohort_2, cohort_3, cohort_4, cohort_5, cohort_6, cohort_7
-    FROM {{template "outcomes_sums" true}} AS load_rows
+    FROM {{template "outcomes_sums" "load"}} AS load_rows
 ) AS parts
 GROUP BY month, area_code

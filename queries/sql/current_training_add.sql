@@ -12,6 +12,6 @@ FROM (
     WHERE build = @prev AND (month, area_code) IN (SELECT month, area_code FROM training_rows PREWHERE load_seq = @load)
     UNION ALL
     SELECT month, area_code, in_post_1, in_post_2, in_post_3, in_post_4, in_post_5, in_post_6, trained_1, trained_2, trained_3, trained_4, trained_5, trained_6
-    FROM {{template "training_sums" true}} AS load_rows
+    FROM {{template "training_sums" "load"}} AS load_rows
 ) AS parts
 GROUP BY month, area_code
