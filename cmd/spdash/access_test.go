@@ -108,6 +108,27 @@ func TestServeRefusesUnsafeAccess(t *testing.T) {
 	}
 }
 
+// The demo has no sign-in: it listens on loopback by default and refuses
+// any address other machines could reach, before it generates, starts or
+// loads anything.
+func TestDemoRefusesAnAddressOthersCanReach(t *testing.T) {
+	for _, addr := range []string{":8080", "0.0.0.0:0", "[::]:0", "192.0.2.1:8080"} {
+		dataDir := t.TempDir()
+		var out, errOut bytes.Buffer
+		a := &app{stdout: &out, stderr: &errOut, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		code, err := a.demo(context.Background(), []string{"--addr", addr, "--data-dir", dataDir})
+		if code != exitUsage || err == nil || !strings.Contains(err.Error(), "no sign-in") || !strings.Contains(err.Error(), "spdash serve with --auth") {
+			t.Errorf("demo --addr %s: %d %v, want 2 saying why and what to do", addr, code, err)
+		}
+		if entries, _ := os.ReadDir(dataDir); len(entries) != 0 {
+			t.Errorf("demo --addr %s left %v in its data folder", addr, entries)
+		}
+	}
+	if !loopbackOnly(demoAddr) {
+		t.Errorf("the demo's default address %s is not loopback only", demoAddr)
+	}
+}
+
 func writeUsers(t *testing.T, dir string) string {
 	t.Helper()
 	path := filepath.Join(dir, "users.json")

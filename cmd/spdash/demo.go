@@ -16,16 +16,25 @@ import (
 // demo starts the local ClickHouse (or uses the configured one), generates the
 // sample data once, loads it (a rerun finds it already loaded) and serves the
 // dashboard until interrupted.
+// demoAddr is where the demo listens unless told otherwise: this machine
+// only, as it has no sign-in.
+const demoAddr = "127.0.0.1:8080"
+
 func (a *app) demo(ctx context.Context, args []string) (int, error) {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	var df dbFlags
 	df.register(fs)
 	scale := fs.String("scale", "demo", "demo or national")
 	seed := fs.Int64("seed", 1, "random seed of the sample data")
-	addr := fs.String("addr", ":8080", "address the dashboard listens on")
+	addr := fs.String("addr", demoAddr, "address the dashboard listens on: loopback only, as the demo has no sign-in")
 	disclosure := disclosureFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
+	}
+	// Without sign-in every visitor is an admin: the demo, like serve without
+	// --auth, is for this machine only.
+	if !loopbackOnly(*addr) {
+		return exitUsage, usageError{fmt.Sprintf("demo: %s is reachable from other machines, and the demo has no sign-in (every visitor is an admin): use a loopback address such as 127.0.0.1:8080, or load the data and run spdash serve with --auth", *addr)}
 	}
 	off, err := disclosureOff(*disclosure)
 	if err != nil {

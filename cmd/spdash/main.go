@@ -49,7 +49,7 @@ Usage:
                      file as the dashboard's /download/REPORT.FORMAT
   spdash migrate
   spdash healthcheck [--url http://127.0.0.1:8080/healthz]   (exit 0 when the dashboard answers 200)
-  spdash demo [--addr :8080] [--scale demo|national]
+  spdash demo [--addr 127.0.0.1:8080] [--scale demo|national]   (loopback only: no sign-in)
 
 PATH is a file or a folder of files named areas*.csv, activity*.csv,
 training*.csv, outcomes*.csv or funding*.csv (optionally .gz), or the
