@@ -96,6 +96,7 @@ func ValidateFile(f File, areas map[string]struct{}, problems *ProblemLog) (res 
 		}
 		return res
 	}
+	before, _ := os.Stat(f.Path) // for a second read (duplicateKeys): the file must not change meanwhile
 	r, warnings, err := Open(f.Path, f.Kind)
 	if err != nil {
 		var ferr *FileError
@@ -137,7 +138,7 @@ func ValidateFile(f File, areas map[string]struct{}, problems *ProblemLog) (res 
 		suspects = nil
 	}
 	if err != nil || len(suspects) > 0 {
-		rejected, err := duplicateKeys(f, areas, keys, keyCols, suspects, problems.Add)
+		rejected, err := duplicateKeys(f, before, areas, keys, keyCols, suspects, problems.Add)
 		if err != nil {
 			problems.Add(Problem{File: f.Path, Reason: err.Error()})
 			res.Status = ResultInvalid
@@ -167,8 +168,20 @@ const maxSuspectKeys = 1 << 18
 // whose hash (keys.hashKey) is in suspects, or of every valid row when
 // suspects is nil, reporting each line of a duplicated key as the first read
 // would have. The rows are validated again to know which are valid, their
-// other problems already reported. It returns how many lines it rejected.
-func duplicateKeys(f File, areas map[string]struct{}, keys *keySet, keyCols []int, suspects map[uint64]struct{}, report func(Problem)) (int64, error) {
+// other problems already reported. before is the file as the first read
+// found it: a file that changed since (its size or time) is an error, as
+// the two reads would not agree. It returns how many lines it rejected.
+func duplicateKeys(f File, before os.FileInfo, areas map[string]struct{}, keys *keySet, keyCols []int, suspects map[uint64]struct{}, report func(Problem)) (int64, error) {
+	unchanged := func() error {
+		now, err := os.Stat(f.Path)
+		if err != nil || before == nil || now.Size() != before.Size() || !now.ModTime().Equal(before.ModTime()) {
+			return fmt.Errorf("the file changed while it was validated; validate it again")
+		}
+		return nil
+	}
+	if err := unchanged(); err != nil {
+		return 0, err
+	}
 	r, _, err := Open(f.Path, f.Kind)
 	if err != nil {
 		return 0, fmt.Errorf("read the file again to check its keys: %w", err)
@@ -189,6 +202,9 @@ func duplicateKeys(f File, areas map[string]struct{}, keys *keySet, keyCols []in
 		}
 		return nil
 	}, nil)
+	if err := unchanged(); err != nil {
+		return 0, err
+	}
 	return rejected + int64(dups.earlierRejected), nil
 }
 

@@ -721,8 +721,12 @@ func TestDuplicateKeysSecondRead(t *testing.T) {
 		want[i].File = path
 	}
 	keys, keyCols := newKeySet(1000, 1000), k.keyColumns()
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var got []Problem
-	rejected, err := duplicateKeys(File{Path: path, Kind: k}, nil, keys, keyCols, nil, func(p Problem) { got = append(got, p) })
+	rejected, err := duplicateKeys(File{Path: path, Kind: k}, before, nil, keys, keyCols, nil, func(p Problem) { got = append(got, p) })
 	if err != nil || rejected != 5 || !slices.Equal(got, want) {
 		t.Errorf("every row checked: %d rejected (%v), problems\n%v\nwant\n%v", rejected, err, got, want)
 	}
@@ -737,7 +741,7 @@ func TestDuplicateKeysSecondRead(t *testing.T) {
 	}
 	got = nil
 	suspects := map[uint64]struct{}{hashOf("P1"): {}, hashOf("P3"): {}}
-	rejected, err = duplicateKeys(File{Path: path, Kind: k}, nil, keys, keyCols, suspects, func(p Problem) { got = append(got, p) })
+	rejected, err = duplicateKeys(File{Path: path, Kind: k}, before, nil, keys, keyCols, suspects, func(p Problem) { got = append(got, p) })
 	if err != nil || rejected != 3 || len(got) != 3 {
 		t.Fatalf("P1 and P3 suspected: %d rejected (%v), problems %v; want P1's three lines", rejected, err, got)
 	}
@@ -745,6 +749,14 @@ func TestDuplicateKeysSecondRead(t *testing.T) {
 		wantProblem{2, "month+area_code+provider_code", "also on line 5", "2024-07, U1, P1"},
 		wantProblem{5, "month+area_code+provider_code", "also on line 2", "2024-07, U1, P1"},
 		wantProblem{7, "month+area_code+provider_code", "also on line 2", "2024-07, U1, P1"})
+
+	// A file changed since the first read: the two reads would not agree.
+	if err := os.WriteFile(path, []byte(content+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := duplicateKeys(File{Path: path, Kind: k}, before, nil, keys, keyCols, suspects, func(Problem) {}); err == nil || !strings.Contains(err.Error(), "changed while it was validated") {
+		t.Errorf("a file changed between the reads: %v, want an error saying so", err)
+	}
 
 	// ValidateFile finds all five through its key hashes.
 	v := validatePath(t, path, k, nil)
