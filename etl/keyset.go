@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"os"
+	"slices"
 )
 
 // keySet collects 64-bit hashes of natural keys, to decide whether a load
@@ -111,25 +112,18 @@ func (s *keySet) needsServerCheck() (bool, error) {
 	return err != nil || found, err
 }
 
-// repeatedHashes is the set of hashes added more than once (empty: no
-// duplicate key), for an exact check of only those keys; an error says the
-// hashes could not decide, or more than limit repeat. Call it once, at the
-// end.
-func (s *keySet) repeatedHashes(limit int) (map[uint64]struct{}, error) {
-	set := map[uint64]struct{}{}
-	over := false
+// repeatedHashes are the hashes added more than once, sorted (none: no
+// duplicate key), for an exact check of only those keys: 8 bytes for each
+// duplicated key, not for each key. An error says the hashes could not
+// decide. Call it once, at the end.
+func (s *keySet) repeatedHashes() ([]uint64, error) {
+	var out []uint64
 	err := s.eachRepeat(func(h uint64) bool {
-		if len(set) == limit {
-			over = true
-			return false
-		}
-		set[h] = struct{}{}
+		out = append(out, h)
 		return true
 	})
-	if err == nil && over {
-		err = fmt.Errorf("more than %d repeated key hashes", limit)
-	}
-	return set, err
+	slices.Sort(out)
+	return out, err
 }
 
 // eachRepeat calls fn once with each hash added more than once, in no

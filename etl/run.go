@@ -79,7 +79,9 @@ func errText(err error) string {
 // it. Duplicate keys are found as the load finds them, without growing
 // memory with the file: the valid rows' key hashes are collected (keySet)
 // and, only when one repeats, the file is read again to check those rows'
-// keys exactly (duplicateKeys).
+// keys exactly (duplicateKeys). A file that cannot be read twice (a pipe)
+// keeps every key in memory instead, as does one whose hashes cannot decide
+// (more keys than maxClientKeys, a failed spill).
 func ValidateFile(f File, areas map[string]struct{}, problems *ProblemLog) (res Result) {
 	start := time.Now()
 	res = Result{Path: f.Path, Kind: f.Kind.Name, Status: ResultValid}
@@ -114,7 +116,10 @@ func ValidateFile(f File, areas map[string]struct{}, problems *ProblemLog) (res 
 	for _, w := range warnings {
 		problems.Add(w)
 	}
-	v := NewValidator(f.Kind, f.Path, areas, false)
+	// A file that cannot be read twice (a pipe) has its keys checked in
+	// memory as it is read, every key kept.
+	readTwice := before != nil && before.Mode().IsRegular()
+	v := NewValidator(f.Kind, f.Path, areas, !readTwice)
 	keys, keyCols := newKeySet(maxClientKeys, memClientKeys), f.Kind.keyColumns()
 	defer keys.close()
 	var codes []string
@@ -122,7 +127,7 @@ func ValidateFile(f File, areas map[string]struct{}, problems *ProblemLog) (res 
 		if f.Kind.Reference {
 			codes = append(codes, row.Values[0].Str)
 		}
-		if keys.tracking() {
+		if readTwice && keys.tracking() {
 			keys.add(keys.hashKey(f.Kind, keyCols, row))
 		}
 		return nil
@@ -130,22 +135,27 @@ func ValidateFile(f File, areas map[string]struct{}, problems *ProblemLog) (res 
 		res.Status = ResultInvalid
 		return res
 	}
-	// A repeated hash is a duplicate key or, rarely, a collision: the exact
-	// check of those rows decides. When the hashes cannot decide, every
-	// valid row's key is checked exactly (suspects nil).
-	suspects, err := keys.repeatedHashes(maxSuspectKeys)
-	if err != nil {
-		suspects = nil
-	}
-	if err != nil || len(suspects) > 0 {
-		rejected, err := duplicateKeys(f, before, areas, keys, keyCols, suspects, problems.Add)
+	if !readTwice {
+		res.RowsRejected += int64(v.keys.earlierRejected)
+		res.RowsLoaded -= int64(v.keys.earlierRejected)
+	} else {
+		// A repeated hash is a duplicate key or, rarely, a collision: the
+		// exact check of those rows decides. When the hashes cannot decide,
+		// every valid row's key is checked exactly (suspects nil).
+		suspects, err := keys.repeatedHashes()
 		if err != nil {
-			problems.Add(Problem{File: f.Path, Reason: err.Error()})
-			res.Status = ResultInvalid
-			return res
+			suspects = nil
 		}
-		res.RowsRejected += rejected
-		res.RowsLoaded -= rejected
+		if err != nil || len(suspects) > 0 {
+			rejected, err := duplicateKeys(f, before, areas, keys, keyCols, suspects, problems.Add)
+			if err != nil {
+				problems.Add(Problem{File: f.Path, Reason: err.Error()})
+				res.Status = ResultInvalid
+				return res
+			}
+			res.RowsRejected += rejected
+			res.RowsLoaded -= rejected
+		}
 	}
 	if res.RowsRejected > 0 {
 		res.Status = ResultInvalid
@@ -159,22 +169,19 @@ func ValidateFile(f File, areas map[string]struct{}, problems *ProblemLog) (res 
 	return res
 }
 
-// maxSuspectKeys bounds the repeated key hashes whose rows ValidateFile
-// checks exactly on its second read; beyond it (a file made mostly of
-// duplicates), every row's key is checked.
-const maxSuspectKeys = 1 << 18
-
 // duplicateKeys reads f again and checks exactly the keys of its valid rows
-// whose hash (keys.hashKey) is in suspects, or of every valid row when
-// suspects is nil, reporting each line of a duplicated key as the first read
-// would have. The rows are validated again to know which are valid, their
-// other problems already reported. before is the file as the first read
-// found it: a file that changed since (its size or time) is an error, as
-// the two reads would not agree. It returns how many lines it rejected.
-func duplicateKeys(f File, before os.FileInfo, areas map[string]struct{}, keys *keySet, keyCols []int, suspects map[uint64]struct{}, report func(Problem)) (int64, error) {
+// whose hash (keys.hashKey) is in suspects (sorted), or of every valid row
+// when suspects is nil, reporting each line of a duplicated key as the first
+// read would have. Its memory grows with the rows whose hash repeats, not
+// with the file. The rows are validated again to know which are valid,
+// their other problems already reported. before is the file as the first
+// read found it: another file now at the path, or one whose size or time
+// changed since, is an error, as the two reads would not agree. It returns
+// how many lines it rejected.
+func duplicateKeys(f File, before os.FileInfo, areas map[string]struct{}, keys *keySet, keyCols []int, suspects []uint64, report func(Problem)) (int64, error) {
 	unchanged := func() error {
 		now, err := os.Stat(f.Path)
-		if err != nil || before == nil || now.Size() != before.Size() || !now.ModTime().Equal(before.ModTime()) {
+		if err != nil || before == nil || !os.SameFile(now, before) || now.Size() != before.Size() || !now.ModTime().Equal(before.ModTime()) {
 			return fmt.Errorf("the file changed while it was validated; validate it again")
 		}
 		return nil
@@ -191,9 +198,14 @@ func duplicateKeys(f File, before os.FileInfo, areas map[string]struct{}, keys *
 	dups := newKeyChecker(f.Kind, f.Path)
 	var res Result
 	var rejected int64
-	eachRecord(context.Background(), r, v, func(Problem) {}, &res, func(row *Row) error {
+	var fileProblem string // the rows' problems were reported by the first read; not one of the file's
+	if eachRecord(context.Background(), r, v, func(p Problem) {
+		if p.Line == 0 {
+			fileProblem = p.Reason
+		}
+	}, &res, func(row *Row) error {
 		if suspects != nil {
-			if _, ok := suspects[keys.hashKey(f.Kind, keyCols, row)]; !ok {
+			if _, ok := slices.BinarySearch(suspects, keys.hashKey(f.Kind, keyCols, row)); !ok {
 				return nil
 			}
 		}
@@ -201,7 +213,9 @@ func duplicateKeys(f File, before os.FileInfo, areas map[string]struct{}, keys *
 			rejected++
 		}
 		return nil
-	}, nil)
+	}, nil) {
+		return 0, fmt.Errorf("read the file again to check its keys: %s", fileProblem)
+	}
 	if err := unchanged(); err != nil {
 		return 0, err
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -740,7 +741,8 @@ func TestDuplicateKeysSecondRead(t *testing.T) {
 		return keys.hashKey(k, keyCols, &row)
 	}
 	got = nil
-	suspects := map[uint64]struct{}{hashOf("P1"): {}, hashOf("P3"): {}}
+	suspects := []uint64{hashOf("P1"), hashOf("P3")}
+	slices.Sort(suspects)
 	rejected, err = duplicateKeys(File{Path: path, Kind: k}, before, nil, keys, keyCols, suspects, func(p Problem) { got = append(got, p) })
 	if err != nil || rejected != 3 || len(got) != 3 {
 		t.Fatalf("P1 and P3 suspected: %d rejected (%v), problems %v; want P1's three lines", rejected, err, got)
@@ -758,6 +760,25 @@ func TestDuplicateKeysSecondRead(t *testing.T) {
 		t.Errorf("a file changed between the reads: %v, want an error saying so", err)
 	}
 
+	// Another file put in its place, of the same size and time: also changed.
+	other := filepath.Join(t.TempDir(), "activity.csv")
+	if err := os.WriteFile(other, []byte(content+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	now, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(other, now.ModTime(), now.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(other, path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := duplicateKeys(File{Path: path, Kind: k}, now, nil, keys, keyCols, suspects, func(Problem) {}); err == nil || !strings.Contains(err.Error(), "changed while it was validated") {
+		t.Errorf("another file of the same size and time in its place: %v, want an error saying so", err)
+	}
+
 	// ValidateFile finds all five through its key hashes.
 	v := validatePath(t, path, k, nil)
 	if v.res.RowsRejected != 5 || v.res.RowsLoaded != 1 || v.res.Status != ResultInvalid {
@@ -770,6 +791,32 @@ func TestDuplicateKeysSecondRead(t *testing.T) {
 
 func sortedProblems(ps []Problem) []Problem {
 	return slices.SortedFunc(slices.Values(ps), func(a, b Problem) int { return strings.Compare(a.String(), b.String()) })
+}
+
+// A file that cannot be read twice (a named pipe, or a shell's <(…)) has
+// its keys checked as it is read, all of them kept in memory: its
+// duplicates are found as a regular file's are.
+func TestValidateDuplicateKeysFromAPipe(t *testing.T) {
+	content := testFile("activity", nil, map[string]string{}, map[string]string{"provider_code": "P2"}, map[string]string{})
+	path := filepath.Join(t.TempDir(), "activity.csv")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	go func() {
+		w, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return // the reader's error says what happened
+		}
+		defer w.Close()
+		_, _ = w.Write([]byte(content))
+	}()
+	v := validatePath(t, path, nil, nil)
+	if v.res.RowsRejected != 2 || v.res.RowsLoaded != 1 || v.res.Status != ResultInvalid {
+		t.Errorf("a pipe: %+v, want 2 rejected, 1 valid", v.res)
+	}
+	checkProblems(t, v.problems,
+		wantProblem{2, "month+area_code+provider_code", "also on line 4", "2024-07, U1, P1"},
+		wantProblem{4, "month+area_code+provider_code", "also on line 2", "2024-07, U1, P1"})
 }
 
 // Duplicate lines are named by their physical line, blank lines counted.

@@ -13,13 +13,13 @@ import (
 	"spdash/queries"
 )
 
-// demo starts the local ClickHouse (or uses the configured one), generates the
-// sample data once, loads it (a rerun finds it already loaded) and serves the
-// dashboard until interrupted.
 // demoAddr is where the demo listens unless told otherwise: this machine
 // only, as it has no sign-in.
 const demoAddr = "127.0.0.1:8080"
 
+// demo starts the local ClickHouse (or uses the configured one), generates the
+// sample data once, loads it (a rerun finds it already loaded) and serves the
+// dashboard until interrupted.
 func (a *app) demo(ctx context.Context, args []string) (int, error) {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	var df dbFlags
