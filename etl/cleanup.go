@@ -40,7 +40,10 @@ const DefaultKeep = time.Hour
 // Cleanup marks abandoned loads failed, then deletes the stored rows of
 // every failed load (rows no reader ever showed) and the rows superseded by
 // a load committed more than keep ago, kind by kind. ClickHouse applies the
-// deletions in the background; nothing visible changes.
+// deletions in the background; nothing visible changes. Last, it drops
+// what a stopped build of the analysts' views' rows left (its table, its
+// lock) and brings those rows to the newest loads if the last load did not
+// (migration 012).
 func Cleanup(ctx context.Context, db *queries.DB, staleAfter, keep time.Duration, out io.Writer) error {
 	if _, err := MarkAbandoned(ctx, db, staleAfter, out); err != nil {
 		return err
@@ -81,6 +84,31 @@ func Cleanup(ctx context.Context, db *queries.DB, staleAfter, keep time.Duration
 	}
 	if n > 0 {
 		fmt.Fprintf(out, "deleting %d builds of the current rows no reader reads (in the background)\n", n)
+	}
+	// The analysts' views' rows (migration 012): the tables of builds a
+	// stopped builder left, and a build a stopped loader did not make.
+	n, err = db.DropStaleNewestLocks(ctx, keep)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(out, "released %d locks of the analysts' views' swaps held since a process stopped\n", n)
+	}
+	n, err = db.DropStaleNewestStages(ctx, keep)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(out, "dropped %d tables of builds of the analysts' views' rows that were stopped\n", n)
+	}
+	built, err := db.BuildNewest(ctx)
+	if err != nil {
+		return err
+	}
+	for _, b := range built {
+		if b.How != queries.NewestUnchanged {
+			fmt.Fprintf(out, "%s: brought the analysts' view to the newest loads (it was not after the last load)\n", b.Kind)
+		}
 	}
 	return nil
 }

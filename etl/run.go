@@ -309,6 +309,9 @@ func (l *Loader) LoadAll(ctx context.Context, files []File, out io.Writer) ([]Re
 	// builds the default period's figures, months and the data's range
 	// (migrations 009 to 011) once, when a load committed: every kind is
 	// in one of them (the areas put the PCNs in their ICBs and regions).
+	// Last, the analysts' views' rows (migration 012) are brought to the
+	// newest state, whether or not a load committed: a run again after a
+	// loader was stopped between its commit and that build completes it.
 	var builds sync.WaitGroup
 	period := false
 	defer func() {
@@ -316,6 +319,7 @@ func (l *Loader) LoadAll(ctx context.Context, files []File, out io.Writer) ([]Re
 		if period {
 			l.buildPeriod(ctx)
 		}
+		l.buildNewest(ctx)
 	}()
 	var results []Result
 	for _, f := range files {
@@ -346,6 +350,16 @@ func (l *Loader) LoadAll(ctx context.Context, files []File, out io.Writer) ([]Re
 func (l *Loader) buildCurrent(ctx context.Context) {
 	if _, err := l.DB.BuildCurrent(ctx); err != nil && ctx.Err() == nil {
 		l.log().Warn("the current rows were not built after the load: the dashboard builds them when first asked", "err", err)
+	}
+}
+
+// buildNewest brings the analysts' views' rows to the newest state
+// (migration 012). A failure leaves the loads as committed and the views
+// at the state before them, never partly: the next etl load, etl cleanup
+// or spdash migrate builds them.
+func (l *Loader) buildNewest(ctx context.Context) {
+	if _, err := l.DB.BuildNewest(ctx); err != nil && ctx.Err() == nil {
+		l.log().Warn("the analysts' views were not brought to the newest loads: they show the data before them until the next etl load, etl cleanup or spdash migrate", "err", err)
 	}
 }
 

@@ -238,5 +238,9 @@ func (a *app) migrate(ctx context.Context, args []string) (int, error) {
 	if _, err := db.BuildPeriod(ctx); err != nil {
 		return exitInvalid, fmt.Errorf("build the default period's sums and months: %w", err)
 	}
+	// And the analysts' views' rows (migration 012).
+	if _, err := db.BuildNewest(ctx); err != nil {
+		return exitInvalid, fmt.Errorf("build the analysts' views' rows: %w", err)
+	}
 	return exitOK, nil
 }
