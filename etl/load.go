@@ -70,6 +70,11 @@ type Loader struct {
 	// Actor is who runs the load, for the audit table (spdash etl load
 	// --actor, $SPDASH_ACTOR, or the operating system's user).
 	Actor string
+
+	// newestByRun: LoadAll builds the analysts' views' rows after each
+	// commit beside the current rows' build, not LoadFile before it
+	// returns.
+	newestByRun bool
 }
 
 // DefaultBatchRows bounds memory: two batches are in flight at most. It is
@@ -176,7 +181,11 @@ func (l *Loader) LoadFile(ctx context.Context, f File) (res Result, err error) {
 			return err
 		}
 		// The analysts' view of the kind shows the load once this returns
-		// (migration 012); the run builds it again at its end if this fails.
+		// (migration 012), or in LoadAll once the run ends; the run builds
+		// it again at its end if this fails.
+		if l.newestByRun {
+			return nil
+		}
 		if _, err := l.DB.BuildNewest(ctx, f.Kind.Name); err != nil && ctx.Err() == nil {
 			l.log().Warn("the analysts' view was not brought to this load: it shows the data before it until the run's end builds it", "kind", f.Kind.Name, "err", err)
 		}

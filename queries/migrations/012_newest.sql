@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS activity_newest (
     link_worker_fte Float64,
     median_wait_days Nullable(Float64),
     marker UInt8
-) ENGINE = MergeTree() PARTITION BY tuple() ORDER BY (marker, month, area_code);
+) ENGINE = MergeTree() PARTITION BY tuple() ORDER BY marker;
 
 TRUNCATE TABLE activity_newest;
 
@@ -77,7 +77,7 @@ CREATE TABLE IF NOT EXISTS training_newest (
     staff_in_post UInt32,
     staff_trained UInt32,
     marker UInt8
-) ENGINE = MergeTree() PARTITION BY tuple() ORDER BY (marker, month, area_code);
+) ENGINE = MergeTree() PARTITION BY tuple() ORDER BY marker;
 
 TRUNCATE TABLE training_newest;
 
@@ -113,7 +113,7 @@ CREATE TABLE IF NOT EXISTS outcomes_newest (
     people UInt32,
     cohort UInt32,
     marker UInt8
-) ENGINE = MergeTree() PARTITION BY tuple() ORDER BY (marker, month, area_code);
+) ENGINE = MergeTree() PARTITION BY tuple() ORDER BY marker;
 
 TRUNCATE TABLE outcomes_newest;
 
