@@ -26,11 +26,12 @@ var newestCols = map[string]string{
 		"active_caseload, link_worker_headcount, link_worker_fte, median_wait_days",
 	"training": "load_seq, line, month, area_code, provider_code, module, staff_in_post, staff_trained",
 	"outcomes": "load_seq, line, month, area_code, provider_code, outcome, people, cohort",
+	"funding":  "load_seq, line, financial_year, area_code, stream, amount_gbp",
 }
 
 // NewestKinds are the kinds whose analysts' view reads a table of their
 // current rows, in the order BuildNewest builds them.
-var NewestKinds = []string{"activity", "training", "outcomes"}
+var NewestKinds = []string{"activity", "training", "outcomes", "funding"}
 
 var (
 	newestMarkerTmpl     = template.Must(template.New("newestmarker").Parse(sqlText("newest_marker")))

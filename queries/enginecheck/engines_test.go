@@ -166,7 +166,7 @@ func TestEngines(t *testing.T) {
 // disagree, naming the statement's file. It returns the rows 18.16 answered.
 // stageTable matches the name of a build's own table of newest rows
 // (queries/newest.go: stageName).
-var stageTable = regexp.MustCompile(`\b(?:activity|training|outcomes)_newest_b\d+_[0-9a-f]{16}\b`)
+var stageTable = regexp.MustCompile(`\b(?:activity|training|outcomes|funding)_newest_b\d+_[0-9a-f]{16}\b`)
 
 // buildStep orders the statements of one build of the newest rows as the
 // build runs them.
