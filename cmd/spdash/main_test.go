@@ -238,6 +238,97 @@ func TestKilledLoadLeavesNothingAndRerunCompletes(t *testing.T) {
 	}
 }
 
+// A loader killed (SIGKILL) after its commit, while its build of the
+// analysts' view's rows waits to be swapped in, leaves the view at the
+// state before the load, whole, and its build's table behind: the same
+// command again brings the view to the load, and cleanup drops the table.
+// The wait is made by holding the swap's lock, as another build would.
+func TestLoaderKilledBeforeTheViewsSwap(t *testing.T) {
+	dsn := testdb.DSN(t)
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 5, Scale: sample.Demo}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "etl", "load", "--clickhouse", dsn, filepath.Join(dir, "areas.csv")); code != exitOK {
+		t.Fatalf("areas: %d\n%s", code, stderr)
+	}
+	ctx := context.Background()
+	db, err := queries.Open(ctx, dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	count := func(q string) uint64 {
+		t.Helper()
+		var n uint64
+		if err := db.QueryRow(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if err := db.Exec(ctx, "CREATE TABLE outcomes_newest_lock (held UInt8) ENGINE = Memory"); err != nil {
+		t.Fatal(err)
+	}
+	outcomes := filepath.Join(dir, "outcomes.csv")
+	args := []string{"etl", "load", "--clickhouse", dsn, outcomes}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "SPDASH_TEST_MAIN=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Committed, and its build written, waiting for the lock.
+	waiting := func() bool {
+		return count("SELECT count() FROM loads WHERE kind = 'outcomes' AND status = 'loaded'") == 1 &&
+			count("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name LIKE 'outcomes\\_newest\\_b%'") == 1
+	}
+	for deadline := time.Now().Add(8 * time.Second); !waiting(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the load did not commit and reach the swap within 8 s")
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // its rows written, the lock asked for
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if ws := cmd.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() {
+		t.Fatalf("the load finished before it was killed (exit %d): it swapped while the lock was held", cmd.ProcessState.ExitCode())
+	}
+	if n := count("SELECT count() FROM outcomes"); n != 0 {
+		t.Fatalf("the view shows %d rows of a load whose build was never swapped in", n)
+	}
+	if n := count("SELECT count() FROM outcomes_rows"); n == 0 {
+		t.Fatal("the load's rows are not stored")
+	}
+
+	// The other swap ends; the same command again: already loaded, and the
+	// view gets the load's rows.
+	if err := db.Exec(ctx, "DROP TABLE outcomes_newest_lock"); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, args...)
+	if code != exitOK || !strings.Contains(stdout, "already loaded") {
+		t.Fatalf("the same command again: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	data, err := os.ReadFile(outcomes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, want := count("SELECT count() FROM outcomes"), uint64(bytes.Count(data, []byte("\n"))-1); n != want {
+		t.Fatalf("after the same command again the view shows %d rows, want the file's %d", n, want)
+	}
+	// Cleanup drops the killed build's table (made more than --keep ago).
+	time.Sleep(1100 * time.Millisecond)
+	code, stdout, stderr = runCLI(t, "etl", "cleanup", "--clickhouse", dsn, "--keep", "1s")
+	if code != exitOK || !strings.Contains(stdout, "dropped 1 tables of builds") {
+		t.Fatalf("cleanup: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if n := count("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name LIKE 'outcomes\\_newest\\_b%'"); n != 0 {
+		t.Errorf("%d build tables left after cleanup", n)
+	}
+}
+
 // serve runs with a read-only ClickHouse user once the schema is current.
 func TestServeWithReadOnlyUser(t *testing.T) {
 	dsn := testdb.DSN(t)
