@@ -44,7 +44,6 @@ var (
 	newestLockTmpl       = template.Must(template.New("newestlock").Parse(sqlText("newest_lock")))
 	newestUnlockTmpl     = template.Must(template.New("newestunlock").Parse(sqlText("newest_unlock")))
 	newestState          = expand(parseWithShared("newest_state"), nil)
-	newestSnap           = expand(parseWithShared("newest_snap"), nil)
 )
 
 // How a build of a kind's newest rows was made.
@@ -204,29 +203,14 @@ func (db *DB) buildNewestOnce(ctx context.Context, kind string) (NewestBuild, er
 		clickhouse.Named("snap", strconv.FormatUint(s.snap, 10)), clickhouse.Named("builds", strconv.FormatUint(uint64(builds)+1, 10))); err != nil {
 		return NewestBuild{}, err
 	}
-	// The rows are of the loads committed by s.load; a load of the kind
-	// with a smaller seq that committed meanwhile would be in them but not
-	// in the marker. Commits only add loads: one check after the writes.
-	var now uint64
-	if err := db.conn.QueryRow(ctx, newestSnap, clickhouse.Named("kind", kind), clickhouse.Named("version", s.load)).Scan(&now); err != nil {
-		return NewestBuild{}, Classify(fmt.Errorf("check the state of the %s view's build: %w", kind, err))
-	}
-	if now != s.snap {
-		return NewestBuild{}, errStateMoved
-	}
+	// The rows are of the loads committed by s.load. The swap checks, under
+	// its lock, that the kind's committed loads are still those of s.snap:
+	// a load of the kind that committed meanwhile, older or newer, fails it,
+	// and this builds again (its own loader builds too).
 	if err := db.swapNewest(ctx, kind, stage, s.snap); err != nil {
 		return NewestBuild{}, err
 	}
 	db.log.Info("built the analysts' view's rows", "kind", kind, "how", how, "snap", s.snap, "took", time.Since(started).Round(time.Millisecond))
-	// A load of the kind that committed after the state was read is in
-	// none of it: build again (its own loader will too).
-	after, err := db.readNewestState(ctx, kind)
-	if err != nil {
-		return NewestBuild{}, err
-	}
-	if after.snap != s.snap {
-		return NewestBuild{}, errStateMoved
-	}
 	return NewestBuild{Kind: kind, How: how, Snap: s.snap}, nil
 }
 
