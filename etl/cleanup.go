@@ -85,16 +85,18 @@ func Cleanup(ctx context.Context, db *queries.DB, staleAfter, keep time.Duration
 	if n > 0 {
 		fmt.Fprintf(out, "deleting %d builds of the current rows no reader reads (in the background)\n", n)
 	}
-	// The analysts' views' rows (migration 012): the tables of builds a
-	// stopped builder left, and a build a stopped loader did not make.
-	n, err = db.DropStaleNewestLocks(ctx, keep)
+	// The analysts' views' rows (migration 012): a swap's lock and a
+	// build's table that a stopped process left (by fixed ages, not keep:
+	// a small keep must not take a live build's), and a build a stopped
+	// loader did not make.
+	n, err = db.DropStaleNewestLocks(ctx, queries.StaleNewestLock)
 	if err != nil {
 		return err
 	}
 	if n > 0 {
 		fmt.Fprintf(out, "released %d locks of the analysts' views' swaps held since a process stopped\n", n)
 	}
-	n, err = db.DropStaleNewestStages(ctx, keep)
+	n, err = db.DropStaleNewestStages(ctx, queries.StaleNewestBuild)
 	if err != nil {
 		return err
 	}

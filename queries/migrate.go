@@ -98,6 +98,9 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		if applied[m.Version] {
 			continue
 		}
+		if err := db.beforeMigration(ctx, m.Version); err != nil {
+			return n, fmt.Errorf("before migration %03d_%s: %w", m.Version, m.Name, err)
+		}
 		for i, stmt := range m.Statements {
 			stmts := []string{stmt}
 			if db.cluster != nil { // the shards' tables are made above, for every migration
@@ -116,6 +119,19 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// beforeMigration does what a migration needs done in Go first: before
+// migration 013 points the analysts' views at the tables of migration 012,
+// those are built (BuildNewest: a build like any after a load, from the
+// state it reads, swapped in under its lock), whether 012 was applied in
+// this run or an earlier one that stopped.
+func (db *DB) beforeMigration(ctx context.Context, version uint32) error {
+	if version != 13 {
+		return nil
+	}
+	_, err := db.BuildNewest(ctx)
+	return err
 }
 
 // SchemaCurrent reports whether every embedded migration has been applied.

@@ -34,16 +34,18 @@ var newestCols = map[string]string{
 var NewestKinds = []string{"activity", "training", "outcomes", "funding"}
 
 var (
-	newestMarkerTmpl     = template.Must(template.New("newestmarker").Parse(sqlText("newest_marker")))
-	newestStageTmpl      = template.Must(template.New("neweststage").Parse(sqlText("newest_stage")))
-	newestReplaceTmpl    = template.Must(template.New("newestreplace").Parse(sqlText("newest_replace")))
-	newestStageDropTmpl  = template.Must(template.New("neweststagedrop").Parse(sqlText("newest_stage_drop")))
-	newestMarkerInsert   = template.Must(template.New("newestmarkerinsert").Parse(sqlText("newest_marker_insert")))
-	newestStageEmptyTmpl = template.Must(template.New("neweststageempty").Parse(sqlText("newest_stage_empty")))
-	newestRowsTmpl       = parseWithShared("newest_rows")
-	newestLockTmpl       = template.Must(template.New("newestlock").Parse(sqlText("newest_lock")))
-	newestUnlockTmpl     = template.Must(template.New("newestunlock").Parse(sqlText("newest_unlock")))
-	newestState          = expand(parseWithShared("newest_state"), nil)
+	newestMarkerTmpl      = template.Must(template.New("newestmarker").Parse(sqlText("newest_marker")))
+	newestStageTmpl       = template.Must(template.New("neweststage").Parse(sqlText("newest_stage")))
+	newestReplaceTmpl     = template.Must(template.New("newestreplace").Parse(sqlText("newest_replace")))
+	newestStageDropTmpl   = template.Must(template.New("neweststagedrop").Parse(sqlText("newest_stage_drop")))
+	newestMarkerInsert    = template.Must(template.New("newestmarkerinsert").Parse(sqlText("newest_marker_insert")))
+	newestStageEmptyTmpl  = template.Must(template.New("neweststageempty").Parse(sqlText("newest_stage_empty")))
+	newestRowsTmpl        = parseWithShared("newest_rows")
+	newestLockTmpl        = template.Must(template.New("newestlock").Parse(sqlText("newest_lock")))
+	newestUnlockTmpl      = template.Must(template.New("newestunlock").Parse(sqlText("newest_unlock")))
+	newestMergesStopTmpl  = template.Must(template.New("newestmergesstop").Parse(sqlText("newest_merges_stop")))
+	newestMergesStartTmpl = template.Must(template.New("newestmergesstart").Parse(sqlText("newest_merges_start")))
+	newestState           = expand(parseWithShared("newest_state"), nil)
 )
 
 // How a build of a kind's newest rows was made.
@@ -239,7 +241,7 @@ func (db *DB) swapNewest(ctx context.Context, kind, stage string, snap uint64) e
 			return Classify(fmt.Errorf("build the %s view's rows: take the swap's lock: %w", kind, err))
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("build the %s view's rows: another build held %s for %s; if no spdash process is loading, etl cleanup removes it", kind, lock["Lock"], swapLockWait)
+			return fmt.Errorf("build the %s view's rows: another build held %s for %s; etl cleanup removes a lock held for more than %s (its process stopped)", kind, lock["Lock"], swapLockWait, StaleNewestLock)
 		}
 		select {
 		case <-ctx.Done():
@@ -252,6 +254,18 @@ func (db *DB) swapNewest(ctx context.Context, kind, stage string, snap uint64) e
 			db.log.Warn("the lock of the analysts' view's swaps was not released: etl cleanup releases it", "lock", lock["Lock"], "err", err)
 		}
 	}()
+	table := map[string]string{"Table": kind + "_newest"}
+	if err := db.conn.Exec(ctx, expand(newestMergesStopTmpl, table)); err != nil {
+		return Classify(fmt.Errorf("build the %s view's rows: stop merges for the swap: %w", kind, err))
+	}
+	defer func() { // before the lock goes (deferred calls run last first)
+		if err := db.conn.Exec(context.WithoutCancel(ctx), expand(newestMergesStartTmpl, table)); err != nil {
+			db.log.Warn("merges of the analysts' view's rows were not started again after a swap: etl cleanup starts them", "table", table["Table"], "err", err)
+		}
+	}()
+	if err := db.awaitNoMerges(ctx, kind+"_newest"); err != nil {
+		return fmt.Errorf("build the %s view's rows: %w", kind, err)
+	}
 	s, err := db.readNewestState(ctx, kind)
 	if err != nil {
 		return err
@@ -265,10 +279,46 @@ func (db *DB) swapNewest(ctx context.Context, kind, stage string, snap uint64) e
 	return nil
 }
 
+// mergesWait bounds how long a swap waits for the merges of its table to
+// stop: they stop at their next check, within a second.
+const mergesWait = 60 * time.Second
+
+// awaitNoMerges waits until no merge of table runs (merges are stopped).
+func (db *DB) awaitNoMerges(ctx context.Context, table string) error {
+	deadline := time.Now().Add(mergesWait)
+	for {
+		var running uint64
+		if err := db.conn.QueryRow(ctx, sqlText("newest_merges_running"), clickhouse.Named("table", table)).Scan(&running); err != nil {
+			return Classify(fmt.Errorf("read the merges of %s: %w", table, err))
+		}
+		if running == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("a merge of %s still ran %s after merges were stopped", table, mergesWait)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// How old a lock of the swaps and a build's own table must be for etl
+// cleanup to take them for a stopped process's, whatever its --keep: a
+// swap holds its lock for at most mergesWait and a moment, and a build
+// lasts seconds, minutes at most.
+const (
+	StaleNewestLock  = 5 * time.Minute
+	StaleNewestBuild = time.Hour
+)
+
 // DropStaleNewestLocks releases the locks of swaps into the newest rows
-// held longer than keep (their process stopped mid-swap), and says how
-// many.
-func (db *DB) DropStaleNewestLocks(ctx context.Context, keep time.Duration) (int, error) {
+// held longer than olderThan (etl cleanup: StaleNewestLock; their process
+// stopped mid-swap), starting again the merges that swap stopped, and says
+// how many.
+func (db *DB) DropStaleNewestLocks(ctx context.Context, olderThan time.Duration) (int, error) {
 	n := 0
 	for _, kind := range NewestKinds {
 		lock := kind + "_newest_lock"
@@ -277,8 +327,11 @@ func (db *DB) DropStaleNewestLocks(ctx context.Context, keep time.Duration) (int
 		if err := db.conn.QueryRow(ctx, sqlText("newest_lock_age"), clickhouse.Named("lock", lock)).Scan(&held, &since); err != nil {
 			return n, Classify(fmt.Errorf("read the lock of the %s view's swaps: %w", kind, err))
 		}
-		if held == 0 || time.Since(since) < keep {
+		if held == 0 || time.Since(since) < olderThan {
 			continue
+		}
+		if err := db.conn.Exec(ctx, expand(newestMergesStartTmpl, map[string]string{"Table": kind + "_newest"})); err != nil {
+			return n, Classify(fmt.Errorf("start the merges of %s_newest again: %w", kind, err))
 		}
 		if err := db.conn.Exec(ctx, expand(newestUnlockTmpl, map[string]string{"Lock": lock})); err != nil {
 			return n, Classify(fmt.Errorf("release %s: %w", lock, err))
@@ -313,15 +366,15 @@ func stageMade(name string) (made time.Time, ok bool) {
 }
 
 // DropStaleNewestStages drops the tables of builds of the newest rows
-// made more than keep ago (a builder stopped before it dropped its own),
-// and says how many.
-func (db *DB) DropStaleNewestStages(ctx context.Context, keep time.Duration) (int, error) {
+// made more than olderThan ago (etl cleanup: StaleNewestBuild; a builder
+// stopped before it dropped its own), and says how many.
+func (db *DB) DropStaleNewestStages(ctx context.Context, olderThan time.Duration) (int, error) {
 	rows, err := db.conn.Query(ctx, sqlText("newest_stages"))
 	if err != nil {
 		return 0, Classify(fmt.Errorf("list the tables of builds of the newest rows: %w", err))
 	}
 	var stale []string
-	cutoff := time.Now().Add(-keep)
+	cutoff := time.Now().Add(-olderThan)
 	for rows.Next() {
 		var name string
 		if err := rows.Scan(&name); err != nil {

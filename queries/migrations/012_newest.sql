@@ -21,12 +21,19 @@
 -- committed, and the next `etl load`, `spdash migrate` or `etl cleanup`
 -- builds it (docs/ETL.md).
 --
--- This migration fills the tables with the current rows as the views of
--- migration 003 read them, and their markers, then points the views at them.
--- It may run again after a failure: each table is emptied before it is
--- filled. Funding is small (a few thousand rows a year), but its view's
--- filter cost a count() 4 ms against 1 ms: it has a table too. The areas
--- view reads one load's rows by its load_seq and is left as it is.
+-- This migration makes the tables, empty: an empty table with no marker
+-- holds the state of no committed load, so the first build is exact
+-- whatever the data. Migrate then builds them (queries/migrate.go,
+-- afterMigration: queries.BuildNewest, a build like any other, swapped in
+-- under its lock after a check of the state), and migration 013 points
+-- the views at them. Filling them here would read load_log twice (the
+-- rows, then the marker), and a load committing in between, or a second
+-- process migrating at the same time, would leave rows that the marker
+-- does not describe. Funding is small (a few thousand rows a year), but
+-- its view's filter cost a count() 4 ms against 1 ms: it has a table too.
+-- The areas view reads one load's rows by its load_seq and is left as it
+-- is.
+
 
 CREATE TABLE IF NOT EXISTS activity_newest (
     load_seq UInt64,
@@ -44,29 +51,6 @@ CREATE TABLE IF NOT EXISTS activity_newest (
     marker UInt8
 ) ENGINE = MergeTree() PARTITION BY tuple() ORDER BY marker;
 
-TRUNCATE TABLE activity_newest;
-
-INSERT INTO activity_newest (load_seq, line, month, area_code, provider_code, referrals_received, referrals_accepted, people_supported, active_caseload, link_worker_headcount, link_worker_fte, median_wait_days, marker)
-SELECT load_seq, line, month, area_code, provider_code, referrals_received, referrals_accepted, people_supported, active_caseload, link_worker_headcount, link_worker_fte, median_wait_days, 0
-FROM activity_rows
-WHERE load_seq IN (SELECT seq FROM load_log WHERE kind = 'activity' AND status IN ('loaded', 'partial'))
-  AND (load_seq, line) NOT IN (
-    SELECT load_seq, line FROM superseded_rows
-    WHERE by_seq IN (SELECT seq FROM load_log WHERE kind = 'activity' AND status IN ('loaded', 'partial')));
-
-INSERT INTO activity_newest (load_seq, line, marker)
-SELECT sum(intHash64(seq)), 1, 1
-FROM load_log
-WHERE kind = 'activity' AND status IN ('loaded', 'partial');
-
-DROP TABLE IF EXISTS activity;
-
-CREATE VIEW activity AS
-SELECT month, area_code, provider_code, referrals_received, referrals_accepted, people_supported,
-       active_caseload, link_worker_headcount, link_worker_fte, median_wait_days
-FROM activity_newest
-WHERE marker = 0;
-
 CREATE TABLE IF NOT EXISTS training_newest (
     load_seq UInt64,
     line UInt32,
@@ -79,28 +63,6 @@ CREATE TABLE IF NOT EXISTS training_newest (
     staff_trained UInt32,
     marker UInt8
 ) ENGINE = MergeTree() PARTITION BY tuple() ORDER BY marker;
-
-TRUNCATE TABLE training_newest;
-
-INSERT INTO training_newest (load_seq, line, month, area_code, provider_code, module, staff_in_post, staff_trained, marker)
-SELECT load_seq, line, month, area_code, provider_code, module, staff_in_post, staff_trained, 0
-FROM training_rows
-WHERE load_seq IN (SELECT seq FROM load_log WHERE kind = 'training' AND status IN ('loaded', 'partial'))
-  AND (load_seq, line) NOT IN (
-    SELECT load_seq, line FROM superseded_rows
-    WHERE by_seq IN (SELECT seq FROM load_log WHERE kind = 'training' AND status IN ('loaded', 'partial')));
-
-INSERT INTO training_newest (load_seq, line, marker)
-SELECT sum(intHash64(seq)), 1, 1
-FROM load_log
-WHERE kind = 'training' AND status IN ('loaded', 'partial');
-
-DROP TABLE IF EXISTS training;
-
-CREATE VIEW training AS
-SELECT month, area_code, provider_code, module, staff_in_post, staff_trained
-FROM training_newest
-WHERE marker = 0;
 
 CREATE TABLE IF NOT EXISTS outcomes_newest (
     load_seq UInt64,
@@ -116,28 +78,6 @@ CREATE TABLE IF NOT EXISTS outcomes_newest (
     marker UInt8
 ) ENGINE = MergeTree() PARTITION BY tuple() ORDER BY marker;
 
-TRUNCATE TABLE outcomes_newest;
-
-INSERT INTO outcomes_newest (load_seq, line, month, area_code, provider_code, outcome, people, cohort, marker)
-SELECT load_seq, line, month, area_code, provider_code, outcome, people, cohort, 0
-FROM outcomes_rows
-WHERE load_seq IN (SELECT seq FROM load_log WHERE kind = 'outcomes' AND status IN ('loaded', 'partial'))
-  AND (load_seq, line) NOT IN (
-    SELECT load_seq, line FROM superseded_rows
-    WHERE by_seq IN (SELECT seq FROM load_log WHERE kind = 'outcomes' AND status IN ('loaded', 'partial')));
-
-INSERT INTO outcomes_newest (load_seq, line, marker)
-SELECT sum(intHash64(seq)), 1, 1
-FROM load_log
-WHERE kind = 'outcomes' AND status IN ('loaded', 'partial');
-
-DROP TABLE IF EXISTS outcomes;
-
-CREATE VIEW outcomes AS
-SELECT month, area_code, provider_code, outcome, people, cohort
-FROM outcomes_newest
-WHERE marker = 0;
-
 CREATE TABLE IF NOT EXISTS funding_newest (
     load_seq UInt64,
     line UInt32,
@@ -147,25 +87,3 @@ CREATE TABLE IF NOT EXISTS funding_newest (
     amount_gbp Decimal(18, 2),
     marker UInt8
 ) ENGINE = MergeTree() PARTITION BY tuple() ORDER BY marker;
-
-TRUNCATE TABLE funding_newest;
-
-INSERT INTO funding_newest (load_seq, line, financial_year, area_code, stream, amount_gbp, marker)
-SELECT load_seq, line, financial_year, area_code, stream, amount_gbp, 0
-FROM funding_rows
-WHERE load_seq IN (SELECT seq FROM load_log WHERE kind = 'funding' AND status IN ('loaded', 'partial'))
-  AND (load_seq, line) NOT IN (
-    SELECT load_seq, line FROM superseded_rows
-    WHERE by_seq IN (SELECT seq FROM load_log WHERE kind = 'funding' AND status IN ('loaded', 'partial')));
-
-INSERT INTO funding_newest (load_seq, line, marker)
-SELECT sum(intHash64(seq)), 1, 1
-FROM load_log
-WHERE kind = 'funding' AND status IN ('loaded', 'partial');
-
-DROP TABLE IF EXISTS funding;
-
-CREATE VIEW funding AS
-SELECT financial_year, area_code, stream, amount_gbp
-FROM funding_newest
-WHERE marker = 0;
