@@ -130,6 +130,11 @@ func (db *DB) beforeMigration(ctx context.Context, version uint32) error {
 	if version != 13 {
 		return nil
 	}
+	// A swap's lock left by a process stopped mid-swap would make every
+	// command wait for it here, etl cleanup (which releases it) included.
+	if _, err := db.DropStaleNewestLocks(ctx, StaleNewestLock); err != nil {
+		return err
+	}
 	_, err := db.BuildNewest(ctx)
 	return err
 }

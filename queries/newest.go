@@ -249,7 +249,11 @@ func (db *DB) swapNewest(ctx context.Context, kind, stage string, snap uint64) e
 		case <-time.After(swapLockRetry):
 		}
 	}
+	keepLock := false
 	defer func() {
+		if keepLock {
+			return
+		}
 		if err := db.conn.Exec(context.WithoutCancel(ctx), expand(newestUnlockTmpl, lock)); err != nil {
 			db.log.Warn("the lock of the analysts' view's swaps was not released: etl cleanup releases it", "lock", lock["Lock"], "err", err)
 		}
@@ -260,7 +264,10 @@ func (db *DB) swapNewest(ctx context.Context, kind, stage string, snap uint64) e
 	}
 	defer func() { // before the lock goes (deferred calls run last first)
 		if err := db.conn.Exec(context.WithoutCancel(ctx), expand(newestMergesStartTmpl, table)); err != nil {
-			db.log.Warn("merges of the analysts' view's rows were not started again after a swap: etl cleanup starts them", "table", table["Table"], "err", err)
+			// The lock stays: etl cleanup takes it for a stopped
+			// process's, and starts the merges as it releases it.
+			keepLock = true
+			db.log.Warn("merges of the analysts' view's rows were not started again after a swap: the lock is kept, and etl cleanup starts them when it releases it", "table", table["Table"], "err", err)
 		}
 	}()
 	if err := db.awaitNoMerges(ctx, kind+"_newest"); err != nil {
@@ -315,19 +322,22 @@ const (
 )
 
 // DropStaleNewestLocks releases the locks of swaps into the newest rows
-// held longer than olderThan (etl cleanup: StaleNewestLock; their process
-// stopped mid-swap), starting again the merges that swap stopped, and says
-// how many.
+// held longer than olderThan by the server's clock (etl cleanup:
+// StaleNewestLock; their process stopped mid-swap), starting again the
+// merges that swap stopped, and says how many. (A swap that could not
+// start its table's merges again keeps its lock, for this to find: merges
+// are only ever stopped while the lock is held. Starting them where no
+// lock is held could start them during a swap that took it meanwhile.)
 func (db *DB) DropStaleNewestLocks(ctx context.Context, olderThan time.Duration) (int, error) {
 	n := 0
 	for _, kind := range NewestKinds {
 		lock := kind + "_newest_lock"
 		var held uint64
-		var since time.Time
-		if err := db.conn.QueryRow(ctx, sqlText("newest_lock_age"), clickhouse.Named("lock", lock)).Scan(&held, &since); err != nil {
+		var seconds int64
+		if err := db.conn.QueryRow(ctx, sqlText("newest_lock_age"), clickhouse.Named("lock", lock)).Scan(&held, &seconds); err != nil {
 			return n, Classify(fmt.Errorf("read the lock of the %s view's swaps: %w", kind, err))
 		}
-		if held == 0 || time.Since(since) < olderThan {
+		if held == 0 || time.Duration(seconds)*time.Second < olderThan {
 			continue
 		}
 		if err := db.conn.Exec(ctx, expand(newestMergesStartTmpl, map[string]string{"Table": kind + "_newest"})); err != nil {

@@ -63,7 +63,12 @@ func (a *app) connect(ctx context.Context, f dbFlags) (db *queries.DB, close fun
 		stopServer()
 		return nil, nil, err
 	}
-	if _, err := db.Migrate(openCtx); err != nil {
+	// Migrations on a large database take longer than a connection may:
+	// migration 013 first builds the analysts' views' rows of every row
+	// already loaded.
+	migrateCtx, cancelMigrate := context.WithTimeout(ctx, migrateTimeout)
+	defer cancelMigrate()
+	if _, err := db.Migrate(migrateCtx); err != nil {
 		// A read-only user (for serve) cannot migrate: fine if nothing is due.
 		current, cerr := db.SchemaCurrent(openCtx)
 		if !queries.IsReadOnly(err) || cerr != nil || !current {
@@ -75,6 +80,10 @@ func (a *app) connect(ctx context.Context, f dbFlags) (db *queries.DB, close fun
 	}
 	return db, func() { db.Close(); stopServer() }, nil
 }
+
+// migrateTimeout bounds the migrations a command runs when it opens the
+// database (connecting has 30 s).
+const migrateTimeout = 10 * time.Minute
 
 func isUnreachable(err error) bool {
 	return errors.Is(err, queries.ErrUnreachable) || errors.Is(err, localch.ErrNoServerBinary)

@@ -24,7 +24,7 @@
 -- This migration makes the tables, empty: an empty table with no marker
 -- holds the state of no committed load, so the first build is exact
 -- whatever the data. Migrate then builds them (queries/migrate.go,
--- afterMigration: queries.BuildNewest, a build like any other, swapped in
+-- beforeMigration: queries.BuildNewest, a build like any other, swapped in
 -- under its lock after a check of the state), and migration 013 points
 -- the views at them. Filling them here would read load_log twice (the
 -- rows, then the marker), and a load committing in between, or a second

@@ -1,6 +1,6 @@
 -- The analysts' views of activity, training, outcomes and funding read
 -- their tables of current rows (migration 012), which Migrate built after
--- that migration (queries/migrate.go, afterMigration), so that the views
+-- that migration (queries/migrate.go, beforeMigration), so that the views
 -- never read a table not yet built. A row is marker = 0; the marker rows
 -- name the state (migration 012).
 
