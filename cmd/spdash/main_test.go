@@ -241,8 +241,9 @@ func TestKilledLoadLeavesNothingAndRerunCompletes(t *testing.T) {
 // A loader killed (SIGKILL) after its commit, while its build of the
 // analysts' view's rows waits to be swapped in, leaves the view at the
 // state before the load, whole, and its build's table behind: the same
-// command again brings the view to the load, and cleanup drops the table.
-// The wait is made by holding the swap's lock, as another build would.
+// command again brings the view to the load; cleanup leaves the table while
+// it may be a build under way, and drops it once old enough. The wait is
+// made by holding the swap's lock, as another build would.
 func TestLoaderKilledBeforeTheViewsSwap(t *testing.T) {
 	dsn := testdb.DSN(t)
 	dir := t.TempDir()
