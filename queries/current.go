@@ -512,6 +512,11 @@ func (db *DB) ReclaimBuilds(ctx context.Context, keep time.Duration) (int, error
 		if err := db.forgetBuilds(ctx, k.table, stale); err != nil {
 			return n, err
 		}
+		if kind != rangeKind && len(stale) > 0 { // and their packs (migration 014)
+			if err := db.conn.Exec(ctx, expand(currentRowsDeleteTmpl, map[string]string{"Table": "current_packs"}), stale); err != nil {
+				return n, Classify(fmt.Errorf("delete the packs of stale builds of %s: %w", k.table, err))
+			}
+		}
 		n += len(stale)
 	}
 	return n, nil

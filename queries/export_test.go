@@ -185,6 +185,30 @@ func forge(ctx context.Context, db *DB, kind string, snap uint64, cols, column s
 	return db.recordBuild(ctx, kind, snap, 1, "built", time.Now())
 }
 
+// PackForged packs the forged builds (numbered 1) of the default period's
+// figures and months as a build is packed (migration 014), then empties
+// the builds' tables of rows: what is read of the builds after it comes
+// from their packs alone.
+func PackForged(ctx context.Context, db *DB) error {
+	a, err := db.asOf(ctx, Request{})
+	if err != nil {
+		return err
+	}
+	for _, kind := range []string{periodKind, monthsKind} {
+		packs, err := packSources(kind, sourceOf(a))
+		if err != nil {
+			return err
+		}
+		if err := db.writePacks(ctx, defaultBuild{kind: kind, build: 1, packs: packs}); err != nil {
+			return err
+		}
+		if err := db.conn.Exec(ctx, "TRUNCATE TABLE "+defaultKinds[kind].table); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // RangeBuilt is the data's range read with a's version from its build
 // (migration 010), if it had one.
 func RangeBuilt(a DataAsOf) (DataRange, bool) {

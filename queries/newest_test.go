@@ -470,8 +470,8 @@ func TestMigrationBuildsTheViewsRowsOfDataAlreadyLoaded(t *testing.T) {
 	for _, kind := range queries.NewestKinds {
 		counts[kind] = viewAgainstStorage(t, db, kind) // migration 003's views
 	}
-	if n, err := db.Migrate(ctx); err != nil || n != 2 {
-		t.Fatalf("Migrate applied %d migrations, %v; want 012 and 013", n, err)
+	if n, err := db.Migrate(ctx); err != nil || n != len(ms)-11 {
+		t.Fatalf("Migrate applied %d migrations, %v; want 012 to %03d", n, err, ms[len(ms)-1].Version)
 	}
 	for _, kind := range queries.NewestKinds {
 		if n := viewAgainstStorage(t, db, kind); n != counts[kind] || n == 0 {

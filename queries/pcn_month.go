@@ -155,10 +155,9 @@ func (db *DB) readPCNFigures(ctx context.Context, sel Selection, asOf DataAsOf) 
 	}
 	out := &pcnPeriod{counts: map[string]*counts{}, census: map[string]*pcnCensus{}, appointments: map[string]*pcnAppointments{}}
 	number := map[string]int32{}
-	read := func(what, query string, args []any) error {
-		rows, err := db.conn.Query(ctx, query, args...)
+	read := func(what string, rows rowSource, err error) error {
 		if err != nil {
-			return Classify(fmt.Errorf("%s: %w", what, err))
+			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
@@ -200,12 +199,18 @@ func (db *DB) readPCNFigures(ctx context.Context, sel Selection, asOf DataAsOf) 
 				}
 			}
 		}
-		return Classify(rows.Err())
+		if err := rows.Err(); err != nil {
+			return Classify(fmt.Errorf("%s: %w", what, err))
+		}
+		return nil
 	}
 	if sel.Default && periodBuilt(asOf) {
 		if build := asOf.builtOf(periodKind, periodSnap(asOf, sel)); build != 0 {
-			err := read("read the default period's figures per PCN", expand(periodReadTmpl, sourceOf(asOf)),
-				append(args[:len(args):len(args)], clickhouse.Named("period_build", build)))
+			what := "read the default period's figures per PCN"
+			rows, err := db.builtRows(ctx, what, expand(packsReadTmpl, pcnMonthlySQL{}),
+				append(args[:len(args):len(args)], clickhouse.Named("build", build), clickhouse.Named("level", "")),
+				expand(periodReadTmpl, sourceOf(asOf)), append(args[:len(args):len(args)], clickhouse.Named("period_build", build)))
+			err = read(what, rows, err)
 			if err != nil || len(out.counts)+len(out.census)+len(out.appointments)+len(out.funding) > 0 {
 				return out, err
 			}
@@ -213,7 +218,47 @@ func (db *DB) readPCNFigures(ctx context.Context, sel Selection, asOf DataAsOf) 
 		// None built when the version was read (a load's builds under way,
 		// or failed), or deleted since: the statement.
 	}
-	return out, read("read the period's figures per PCN", expand(pcnPeriodTmpl, sourceOf(asOf)), args)
+	what := "read the period's figures per PCN"
+	rows, err := db.conn.Query(ctx, expand(pcnPeriodTmpl, sourceOf(asOf)), args...)
+	if err != nil {
+		return out, Classify(fmt.Errorf("%s: %w", what, err))
+	}
+	return out, read(what, rows, nil)
+}
+
+// builtRows are the rows of a default-period build: its packs (packQuery,
+// migration 014), or, when it has none (a build made before), its rows
+// (rowsQuery).
+func (db *DB) builtRows(ctx context.Context, what, packQuery string, packArgs []any, rowsQuery string, rowsArgs []any) (rowSource, error) {
+	rows, err := db.conn.Query(ctx, packQuery, packArgs...)
+	if err != nil {
+		return nil, Classify(fmt.Errorf("%s: %w", what, err))
+	}
+	var packs [][]byte
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		b, err := packBytes(body)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		packs = append(packs, b)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, Classify(fmt.Errorf("%s: %w", what, err))
+	}
+	if len(packs) > 0 {
+		return newPackRows(packs), nil
+	}
+	if rows, err = db.conn.Query(ctx, rowsQuery, rowsArgs...); err != nil {
+		return nil, Classify(fmt.Errorf("%s: %w", what, err))
+	}
+	return rows, nil
 }
 
 // addTo adds each PCN's counts, census, appointments and funding to the
@@ -430,24 +475,30 @@ func (db *DB) readMonthCounts(ctx context.Context, sel Selection, asOf DataAsOf,
 	if monthsRolled(sel, level, chunk) {
 		if build := asOf.builtOf(monthsKind, monthsSnap(asOf, sel)); build != 0 {
 			rolled := append(args[:len(args):len(args)], clickhouse.Named("months_build", build), clickhouse.Named("level", level))
-			if grid, err := db.scanMonthCounts(ctx, sel, expand(monthsReadTmpl, q), rolled); err != nil || len(grid) > 0 {
+			rows, err := db.builtRows(ctx, "read the months' sums", expand(packsReadTmpl, q), append(rolled, clickhouse.Named("build", build)),
+				expand(monthsReadTmpl, q), rolled)
+			if err != nil {
+				return nil, err
+			}
+			if grid, err := scanMonthCounts(sel, rows); err != nil || len(grid) > 0 {
 				return grid, err
 			}
 		}
 		// None built when the version was read (the load's build under
 		// way, or failed), or deleted since: the statement.
 	}
-	return db.scanMonthCounts(ctx, sel, expand(pcnMonthlyTmpl, q), args)
-}
-
-// scanMonthCounts reads the months' sums of pcn_monthly.sql, or of their
-// build (months_current_read.sql: the same columns).
-func (db *DB) scanMonthCounts(ctx context.Context, sel Selection, query string, args []any) (map[string][]*counts, error) {
-	grid := map[string][]*counts{}
-	rows, err := db.conn.Query(ctx, query, args...)
+	rows, err := db.conn.Query(ctx, expand(pcnMonthlyTmpl, q), args...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read the months' sums: %w", err))
 	}
+	return scanMonthCounts(sel, rows)
+}
+
+// scanMonthCounts reads the months' sums of pcn_monthly.sql, or of their
+// build (months_current_read.sql, or its packs: the same columns), and
+// closes rows.
+func scanMonthCounts(sel Selection, rows rowSource) (map[string][]*counts, error) {
+	grid := map[string][]*counts{}
 	defer rows.Close()
 	// One set of destinations for every row (a national PCN-level read is
 	// 15,000 rows of 31 columns).
@@ -486,7 +537,10 @@ func (db *DB) scanMonthCounts(ctx context.Context, sel Selection, query string, 
 		}
 		grid[code][m] = c
 	}
-	return grid, Classify(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, Classify(fmt.Errorf("read the months' sums: %w", err))
+	}
+	return grid, nil
 }
 
 // returnsCounts are the completeness of returns (METRICS.md) of the areas

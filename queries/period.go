@@ -98,6 +98,7 @@ var monthsLevels = []string{LevelRegion, LevelICB, LevelPCN}
 var (
 	periodBuildTmpl = parseWithShared("period_current_build")
 	periodReadTmpl  = parseWithShared("period_current_read")
+	packsReadTmpl   = parseWithShared("packs_read")
 	monthsBuildTmpl = parseWithShared("months_current_build")
 	monthsReadTmpl  = parseWithShared("months_current_read")
 	rangeBuildTmpl  = parseWithShared("range_current_build")
@@ -105,12 +106,14 @@ var (
 
 // monthsSnap names the months of a period at a data version: a hash of the
 // data's stamp (which loads are committed, the areas' included: they put
-// the PCNs in their ICBs and regions), of the period's months and of the
+// the PCNs in their ICBs and regions), of the period's months, of the
 // levels built (a build of fewer levels, made before the PCNs' were, is
-// never read: its name differs), never 0.
+// never read: its name differs) and of the packs (a build made before
+// migration 014, with none, is never read either: spdash migrate builds
+// one with them), never 0.
 func monthsSnap(asOf DataAsOf, sel Selection) uint64 {
 	h := fnv.New64a()
-	h.Write([]byte(asOf.Stamp() + "|" + sel.From.Format("2006-01|") + sel.To.Format("2006-01|") + strings.Join(monthsLevels, ",")))
+	h.Write([]byte(asOf.Stamp() + "|" + sel.From.Format("2006-01|") + sel.To.Format("2006-01|") + strings.Join(monthsLevels, ",") + "|packs"))
 	return h.Sum64() | 1
 }
 
@@ -133,15 +136,15 @@ var periodKinds = []string{"activity", "training", "outcomes", "pcn_workforce", 
 // months, never 0. The figures are a function of these alone, so a build
 // named so holds them whoever built it and when; a reader at another state
 // or period computes another name and never finds it. The hash begins with
-// the build's layout (migration 011's), so that no build of another layout
-// is ever read.
+// the build's layout (migration 011's, packed: migration 014), so that no
+// build of another layout is ever read.
 func periodSnap(asOf DataAsOf, sel Selection) uint64 {
 	snaps := map[string]uint64{}
 	for _, s := range asOf.states {
 		snaps[s.kind] = s.snap
 	}
 	h := fnv.New64a()
-	h.Write([]byte("pcn_period_current|"))
+	h.Write([]byte("pcn_period_current|packs|"))
 	var b [8]byte
 	for _, kind := range periodKinds {
 		binary.BigEndian.PutUint64(b[:], snaps[kind])
@@ -200,9 +203,13 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 			Period string
 		}{src, expand(pcnPeriodTmpl, src)}
 		stmt := expand(periodBuildTmpl, q)
-		todo = append(todo, defaultBuild{kind: periodKind, snap: periodSnap(a, sel), sel: sel, stmt: stmt})
+		packs, err := packSources(periodKind, src)
+		if err != nil {
+			return false, err
+		}
+		todo = append(todo, defaultBuild{kind: periodKind, snap: periodSnap(a, sel), sel: sel, stmt: stmt, packs: packs})
 		if prev := PreviousPeriod(sel); data.Covers(prev.From, prev.To) {
-			todo = append(todo, defaultBuild{kind: periodKind, snap: periodSnap(a, prev), sel: prev, stmt: stmt})
+			todo = append(todo, defaultBuild{kind: periodKind, snap: periodSnap(a, prev), sel: prev, stmt: stmt, packs: packs})
 		}
 	}
 	type level struct{ Name, Months string }
@@ -214,11 +221,15 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 		}
 		levels = append(levels, level{l, expand(pcnMonthlyTmpl, pcnMonthlySQL{pcnSQL: src, Level: column})})
 	}
+	monthsPacks, err := packSources(monthsKind, src)
+	if err != nil {
+		return false, err
+	}
 	q := struct {
 		pcnSQL
 		Levels []level
 	}{src, levels}
-	todo = append(todo, defaultBuild{kind: monthsKind, snap: monthsSnap(a, sel), sel: sel, stmt: expand(monthsBuildTmpl, q)})
+	todo = append(todo, defaultBuild{kind: monthsKind, snap: monthsSnap(a, sel), sel: sel, stmt: expand(monthsBuildTmpl, q), packs: monthsPacks})
 	if a.rangeSnap != 0 {
 		stmt := expand(rangeBuildTmpl, struct {
 			Range string
@@ -252,6 +263,9 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 			args := append(withBuild(levelArgs(b.sel, England, a), a), clickhouse.Named("build", b.build))
 			if err := db.conn.Exec(ctx, b.stmt, args...); err != nil {
 				return Classify(fmt.Errorf("build the %s (%s to %s): %w", defaultKinds[b.kind].what, b.sel.From.Format("2006-01"), b.sel.To.Format("2006-01"), err))
+			}
+			if err := db.writePacks(ctx, b); err != nil {
+				return fmt.Errorf("pack the %s (%s to %s): %w", defaultKinds[b.kind].what, b.sel.From.Format("2006-01"), b.sel.To.Format("2006-01"), err)
 			}
 			return nil
 		}
@@ -287,13 +301,79 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 }
 
 // defaultBuild is one build of the default period's kinds: its kind, name,
-// period, statement and number.
+// period, statement, number and the reads of its rows it is packed from.
 type defaultBuild struct {
 	kind  string
 	snap  uint64
 	sel   Selection
 	stmt  string
 	build uint64
+	packs []packSource
+}
+
+// packSource is a read of a build's rows that is packed (migration 014):
+// its statement (period_current_read.sql, or months_current_read.sql of
+// every area at level), the name of its build's argument, and the column
+// whose value names each pack (the area code), or -1 for one pack.
+type packSource struct {
+	level    string
+	stmt     string
+	buildArg string
+	key      int
+}
+
+// packSources are the reads a build of kind is packed from: the period's
+// figures per PCN in one pack, the months a pack per level and area.
+func packSources(kind string, src pcnSQL) ([]packSource, error) {
+	if kind == periodKind {
+		return []packSource{{stmt: expand(periodReadTmpl, src), buildArg: "period_build", key: -1}}, nil
+	}
+	var out []packSource
+	for _, l := range monthsLevels {
+		column, err := levelColumn(l)
+		if err != nil {
+			return nil, err
+		}
+		q := pcnMonthlySQL{pcnSQL: src, Level: column}
+		out = append(out, packSource{level: l, stmt: expand(monthsReadTmpl, q), buildArg: "months_build", key: 0})
+	}
+	return out, nil
+}
+
+// writePacks writes b's packs (migration 014): each of its reads' rows,
+// read from the build just written, in one insert.
+func (db *DB) writePacks(ctx context.Context, b defaultBuild) error {
+	if len(b.packs) == 0 {
+		return nil
+	}
+	batch, err := db.conn.PrepareBatch(batchContext(ctx), sqlText("packs_insert"))
+	if err != nil {
+		return Classify(err)
+	}
+	n := 0
+	for _, src := range b.packs {
+		rows, err := db.conn.Query(ctx, src.stmt, clickhouse.Named(src.buildArg, b.build), clickhouse.Named("level", src.level))
+		if err != nil {
+			_ = batch.Abort()
+			return Classify(err)
+		}
+		packs, order, err := packRowsOf(rows, src.key)
+		if err != nil {
+			_ = batch.Abort()
+			return err
+		}
+		for _, code := range order {
+			if err := batch.Append(b.build, src.level, code, packText(packs[code])); err != nil {
+				_ = batch.Abort()
+				return err
+			}
+			n++
+		}
+	}
+	if n == 0 { // no rows: the build is read from its (no) rows
+		return batch.Abort()
+	}
+	return Classify(batch.Send())
 }
 
 // recordDefaults writes an event of each of builds, in one insert.

@@ -157,6 +157,28 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 	if got, _ := metricsJSON(t, db, computed); got != want {
 		t.Fatal("a selection that is not marked default read the build")
 	}
+	// The forged builds above have no packs, so their rows were read. Packed
+	// (migration 014), with every build's rows then deleted, they are read
+	// from their packs: still doubled, the months at each level too.
+	if n := countUntil(t, db, "SELECT uniqExact(build) FROM current_packs", 3); n != 3 {
+		t.Fatalf("%d packs of the builds the loads made; want the period's, the one before's and the months'", n)
+	}
+	if err := queries.PackForged(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if _, packed := metricsJSON(t, db, sel); value(packed.England.Referrals) != 2*value(plain.England.Referrals) {
+		t.Fatalf("England's referrals from the forged build's pack: %v; want twice %v", value(packed.England.Referrals), value(plain.England.Referrals))
+	}
+	if got, was := monthly(sel), monthly(computed); was == 0 || got != 2*was {
+		t.Fatalf("England's months' referrals from the forged build's packs: %v; want twice %v", got, was)
+	}
+	for _, place := range []queries.Place{icb, pcn} {
+		s, c := sel, computed
+		s.Place, s.Level, c.Place, c.Level = place, queries.LevelPCN, place, queries.LevelPCN
+		if got, was := monthly(s), monthly(c); was == 0 || got != 2*was {
+			t.Fatalf("%s's months' referrals from the forged build's packs: %v; want twice %v", place.Code, got, was)
+		}
+	}
 
 	// A correction of the period's last month: a new state, whose sums are
 	// built after its load; the forged build (the old state's) is never
@@ -195,6 +217,9 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 	}
 	if left := buildsLeft(t, db, "kind IN ('period', 'months')", 3); left != 3 {
 		t.Fatalf("period and months builds after cleanup: %d; want 3 (two periods' sums, the months)", left)
+	}
+	if left := countUntil(t, db, "SELECT uniqExact(build) FROM current_packs", 3); left != 3 {
+		t.Fatalf("builds with packs after cleanup: %d; want the 3 read", left)
 	}
 	if got, _ := metricsJSON(t, db, sel); got != corrected {
 		t.Fatal("cleanup changed the default period's figures")
@@ -295,9 +320,16 @@ func TestTheDataRangeIsReadWithTheVersion(t *testing.T) {
 // (deletions are mutations, applied in the background).
 func buildsLeft(t *testing.T, db *queries.DB, where string, want uint64) uint64 {
 	t.Helper()
+	return countUntil(t, db, "SELECT uniqExact(build) FROM current_builds WHERE "+where, want)
+}
+
+// countUntil is query's count once it is want, or after 10 s (a
+// mutation's deletes land in the background).
+func countUntil(t *testing.T, db *queries.DB, query string, want uint64) uint64 {
+	t.Helper()
 	var left uint64
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if err := db.QueryRow(context.Background(), "SELECT uniqExact(build) FROM current_builds WHERE "+where).Scan(&left); err != nil {
+		if err := db.QueryRow(context.Background(), query).Scan(&left); err != nil {
 			t.Fatal(err)
 		}
 		if left == want || time.Now().After(deadline) {

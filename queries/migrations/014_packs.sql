@@ -1,0 +1,19 @@
+-- The rows of the default period's builds as packs (issue 15): for a build
+-- of the period's figures per PCN (migration 011), its rows as
+-- period_current_read.sql gives them, as one string (level and code
+-- empty); for a build of its months (migration 009), each area's rows as
+-- months_current_read.sql gives them, a string per level and area code.
+-- A page reads a build's packs in place of its rows: ClickHouse 18.16's
+-- cost of a read is per column, and a pack is one (queries/pack.go has
+-- the layout). They are written with the build's rows, before its 'built'
+-- event, so a build is read whole or not at all; a build with no packs
+-- (made before this migration) is read from its rows. Cleanup deletes
+-- them with their build. A granule is 16 packs: a read of one build's
+-- few packs reads little else.
+
+CREATE TABLE IF NOT EXISTS current_packs (
+    build UInt64,
+    level String,
+    code String,
+    body String
+) ENGINE = MergeTree() ORDER BY (build, level, code) SETTINGS index_granularity = 16;
