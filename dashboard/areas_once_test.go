@@ -62,7 +62,7 @@ func coldStatements(t *testing.T, db *queries.DB, asOf queries.DataAsOf, path st
 		}
 		// The areas are read by their load, or as the newest (binding
 		// nothing, beside the version: no other test runs meanwhile).
-		q := fmt.Sprintf("SELECT extract(query, '^-- spdash:sql/([a-z_]+[.]sql)') AS file, count() FROM system.query_log WHERE type = 2 AND query LIKE '-- spdash:sql/%%' AND (query LIKE '%%%d%%' OR query LIKE '%%%d%%' OR (%d != 0 AND query LIKE '%%%d%%') OR query LIKE '%%load_seq = %d%%' OR (query LIKE '-- spdash:sql/areas_as_of.sql%%' AND query LIKE '%%load_seq = (SELECT%%' AND query NOT LIKE '%%seq <=%%')%s) GROUP BY file",
+		q := fmt.Sprintf("SELECT concat(extract(query, '^-- spdash:sql/([a-z_]+[.]sql)'), if(query LIKE '-- spdash:sql/packs_read.sql%%' AND query LIKE '%%level = \\'\\'%%', ' (figures)', '')) AS file, count() FROM system.query_log WHERE type = 2 AND query LIKE '-- spdash:sql/%%' AND (query LIKE '%%%d%%' OR query LIKE '%%%d%%' OR (%d != 0 AND query LIKE '%%%d%%') OR query LIKE '%%load_seq = %d%%' OR (query LIKE '-- spdash:sql/areas_as_of.sql%%' AND query LIKE '%%load_seq = (SELECT%%' AND query NOT LIKE '%%seq <=%%')%s) GROUP BY file",
 			asOf.Version, asOf.Current.Activity, period, period, asOf.AreasLoad(), byBuild)
 		rows, err := db.Query(ctx, q)
 		if err != nil {
@@ -120,15 +120,20 @@ func TestAColdProfileSharesThePeriodsReads(t *testing.T) {
 	ran := coldStatements(t, db, asOf, "/areas/"+pcn)
 	t.Logf("/areas/%s ran %v", pcn, ran)
 	// The period's figures (sums, census, appointments, funding) are the
-	// default period's: read from their build (period_current_read.sql),
-	// made after the loads, not computed; the data's range comes with the
-	// version.
+	// default period's: read from their build's pack (packs_read.sql at
+	// level '', migration 014), made after the loads, not computed nor read
+	// as rows; the data's range comes with the version.
 	for _, file := range []string{"pcn_period.sql", "data_range.sql"} {
 		if n := ran[file]; n != 0 {
 			t.Errorf("/areas/%s ran %s %d times; want none (read from its build)", pcn, file, n)
 		}
 	}
-	if n := ran["period_current_read.sql"]; n < 1 || n > 2 {
-		t.Errorf("/areas/%s ran period_current_read.sql %d times; want once or twice", pcn, n)
+	for _, file := range []string{"period_current_read.sql", "months_current_read.sql"} {
+		if n := ran[file]; n != 0 {
+			t.Errorf("/areas/%s ran %s %d times; want none (its build's packs are read)", pcn, file, n)
+		}
+	}
+	if n := ran["packs_read.sql (figures)"]; n < 1 || n > 2 {
+		t.Errorf("/areas/%s read the period's figures' pack %d times; want once or twice", pcn, n)
 	}
 }

@@ -8,12 +8,13 @@
 -- the layout). They are written with the build's rows, before its 'built'
 -- event, so a build is read whole or not at all; a build with no packs
 -- (made before this migration) is read from its rows. Cleanup deletes
--- them with their build. A granule is 16 packs: a read of one build's
--- few packs reads little else.
+-- them with their build. A granule is one pack: a read of a build's packs
+-- reads no other build's (a period's pack is about 600 KB; with 16 to a
+-- granule a read of one took twice the server CPU, 5.0 ms against 2.5).
 
 CREATE TABLE IF NOT EXISTS current_packs (
     build UInt64,
     level String,
     code String,
     body String
-) ENGINE = MergeTree() ORDER BY (build, level, code) SETTINGS index_granularity = 16;
+) ENGINE = MergeTree() ORDER BY (build, level, code) SETTINGS index_granularity = 1;
