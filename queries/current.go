@@ -446,6 +446,13 @@ func (db *DB) ReclaimBuilds(ctx context.Context, keep time.Duration) (int, error
 	for _, s := range a.states {
 		read[s.kind] = s.build
 	}
+	// The builds with packs are listed before the builds' events: one of
+	// them with no event is one whose events were deleted, by a cleanup
+	// that stopped before its packs (or one of a release before packs).
+	packed, err := db.packedBuilds(ctx)
+	if err != nil {
+		return 0, err
+	}
 	rows, err := db.conn.Query(ctx, sqlText("current_builds_list"))
 	if err != nil {
 		return 0, Classify(fmt.Errorf("list the builds of the current rows: %w", err))
@@ -495,6 +502,18 @@ func (db *DB) ReclaimBuilds(ctx context.Context, keep time.Duration) (int, error
 	if err != nil {
 		return n, err
 	}
+	evented := map[uint64]bool{}
+	for _, builds := range byKind {
+		for b := range builds {
+			evented[b] = true
+		}
+	}
+	var unpack []uint64 // builds whose packs go
+	for _, b := range packed {
+		if !evented[b] {
+			unpack = append(unpack, b)
+		}
+	}
 	for kind, k := range defaultKinds {
 		read := defaults[kind]
 		if len(read) == 0 || slices.ContainsFunc(read, func(b uint64) bool {
@@ -512,14 +531,33 @@ func (db *DB) ReclaimBuilds(ctx context.Context, keep time.Duration) (int, error
 		if err := db.forgetBuilds(ctx, k.table, stale); err != nil {
 			return n, err
 		}
-		if kind != rangeKind && len(stale) > 0 { // and their packs (migration 014)
-			if err := db.conn.Exec(ctx, expand(currentRowsDeleteTmpl, map[string]string{"Table": "current_packs"}), stale); err != nil {
-				return n, Classify(fmt.Errorf("delete the packs of stale builds of %s: %w", k.table, err))
-			}
-		}
+		unpack = append(unpack, stale...)
 		n += len(stale)
 	}
+	if len(unpack) > 0 { // migration 014's packs, last: no reader picks a build without events
+		if err := db.conn.Exec(ctx, expand(currentRowsDeleteTmpl, map[string]string{"Table": "current_packs"}), unpack); err != nil {
+			return n, Classify(fmt.Errorf("delete the packs of stale builds: %w", err))
+		}
+	}
 	return n, nil
+}
+
+// packedBuilds are the builds with packs (migration 014).
+func (db *DB) packedBuilds(ctx context.Context) ([]uint64, error) {
+	rows, err := db.conn.Query(ctx, sqlText("packs_builds"))
+	if err != nil {
+		return nil, Classify(fmt.Errorf("list the builds with packs: %w", err))
+	}
+	defer rows.Close()
+	var out []uint64
+	for rows.Next() {
+		var b uint64
+		if err := rows.Scan(&b); err != nil {
+			return nil, fmt.Errorf("list the builds with packs: %w", err)
+		}
+		out = append(out, b)
+	}
+	return out, Classify(rows.Err())
 }
 
 // forgetBuilds deletes builds' events, then their rows from table: no

@@ -209,6 +209,28 @@ func PackForged(ctx context.Context, db *DB) error {
 	return nil
 }
 
+// MonthsReferrals is each area's referrals over sel's months at level in
+// sel's place, as a page reads its months (readMonthCounts).
+func MonthsReferrals(ctx context.Context, db *DB, sel Selection, level string) (map[string]float64, error) {
+	a, err := db.asOf(ctx, Request{})
+	if err != nil {
+		return nil, err
+	}
+	grid, err := db.readMonthCounts(ctx, sel, a, level, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{}
+	for code, months := range grid {
+		for _, c := range months {
+			if c != nil {
+				out[code] += c.referrals
+			}
+		}
+	}
+	return out, nil
+}
+
 // RangeBuilt is the data's range read with a's version from its build
 // (migration 010), if it had one.
 func RangeBuilt(a DataAsOf) (DataRange, bool) {

@@ -21,10 +21,11 @@ import (
 // code that reads the rows is the same for both.
 //
 // The layout, version 1: the byte 'p', the byte 1, the number of columns
-// (uvarint) and each one's type (a byte: packTypes), then every row's
-// values in order: unsigned integers and dates (days since 1970-01-01) as
-// uvarints, Float64 as its 8 bytes (little-endian IEEE 754 bits), strings
-// as their length (uvarint) and bytes. It is stored as base64 (standard
+// (uvarint, at least 1) and each one's type (a byte: packTypes), the
+// number of rows (uvarint), then every row's values in order: unsigned
+// integers and dates (days since 1970-01-01) as uvarints, Float64 as its 8
+// bytes (little-endian IEEE 754 bits), strings as their length (uvarint)
+// and bytes. Nothing follows the last row. It is stored as base64 (standard
 // alphabet, padded), so that it is text whatever reads it.
 
 // The types a pack holds, by their ClickHouse names.
@@ -56,14 +57,34 @@ type packWriter struct {
 	types []byte
 	key   int
 	dest  []any // scan destinations of every column
-	packs map[string][]byte
+	packs map[string]*packBody
 	order []string // the keys as first seen
+}
+
+// packBody is a pack's rows being written, and their number.
+type packBody struct {
+	rows []byte
+	n    uint64
+}
+
+// bytes are the packs written, by key.
+func (w *packWriter) bytes() map[string][]byte {
+	out := make(map[string][]byte, len(w.packs))
+	for k, p := range w.packs {
+		b := make([]byte, 0, 2+2*binary.MaxVarintLen64+len(w.types)+len(p.rows))
+		b = append(b, 'p', 1)
+		b = binary.AppendUvarint(b, uint64(len(w.types)))
+		b = append(b, w.types...)
+		b = binary.AppendUvarint(b, p.n)
+		out[k] = append(b, p.rows...)
+	}
+	return out
 }
 
 // packRowsOf reads rows into packs (see packWriter), closing them.
 func packRowsOf(rows driver.Rows, key int) (map[string][]byte, []string, error) {
 	defer rows.Close()
-	w := &packWriter{key: key, packs: map[string][]byte{}}
+	w := &packWriter{key: key, packs: map[string]*packBody{}}
 	for i, c := range rows.ColumnTypes() {
 		t, ok := packTypes[c.DatabaseTypeName()]
 		if !ok {
@@ -95,7 +116,7 @@ func packRowsOf(rows driver.Rows, key int) (map[string][]byte, []string, error) 
 	if err := rows.Err(); err != nil {
 		return nil, nil, Classify(fmt.Errorf("pack the rows: %w", err))
 	}
-	return w.packs, w.order, nil
+	return w.bytes(), w.order, nil
 }
 
 // add appends the row scanned into w.dest to its pack.
@@ -104,13 +125,13 @@ func (w *packWriter) add() {
 	if w.key >= 0 {
 		k = *w.dest[w.key].(*string)
 	}
-	b, ok := w.packs[k]
+	p, ok := w.packs[k]
 	if !ok {
-		b = append(b, 'p', 1)
-		b = binary.AppendUvarint(b, uint64(len(w.types)))
-		b = append(b, w.types...)
+		p = &packBody{}
+		w.packs[k] = p
 		w.order = append(w.order, k)
 	}
+	b := p.rows
 	for _, d := range w.dest {
 		switch v := d.(type) {
 		case *uint8:
@@ -127,7 +148,7 @@ func (w *packWriter) add() {
 			b = binary.AppendUvarint(b, uint64(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix()/86400))
 		}
 	}
-	w.packs[k] = b
+	p.rows, p.n = b, p.n+1
 }
 
 // packRows gives the rows of packs, one after the other, as a rowSource.
@@ -137,6 +158,7 @@ func (w *packWriter) add() {
 type packRows struct {
 	packs [][]byte
 	rest  []byte // of the pack being read, after its header
+	left  uint64 // its rows not yet read
 	types []byte
 	vals  []packValue
 	err   error
@@ -165,7 +187,11 @@ func (p *packRows) Next() bool {
 	if p.err != nil {
 		return false
 	}
-	for len(p.rest) == 0 {
+	for p.left == 0 {
+		if len(p.rest) != 0 {
+			p.err = fmt.Errorf("bytes after a pack's last row: %w", errPackCorrupt)
+			return false
+		}
 		if len(p.packs) == 0 {
 			return false
 		}
@@ -179,7 +205,7 @@ func (p *packRows) Next() bool {
 		switch t {
 		case packUInt8, packUInt64, packDate:
 			u, n := binary.Uvarint(p.rest)
-			if n <= 0 {
+			if n <= 0 || t == packUInt8 && u > math.MaxUint8 || t == packDate && u > math.MaxUint16 { // a Date is days in 16 bits
 				p.err = errPackCorrupt
 				return false
 			}
@@ -199,6 +225,7 @@ func (p *packRows) Next() bool {
 			v.s, p.rest = string(p.rest[n:n+int(l)]), p.rest[n+int(l):]
 		}
 	}
+	p.left--
 	return true
 }
 
@@ -208,10 +235,14 @@ func (p *packRows) header(b []byte) error {
 		return fmt.Errorf("not a pack of layout 1: %w", errPackCorrupt)
 	}
 	n, k := binary.Uvarint(b[2:])
-	if k <= 0 || uint64(len(b)-2-k) < n {
+	if k <= 0 || n == 0 || uint64(len(b)-2-k) < n {
 		return errPackCorrupt
 	}
 	types := b[2+k : 2+k+int(n)]
+	rows, r := binary.Uvarint(b[2+k+int(n):])
+	if r <= 0 {
+		return errPackCorrupt
+	}
 	for _, t := range types {
 		if t < packUInt8 || t > packDate {
 			return errPackCorrupt
@@ -224,7 +255,7 @@ func (p *packRows) header(b []byte) error {
 	if len(p.vals) != len(types) {
 		p.vals = make([]packValue, len(types))
 	}
-	p.rest = b[2+k+int(n):]
+	p.rest, p.left = b[2+k+int(n)+r:], rows
 	return nil
 }
 

@@ -11,7 +11,7 @@ import (
 // writes them, a pack per value of the column key (or one when key < 0).
 func packOf(t *testing.T, types []byte, key int, rows [][]any) (map[string][]byte, []string) {
 	t.Helper()
-	w := &packWriter{types: types, key: key, packs: map[string][]byte{}}
+	w := &packWriter{types: types, key: key, packs: map[string]*packBody{}}
 	for _, r := range rows {
 		w.dest = w.dest[:0]
 		for _, v := range r {
@@ -30,7 +30,7 @@ func packOf(t *testing.T, types []byte, key int, rows [][]any) (map[string][]byt
 		}
 		w.add()
 	}
-	return w.packs, w.order
+	return w.bytes(), w.order
 }
 
 // A pack gives back the values it was written with, every type, row after
@@ -85,19 +85,39 @@ func TestAPackGivesBackItsRows(t *testing.T) {
 	}
 }
 
-// A pack that ends early, holds an unknown type, or is scanned into the
-// wrong destinations is an error, never a panic or a wrong value.
+// A pack that ends early (anywhere, a row's end included), runs on after
+// its last row, holds no column, an unknown type or a value too large for
+// its type, or is scanned into the wrong destinations is an error, never a
+// panic or a wrong value.
 func TestABadPackIsAnError(t *testing.T) {
 	packs, _ := packOf(t, []byte{packString, packFloat64, packUInt64}, -1, [][]any{{"abc", 1.5, uint64(1000)}, {"d", 2.5, uint64(7)}})
 	good := packs[""]
-	for cut := 0; cut < len(good); cut++ {
-		p := newPackRows([][]byte{good[:cut]})
-		for p.Next() {
+	read := func(b []byte) error {
+		p := newPackRows([][]byte{b})
+		for n := 0; p.Next(); n++ {
+			if n > 10 {
+				return nil // rows without end
+			}
 		}
-		// Cut after the header or at a row's end it is shorter but whole:
-		// rows are not counted.
-		if header := 2 + 1 + 3; p.Err() == nil && cut != header && cut != header+1+3+8+2 {
+		return p.Err()
+	}
+	if err := read(good); err != nil {
+		t.Fatal(err)
+	}
+	for cut := 0; cut < len(good); cut++ {
+		if read(good[:cut]) == nil {
 			t.Errorf("a pack cut at byte %d of %d read without an error", cut, len(good))
+		}
+	}
+	if read(append(good[:len(good):len(good)], 0)) == nil {
+		t.Error("a pack with a byte after its last row read without an error")
+	}
+	if read([]byte{'p', 1, 0, 5, 1, 2, 3, 4, 5}) == nil {
+		t.Error("a pack of no column read without an error")
+	}
+	for _, typ := range []byte{packUInt8, packDate} {
+		if read([]byte{'p', 1, 1, typ, 1, 0x80, 0x80, 0x04}) == nil { // 65,536
+			t.Errorf("a value of 65,536 in a column of type %d read without an error", typ)
 		}
 	}
 	bad := append([]byte{}, good...)

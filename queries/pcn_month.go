@@ -207,7 +207,7 @@ func (db *DB) readPCNFigures(ctx context.Context, sel Selection, asOf DataAsOf) 
 	if sel.Default && periodBuilt(asOf) {
 		if build := asOf.builtOf(periodKind, periodSnap(asOf, sel)); build != 0 {
 			what := "read the default period's figures per PCN"
-			rows, err := db.builtRows(ctx, what, expand(packsReadTmpl, pcnMonthlySQL{}),
+			rows, err := db.builtRows(ctx, what, true, expand(packsReadTmpl, pcnMonthlySQL{}),
 				append(args[:len(args):len(args)], clickhouse.Named("build", build), clickhouse.Named("level", "")),
 				expand(periodReadTmpl, sourceOf(asOf)), append(args[:len(args):len(args)], clickhouse.Named("period_build", build)))
 			err = read(what, rows, err)
@@ -227,9 +227,9 @@ func (db *DB) readPCNFigures(ctx context.Context, sel Selection, asOf DataAsOf) 
 }
 
 // builtRows are the rows of a default-period build: its packs (packQuery,
-// migration 014), or, when it has none (a build made before), its rows
-// (rowsQuery).
-func (db *DB) builtRows(ctx context.Context, what, packQuery string, packArgs []any, rowsQuery string, rowsArgs []any) (rowSource, error) {
+// migration 014; with one, a single pack), or, when it has none (a build
+// made before), its rows (rowsQuery).
+func (db *DB) builtRows(ctx context.Context, what string, one bool, packQuery string, packArgs []any, rowsQuery string, rowsArgs []any) (rowSource, error) {
 	rows, err := db.conn.Query(ctx, packQuery, packArgs...)
 	if err != nil {
 		return nil, Classify(fmt.Errorf("%s: %w", what, err))
@@ -251,6 +251,9 @@ func (db *DB) builtRows(ctx context.Context, what, packQuery string, packArgs []
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, Classify(fmt.Errorf("%s: %w", what, err))
+	}
+	if one && len(packs) > 1 { // the period's funding would be summed twice
+		return nil, fmt.Errorf("%s: %d packs of one build, where it has one", what, len(packs))
 	}
 	if len(packs) > 0 {
 		return newPackRows(packs), nil
@@ -475,7 +478,7 @@ func (db *DB) readMonthCounts(ctx context.Context, sel Selection, asOf DataAsOf,
 	if monthsRolled(sel, level, chunk) {
 		if build := asOf.builtOf(monthsKind, monthsSnap(asOf, sel)); build != 0 {
 			rolled := append(args[:len(args):len(args)], clickhouse.Named("months_build", build), clickhouse.Named("level", level))
-			rows, err := db.builtRows(ctx, "read the months' sums", expand(packsReadTmpl, q), append(rolled, clickhouse.Named("build", build)),
+			rows, err := db.builtRows(ctx, "read the months' sums", false, expand(packsReadTmpl, q), append(rolled, clickhouse.Named("build", build)),
 				expand(monthsReadTmpl, q), rolled)
 			if err != nil {
 				return nil, err

@@ -341,37 +341,36 @@ func packSources(kind string, src pcnSQL) ([]packSource, error) {
 }
 
 // writePacks writes b's packs (migration 014): each of its reads' rows,
-// read from the build just written, in one insert.
+// read from the build just written, then in one insert (its connection
+// taken once they are read: a build holds one connection at a time).
 func (db *DB) writePacks(ctx context.Context, b defaultBuild) error {
-	if len(b.packs) == 0 {
+	type pack struct{ level, code, body string }
+	var all []pack
+	for _, src := range b.packs {
+		rows, err := db.conn.Query(ctx, src.stmt, clickhouse.Named(src.buildArg, b.build), clickhouse.Named("level", src.level))
+		if err != nil {
+			return Classify(err)
+		}
+		packs, order, err := packRowsOf(rows, src.key)
+		if err != nil {
+			return err
+		}
+		for _, code := range order {
+			all = append(all, pack{src.level, code, packText(packs[code])})
+		}
+	}
+	if len(all) == 0 { // no rows: the build is read from its (no) rows
 		return nil
 	}
 	batch, err := db.conn.PrepareBatch(batchContext(ctx), sqlText("packs_insert"))
 	if err != nil {
 		return Classify(err)
 	}
-	n := 0
-	for _, src := range b.packs {
-		rows, err := db.conn.Query(ctx, src.stmt, clickhouse.Named(src.buildArg, b.build), clickhouse.Named("level", src.level))
-		if err != nil {
-			_ = batch.Abort()
-			return Classify(err)
-		}
-		packs, order, err := packRowsOf(rows, src.key)
-		if err != nil {
+	for _, p := range all {
+		if err := batch.Append(b.build, p.level, p.code, p.body); err != nil {
 			_ = batch.Abort()
 			return err
 		}
-		for _, code := range order {
-			if err := batch.Append(b.build, src.level, code, packText(packs[code])); err != nil {
-				_ = batch.Abort()
-				return err
-			}
-			n++
-		}
-	}
-	if n == 0 { // no rows: the build is read from its (no) rows
-		return batch.Abort()
 	}
 	return Classify(batch.Send())
 }

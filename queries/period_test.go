@@ -169,14 +169,28 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 	if _, packed := metricsJSON(t, db, sel); value(packed.England.Referrals) != 2*value(plain.England.Referrals) {
 		t.Fatalf("England's referrals from the forged build's pack: %v; want twice %v", value(packed.England.Referrals), value(plain.England.Referrals))
 	}
-	if got, was := monthly(sel), monthly(computed); was == 0 || got != 2*was {
-		t.Fatalf("England's months' referrals from the forged build's packs: %v; want twice %v", got, was)
-	}
-	for _, place := range []queries.Place{icb, pcn} {
+	for _, shape := range []struct {
+		place queries.Place
+		level string
+	}{{queries.England, queries.LevelRegion}, {queries.England, queries.LevelICB}, {queries.Place{Code: region, Level: queries.LevelRegion}, queries.LevelICB},
+		{icb, queries.LevelPCN}, {pcn, queries.LevelPCN}} {
 		s, c := sel, computed
-		s.Place, s.Level, c.Place, c.Level = place, queries.LevelPCN, place, queries.LevelPCN
-		if got, was := monthly(s), monthly(c); was == 0 || got != 2*was {
-			t.Fatalf("%s's months' referrals from the forged build's packs: %v; want twice %v", place.Code, got, was)
+		s.Place, c.Place = shape.place, shape.place
+		got, err := queries.MonthsReferrals(ctx, db, s, shape.level)
+		if err != nil {
+			t.Fatal(err)
+		}
+		was, err := queries.MonthsReferrals(ctx, db, c, shape.level)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(was) || len(was) == 0 {
+			t.Fatalf("%s at %s level: months of %d areas from the forged build's packs; want %d", shape.place.Code, shape.level, len(got), len(was))
+		}
+		for code, n := range was {
+			if n == 0 || got[code] != 2*n {
+				t.Fatalf("%s at %s level: %s's months' referrals from the forged build's packs %v; want twice %v", shape.place.Code, shape.level, code, got[code], n)
+			}
 		}
 	}
 
@@ -207,7 +221,11 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 		t.Fatalf("England's referrals after the correction: %v; want %v - %s + 999", got, was, r["referrals_received"])
 	}
 
-	// Cleanup: the old state's builds go, the one read stays.
+	// Cleanup: the old state's builds go, the one read stays; so do the
+	// packs of a build with no events (a cleanup that stopped before them).
+	if err := db.Exec(ctx, "INSERT INTO current_packs (build, level, code, body) SELECT 12345, '', '', 'cABA'"); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(1100 * time.Millisecond) // build events are dated to the second
 	// The old activity state's build, and the old state's three period
 	// builds (the default's, the one forged, the previous period's), two
