@@ -128,7 +128,7 @@ func TestAColdProfileSharesThePeriodsReads(t *testing.T) {
 			t.Errorf("/areas/%s ran %s %d times; want none (read from its build)", pcn, file, n)
 		}
 	}
-	for _, file := range []string{"period_current_read.sql", "months_current_read.sql", "pcn_providers.sql"} {
+	for _, file := range []string{"period_current_read.sql", "months_current_read.sql"} {
 		if n := ran[file]; n != 0 {
 			t.Errorf("/areas/%s ran %s %d times; want none (its build's packs are read)", pcn, file, n)
 		}

@@ -189,13 +189,13 @@ func forge(ctx context.Context, db *DB, kind string, snap uint64, cols, column s
 // figures and months as a build is packed (migration 014), then empties
 // the builds' tables of rows: what is read of the builds after it comes
 // from their packs alone.
-func PackForged(ctx context.Context, db *DB, sel Selection) error {
+func PackForged(ctx context.Context, db *DB) error {
 	a, err := db.asOf(ctx, Request{})
 	if err != nil {
 		return err
 	}
 	for _, kind := range []string{periodKind, monthsKind} {
-		packs, err := packSources(kind, sourceOf(a), sel, a)
+		packs, err := packSources(kind, sourceOf(a))
 		if err != nil {
 			return err
 		}
@@ -229,20 +229,6 @@ func MonthsReferrals(ctx context.Context, db *DB, sel Selection, level string) (
 		}
 	}
 	return out, nil
-}
-
-// ReturnsCounts is returnsCounts at the newest data: with packed, as a page
-// reads it (the providers packed with the default period's months where
-// sel is within it); without, from the statement.
-func ReturnsCounts(ctx context.Context, db *DB, sel Selection, packed bool) (map[string][][2]int, error) {
-	a, err := db.asOf(ctx, Request{})
-	if err != nil {
-		return nil, err
-	}
-	if !packed {
-		a.rangeBuilt = nil // no default period known: the statement
-	}
-	return db.returnsCounts(ctx, sel, a)
 }
 
 // RangeBuilt is the data's range read with a's version from its build

@@ -564,20 +564,9 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 	out := map[string][][2]int{}
 	months := sel.Months()
 	first := sel.From.AddDate(0, -3, 0)
-	what := "read the providers per PCN"
-	stmt, args := expand(pcnProvidersTmpl, sourceOf(asOf)), withBuild(levelArgs(sel, sel.Place, asOf), asOf)
-	var rows rowSource
-	if build := db.providersBuild(ctx, sel, asOf); build != 0 {
-		// The default period's, every PCN's, packed with its months
-		// (migration 014); the place and months are chosen below, as for
-		// the statement's rows.
-		rows, err = db.builtRows(ctx, what, true, expand(packsReadTmpl, pcnMonthlySQL{}),
-			append(args[:len(args):len(args)], clickhouse.Named("build", build), clickhouse.Named("level", providersLevel)), stmt, args)
-	} else if rows, err = db.conn.Query(ctx, stmt, args...); err != nil {
-		err = Classify(fmt.Errorf("%s: %w", what, err))
-	}
+	rows, err := db.conn.Query(ctx, expand(pcnProvidersTmpl, sourceOf(asOf)), withBuild(levelArgs(sel, sel.Place, asOf), asOf)...)
 	if err != nil {
-		return nil, err
+		return nil, Classify(fmt.Errorf("read the providers per PCN: %w", err))
 	}
 	defer rows.Close()
 	// The providers are numbered as they are read: a PCN-month's are a few
@@ -592,7 +581,7 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 		var area, list string
 		var month time.Time
 		if err := rows.Scan(&area, &month, &list); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
+			return nil, fmt.Errorf("read the providers per PCN: %w", err)
 		}
 		m := monthsAfter(first, month) // 0..months+2
 		if m < 0 || m >= months+3 {
@@ -613,7 +602,7 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, Classify(fmt.Errorf("%s: %w", what, err))
+		return nil, Classify(err)
 	}
 	// A PCN has a few providers: the expected ones are a sorted list (one
 	// for every PCN-month), not a map each.
@@ -643,23 +632,6 @@ func (db *DB) returnsCounts(ctx context.Context, sel Selection, asOf DataAsOf) (
 		}
 	}
 	return out, nil
-}
-
-// providersBuild is the build of the default period's months whose packs
-// hold the providers sel's completeness of returns reads (migration 014):
-// every PCN's from 3 months before the default period to its end, so any
-// selection within the period (a page's note reads its latest month), when
-// the data's range came with the version (no statement to find the
-// period); else 0.
-func (db *DB) providersBuild(ctx context.Context, sel Selection, asOf DataAsOf) uint64 {
-	if asOf.rangeBuilt == nil {
-		return 0
-	}
-	def, _, err := db.defaultSelection(ctx, asOf)
-	if err != nil || sel.From.Before(def.From) || sel.To.After(def.To) {
-		return 0
-	}
-	return asOf.builtOf(monthsKind, monthsSnap(asOf, def))
 }
 
 // numberOf is code's number in number, the next one (from 0) the first

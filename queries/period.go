@@ -203,7 +203,7 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 			Period string
 		}{src, expand(pcnPeriodTmpl, src)}
 		stmt := expand(periodBuildTmpl, q)
-		packs, err := packSources(periodKind, src, sel, a)
+		packs, err := packSources(periodKind, src)
 		if err != nil {
 			return false, err
 		}
@@ -221,7 +221,7 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 		}
 		levels = append(levels, level{l, expand(pcnMonthlyTmpl, pcnMonthlySQL{pcnSQL: src, Level: column})})
 	}
-	monthsPacks, err := packSources(monthsKind, src, sel, a)
+	monthsPacks, err := packSources(monthsKind, src)
 	if err != nil {
 		return false, err
 	}
@@ -312,34 +312,23 @@ type defaultBuild struct {
 }
 
 // packSource is a read of a build's rows that is packed (migration 014):
-// its statement (period_current_read.sql, months_current_read.sql of every
-// area at level, or pcn_providers.sql), the name of its build's argument
-// (none for the providers, read from the current rows) and its other
-// arguments, and the column whose value names each pack (the area code),
-// or -1 for one pack.
+// its statement (period_current_read.sql, or months_current_read.sql of
+// every area at level), the name of its build's argument, and the column
+// whose value names each pack (the area code), or -1 for one pack.
 type packSource struct {
 	level    string
 	stmt     string
 	buildArg string
-	args     []any
 	key      int
 }
 
-// providersLevel is the level of the packs of the providers per month and
-// PCN (pcn_providers.sql) over the default period and the 3 months before
-// it, every PCN's: the completeness of returns of the default period's
-// pages, packed with its months.
-const providersLevel = "providers"
-
 // packSources are the reads a build of kind is packed from: the period's
-// figures per PCN in one pack, the months a pack per level and area and
-// the providers per month and PCN in one (for the default period sel, at
-// a's data).
-func packSources(kind string, src pcnSQL, sel Selection, a DataAsOf) ([]packSource, error) {
+// figures per PCN in one pack, the months a pack per level and area.
+func packSources(kind string, src pcnSQL) ([]packSource, error) {
 	if kind == periodKind {
 		return []packSource{{stmt: expand(periodReadTmpl, src), buildArg: "period_build", key: -1}}, nil
 	}
-	out := []packSource{{level: providersLevel, stmt: expand(pcnProvidersTmpl, src), args: withBuild(levelArgs(sel, England, a), a), key: -1}}
+	var out []packSource
 	for _, l := range monthsLevels {
 		column, err := levelColumn(l)
 		if err != nil {
@@ -358,11 +347,7 @@ func (db *DB) writePacks(ctx context.Context, b defaultBuild) error {
 	type pack struct{ level, code, body string }
 	var all []pack
 	for _, src := range b.packs {
-		args := append(src.args[:len(src.args):len(src.args)], clickhouse.Named("level", src.level))
-		if src.buildArg != "" {
-			args = append(args, clickhouse.Named(src.buildArg, b.build))
-		}
-		rows, err := db.conn.Query(ctx, src.stmt, args...)
+		rows, err := db.conn.Query(ctx, src.stmt, clickhouse.Named(src.buildArg, b.build), clickhouse.Named("level", src.level))
 		if err != nil {
 			return Classify(err)
 		}
