@@ -39,7 +39,7 @@ const (
 
 var packTypes = map[string]byte{"UInt8": packUInt8, "UInt64": packUInt64, "Float64": packFloat64, "String": packString, "Date": packDate}
 
-var errPackCorrupt = errors.New("a pack's bytes end early or hold an unknown type")
+var errPackCorrupt = errors.New("a pack's bytes are not a whole pack of known types")
 
 // rowSource is what a reader takes its rows from: a statement's rows
 // (driver.Rows) or packs (packRows).
