@@ -264,9 +264,6 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 			if err := db.conn.Exec(ctx, b.stmt, args...); err != nil {
 				return Classify(fmt.Errorf("build the %s (%s to %s): %w", defaultKinds[b.kind].what, b.sel.From.Format("2006-01"), b.sel.To.Format("2006-01"), err))
 			}
-			if err := db.writePacks(ctx, b); err != nil {
-				return fmt.Errorf("pack the %s (%s to %s): %w", defaultKinds[b.kind].what, b.sel.From.Format("2006-01"), b.sel.To.Format("2006-01"), err)
-			}
 			return nil
 		}
 	}
@@ -296,6 +293,23 @@ func (db *DB) BuildPeriod(ctx context.Context) (bool, error) {
 	for _, b := range missing {
 		db.log.Info("built the "+defaultKinds[b.kind].what, "from", b.sel.From.Format("2006-01"), "to", b.sel.To.Format("2006-01"),
 			"fy", b.sel.FY, "build", b.build, "took", time.Since(begun).Round(time.Millisecond))
+	}
+	// Then their packs (migration 014), once the builds are read: a reader
+	// reads a build's rows until its packs are in, all in one insert (one
+	// part), so never some of them. Under load the packs took 250-350 ms
+	// more, during which pages computed the figures themselves when they
+	// were written first (docs/BENCHMARKS.md, seventeenth session).
+	packing := make([]func() error, 0, len(missing))
+	for _, b := range missing {
+		packing = append(packing, func() error {
+			if err := db.writePacks(ctx, b); err != nil {
+				return fmt.Errorf("pack the %s (%s to %s): %w", defaultKinds[b.kind].what, b.sel.From.Format("2006-01"), b.sel.To.Format("2006-01"), err)
+			}
+			return nil
+		})
+	}
+	if err := parallel(packing); err != nil {
+		return true, err // built, and read from their rows
 	}
 	return true, nil
 }

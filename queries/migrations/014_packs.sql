@@ -5,9 +5,9 @@
 -- months_current_read.sql gives them, a string per level and area code.
 -- A page reads a build's packs in place of its rows: ClickHouse 18.16's
 -- cost of a read is per column, and a pack is one (queries/pack.go has
--- the layout). They are written with the build's rows, before its 'built'
--- event, so a build is read whole or not at all; a build with no packs
--- (made before this migration) is read from its rows. Cleanup deletes
+-- the layout). They are written once the build is built, in one insert
+-- (one part: all of a build's or none); a build without packs (made before
+-- this migration, or not yet packed) is read from its rows. Cleanup deletes
 -- them with their build. A granule is one pack: a read of a build's packs
 -- reads no other build's (a period's pack is about 600 KB; with 16 to a
 -- granule a read of one took twice the server CPU, 5.0 ms against 2.5).
