@@ -121,6 +121,18 @@ func TestClusterOfTwoShardsAnswersAsOneServer(t *testing.T) {
 		}
 	}
 	same("after the sample")
+	// The default period's answers came from their builds' packs (migration
+	// 014), which the primary holds with the builds.
+	var packReads uint64
+	if err := clustered.Exec(ctx, "SYSTEM FLUSH LOGS"); err != nil {
+		t.Fatal(err)
+	}
+	if err := clustered.QueryRow(ctx, "SELECT count() FROM system.query_log WHERE type = 2 AND query LIKE '-- spdash:sql/packs_read.sql%' AND result_rows > 0").Scan(&packReads); err != nil {
+		t.Fatal(err)
+	}
+	if packReads == 0 {
+		t.Error("no page read a build's packs on the cluster's primary")
+	}
 	firstAnswer := clusterAnswer(t, onSingle.URL+paths[1])
 
 	// A correction of the outcomes, loaded in batches; the second shard
