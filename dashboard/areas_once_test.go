@@ -3,9 +3,11 @@ package dashboard_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"spdash/dashboard"
 	"spdash/etl/sample"
@@ -83,14 +85,31 @@ func coldStatements(t *testing.T, db *queries.DB, asOf queries.DataAsOf, path st
 		}
 		return n
 	}
-	before := count()
+	// A statement's entry reaches the log's queue as the server finishes
+	// it, which may be just after the client has its rows: count again
+	// until two counts 200 ms apart agree (once, under a full CI run, a
+	// statement of the page was not yet logged).
+	settled := func() map[string]uint64 {
+		t.Helper()
+		n := count()
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+			time.Sleep(200 * time.Millisecond)
+			again := count()
+			if maps.Equal(again, n) {
+				break
+			}
+			n = again
+		}
+		return n
+	}
+	before := settled()
 	h := dashboard.New(dashboard.Options{DB: db, Log: quiet})
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 	if rec.Code != http.StatusOK {
 		t.Fatalf("%s: status %d", path, rec.Code)
 	}
-	ran := count()
+	ran := settled()
 	for file := range ran {
 		ran[file] -= before[file]
 	}
