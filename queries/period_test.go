@@ -111,11 +111,14 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 		}
 		return string(b)
 	}
-	for _, shape := range []struct {
+	// Every shape of months a page reads from their build: England's
+	// regions and ICBs, a region's ICBs, an ICB's PCNs and a PCN's own.
+	shapes := []struct {
 		place queries.Place
 		level string
 	}{{queries.England, queries.LevelRegion}, {queries.England, queries.LevelICB}, {queries.Place{Code: region, Level: queries.LevelRegion}, queries.LevelICB},
-		{icb, queries.LevelPCN}, {pcn, queries.LevelPCN}} {
+		{icb, queries.LevelPCN}, {pcn, queries.LevelPCN}}
+	for _, shape := range shapes {
 		s, c := sel, computed
 		s.Place, s.Level, c.Place, c.Level = shape.place, shape.level, shape.place, shape.level
 		if got, want := trends(s), trends(c); got != want || len(got) < 100 {
@@ -169,11 +172,7 @@ func TestTheDefaultPeriodIsReadFromItsBuild(t *testing.T) {
 	if _, packed := metricsJSON(t, db, sel); value(packed.England.Referrals) != 2*value(plain.England.Referrals) {
 		t.Fatalf("England's referrals from the forged build's pack: %v; want twice %v", value(packed.England.Referrals), value(plain.England.Referrals))
 	}
-	for _, shape := range []struct {
-		place queries.Place
-		level string
-	}{{queries.England, queries.LevelRegion}, {queries.England, queries.LevelICB}, {queries.Place{Code: region, Level: queries.LevelRegion}, queries.LevelICB},
-		{icb, queries.LevelPCN}, {pcn, queries.LevelPCN}} {
+	for _, shape := range shapes {
 		s, c := sel, computed
 		s.Place, c.Place = shape.place, shape.place
 		got, err := queries.MonthsReferrals(ctx, db, s, shape.level)

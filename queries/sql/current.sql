@@ -21,6 +21,16 @@ WHERE load_seq = {{template "areas_load" true}}){{end}}
 by @version when given true. */}}
 {{define "areas_load"}}(SELECT max(seq) FROM load_log WHERE kind = 'areas' AND status IN ('loaded', 'partial'){{if .}} AND seq <= @version{{end}}){{end}}
 {{define "in_place"}}area_code IN (SELECT area_code FROM {{template "areas_at"}} AS place_areas {{.Where}}){{end}}
+{{/* code_in_place: the areas a read of the default period's months chooses
+(months_current_read.sql, and their packs: packs_read.sql), by code at
+.Level: with .One the place's own, else with .Where the areas at the level
+in the place as of @version, else every one. */}}
+{{define "code_in_place"}}
+{{- if .One}}
+  AND code = @place
+{{- else if .Where}}
+  AND code IN (SELECT {{.Level}} FROM {{template "areas_at"}} AS place_areas {{.Where}})
+{{- end}}{{end}}
 {{/* The areas view has one row per area_code, so ALL and ANY would agree;
 ALL is said outright because ANY's handling of duplicates changed after 18.16.
 Every joined subquery has an alias: ClickHouse 20+ refuses one without. */}}

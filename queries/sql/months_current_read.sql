@@ -10,8 +10,4 @@ SELECT code, month, referrals, accepted, supported, fte, caseload
 FROM months_current
 WHERE build = @months_build
   AND level = @level
-{{- if .One}}
-  AND code = @place
-{{- else if .Where}}
-  AND code IN (SELECT {{.Level}} FROM {{template "areas_at"}} AS place_areas {{.Where}})
-{{- end}}
+{{- template "code_in_place" .}}

@@ -7,8 +7,4 @@ SELECT body
 FROM current_packs
 WHERE build = @build
   AND level = @level
-{{- if .One}}
-  AND code = @place
-{{- else if .Where}}
-  AND code IN (SELECT {{.Level}} FROM {{template "areas_at"}} AS place_areas {{.Where}})
-{{- end}}
+{{- template "code_in_place" .}}
