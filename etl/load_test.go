@@ -559,3 +559,33 @@ func TestAFileIsOneInsertOfManyBlocks(t *testing.T) {
 		t.Errorf("the load made %d parts of %d rows in %d batches (%d gathered blocks, %d years): one INSERT per batch?", parts, want.rows, batches, gathered, years)
 	}
 }
+
+// A load whose default-period builds are made but cannot be packed
+// (migration 014) says so, not that they were not built: pages read the
+// builds' rows. The packs' table is renamed away to make the insert fail.
+func TestAPackFailureIsReportedAsSuch(t *testing.T) {
+	db := testdb.New(t)
+	dir := t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 5, Scale: sample.Demo}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := db.Exec(ctx, "RENAME TABLE current_packs TO packs_away"); err != nil {
+		t.Fatal(err)
+	}
+	run := load(t, db, false, dir)
+	if run.err != nil {
+		t.Fatalf("load: %v\n%s", run.err, run.problems)
+	}
+	if !strings.Contains(run.log, "built after the load, but not packed") {
+		t.Fatalf("the loader's log does not say the builds were made but not packed:\n%s", run.log)
+	}
+	if strings.Contains(run.log, "were not built after the load") {
+		t.Fatalf("the loader's log says the builds were not made:\n%s", run.log)
+	}
+	for _, kind := range []string{"period", "months"} {
+		if n := scalar[uint64](t, db, "SELECT count() FROM current_builds WHERE kind = ? AND event = 'built'", kind); n == 0 {
+			t.Errorf("no %s build named built after the load", kind)
+		}
+	}
+}

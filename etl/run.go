@@ -380,9 +380,15 @@ func (l *Loader) buildNewest(ctx context.Context) {
 // buildPeriod builds the default period's figures and months and the
 // data's range after the loads (migrations 009 to 011), so that the
 // dashboard's first pages read them. A failure leaves the loads as
-// committed: pages compute them.
+// committed: pages compute them. A failure after they are built is of
+// their packs (migration 014) alone: pages read the builds' rows.
 func (l *Loader) buildPeriod(ctx context.Context) {
-	if _, err := l.DB.BuildPeriod(ctx); err != nil && ctx.Err() == nil {
+	built, err := l.DB.BuildPeriod(ctx)
+	switch {
+	case err == nil || ctx.Err() != nil:
+	case built:
+		l.log().Warn("the default period's figures and months were built after the load, but not packed: pages read their rows", "err", err)
+	default:
 		l.log().Warn("the default period's figures, months and range were not built after the load: pages compute them", "err", err)
 	}
 }
