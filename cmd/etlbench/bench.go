@@ -39,6 +39,8 @@ type result struct {
 	settled        time.Duration // wait for merges before it
 	unsettled      bool          // merges still running at the settle cap
 	otherCPU       float64       // CPUs used by other processes during it; -1 unknown
+	toolCPU        float64       // user + system CPU seconds of the tool's process(es)
+	serverCPU      float64       // CPU seconds the bench's ClickHouse server used during it; -1 unknown
 	checked        time.Duration // time the harness took to check the result (not timed)
 	attempt        int           // which attempt was kept: the least disturbed by other processes
 	tries          int           // attempts made in all
@@ -181,7 +183,9 @@ func (b *bench) measure(ctx context.Context, round int, sc scenario, tool string
 			childCPU += m.cpu
 		}
 	}
-	res.otherCPU = other(before, b.cpu.snap(), childCPU)
+	after := b.cpu.snap()
+	res.otherCPU = other(before, after, childCPU)
+	res.toolCPU, res.serverCPU = childCPU, serverCPU(before, after)
 
 	checkStart := time.Now()
 	if tool == toolSpdash {

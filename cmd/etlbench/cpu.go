@@ -90,6 +90,15 @@ func other(a, b cpuSnap, childCPU float64) float64 {
 	return max(0, (b.busy-a.busy)-(b.server-a.server)-childCPU) / secs
 }
 
+// serverCPU is the CPU seconds the server used between a and b; -1 when
+// unknown.
+func serverCPU(a, b cpuSnap) float64 {
+	if !a.okServerPS || !b.okServerPS {
+		return -1
+	}
+	return b.server - a.server
+}
+
 const (
 	quietCPU   = 0.25             // other processes may use at most this many CPUs ...
 	quietLimit = 30 * time.Second // ... or the harness measures anyway after this long
