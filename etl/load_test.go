@@ -580,7 +580,7 @@ func TestAPackFailureIsReportedAsSuch(t *testing.T) {
 	if !strings.Contains(run.log, "built after the load, but not packed") {
 		t.Fatalf("the loader's log does not say the builds were made but not packed:\n%s", run.log)
 	}
-	if strings.Contains(run.log, "were not built after the load") {
+	if strings.Contains(run.log, "figures, months and range were not built after the load") {
 		t.Fatalf("the loader's log says the builds were not made:\n%s", run.log)
 	}
 	for _, kind := range []string{"period", "months"} {

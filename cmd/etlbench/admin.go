@@ -21,6 +21,12 @@ func openAdmin(ctx context.Context, dsn string) (*admin, error) {
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse DSN %s: %w", dsn, err)
 	}
+	// The harness's own statements stay out of the query log, so that the
+	// log's statements in a load's time are the load's (statementsCPU).
+	if opts.Settings == nil {
+		opts.Settings = clickhouse.Settings{}
+	}
+	opts.Settings["log_queries"] = 0
 	conn, err := clickhouse.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to clickhouse: %w", err)
@@ -57,6 +63,26 @@ func (a *admin) version(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("SELECT version(): %w", err)
 	}
 	return v, nil
+}
+
+// statementsCPU is the server's CPU time (user + system, seconds) for the
+// statements that finished from the second of from to the second of to,
+// from system.query_log: a load's own statements, when nothing else ran
+// then (the harness's are not logged). Background merges are not
+// statements, so they are not in it.
+func (a *admin) statementsCPU(ctx context.Context, from, to time.Time) (float64, error) {
+	if err := a.exec(ctx, "SYSTEM FLUSH LOGS"); err != nil {
+		return 0, err
+	}
+	var us float64
+	err := a.conn.QueryRow(ctx, `SELECT toFloat64(sum(ProfileEvents.Values[indexOf(ProfileEvents.Names, 'UserTimeMicroseconds')]
+	                                 + ProfileEvents.Values[indexOf(ProfileEvents.Names, 'SystemTimeMicroseconds')]))
+FROM system.query_log
+WHERE type = 2 AND event_time >= toDateTime(?) AND event_time <= toDateTime(?)`, uint32(from.Unix()), uint32(to.Unix())).Scan(&us)
+	if err != nil {
+		return 0, fmt.Errorf("the load's statements' CPU from system.query_log: %w", err)
+	}
+	return us / 1e6, nil
 }
 
 const benchPrefix = "bench_"

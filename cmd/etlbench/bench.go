@@ -41,6 +41,7 @@ type result struct {
 	otherCPU       float64       // CPUs used by other processes during it; -1 unknown
 	toolCPU        float64       // user + system CPU seconds of the tool's process(es)
 	serverCPU      float64       // CPU seconds the bench's ClickHouse server used during it; -1 unknown
+	stmtCPU        float64       // of which the load's statements (query log: no merges); -1 unknown
 	checked        time.Duration // time the harness took to check the result (not timed)
 	attempt        int           // which attempt was kept: the least disturbed by other processes
 	tries          int           // attempts made in all
@@ -162,6 +163,9 @@ func (b *bench) measure(ctx context.Context, round int, sc scenario, tool string
 	// Timed.
 	var childCPU float64
 	before := b.cpu.snap()
+	// The statements of the load are those the query log has from this
+	// second: the areas' load ended at least a second ago (waitQuiet).
+	from := before.at
 	if tool == toolSpdash {
 		m, err := b.spdashLoad(ctx, db, name, files...)
 		if err != nil {
@@ -186,6 +190,15 @@ func (b *bench) measure(ctx context.Context, round int, sc scenario, tool string
 	after := b.cpu.snap()
 	res.otherCPU = other(before, after, childCPU)
 	res.toolCPU, res.serverCPU = childCPU, serverCPU(before, after)
+	// The checks below are statements too: they start in a later second.
+	select {
+	case <-ctx.Done():
+		return res, ctx.Err()
+	case <-time.After(after.at.Truncate(time.Second).Add(1100 * time.Millisecond).Sub(time.Now())):
+	}
+	if res.stmtCPU, err = b.admin.statementsCPU(ctx, from, after.at); err != nil {
+		return res, err
+	}
 
 	checkStart := time.Now()
 	if tool == toolSpdash {

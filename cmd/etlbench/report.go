@@ -76,11 +76,14 @@ type stats struct {
 	// CPU seconds, medians: the tool's process(es), the server's during
 	// the load and the two together (-1 unknown).
 	toolCPU, serverCPU, totalCPU float64
+	// The same for the server's statements alone (the query log: no
+	// background merges), and with the tool's.
+	stmtCPU, totalStmtCPU float64
 }
 
 func summarize(results []result, scenario, tool string) stats {
 	var s stats
-	var rates, walls, toolCPU, serverCPU, totalCPU []float64
+	var rates, walls, toolCPU, serverCPU, totalCPU, stmtCPU, totalStmtCPU []float64
 	for _, r := range results {
 		if r.scenario != scenario || r.tool != tool {
 			continue
@@ -91,6 +94,10 @@ func summarize(results []result, scenario, tool string) stats {
 		walls = append(walls, r.wall.Seconds())
 		s.maxRSSKB = max(s.maxRSSKB, r.maxRSSKB)
 		toolCPU = append(toolCPU, r.toolCPU)
+		if r.stmtCPU >= 0 {
+			stmtCPU = append(stmtCPU, r.stmtCPU)
+			totalStmtCPU = append(totalStmtCPU, r.toolCPU+r.stmtCPU)
+		}
 		if r.serverCPU >= 0 {
 			serverCPU = append(serverCPU, r.serverCPU)
 			totalCPU = append(totalCPU, r.toolCPU+r.serverCPU)
@@ -100,6 +107,10 @@ func summarize(results []result, scenario, tool string) stats {
 		return s
 	}
 	s.toolCPU = median(toolCPU)
+	s.stmtCPU, s.totalStmtCPU = -1, -1
+	if len(stmtCPU) > 0 {
+		s.stmtCPU, s.totalStmtCPU = median(stmtCPU), median(totalStmtCPU)
+	}
 	if len(serverCPU) > 0 {
 		s.serverCPU, s.totalCPU = median(serverCPU), median(totalCPU)
 	} else {
@@ -228,14 +239,14 @@ func renderResults(e env, cfg config, d *dataset, results []result) string {
 			thousands(d.BigRows), median(checks))
 	}
 	p("\nEvery measurement (in each round the tool listed first went first):\n\n")
-	p("| Round | File | Tool | Wall time | Rows/s | Peak RSS | Tool CPU | Server CPU | Other CPU load |\n|--:|---|---|--:|--:|--:|--:|--:|--:|\n")
+	p("| Round | File | Tool | Wall time | Rows/s | Peak RSS | Tool CPU | Server CPU: statements | Server CPU, all | Other CPU load |\n|--:|---|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, r := range results {
 		tool := r.tool
 		if r.tries > 1 {
 			tool += fmt.Sprintf(" (attempt %d of %d)", r.attempt, r.tries)
 		}
-		p("| %d | %s | %s | %.2f s | %s | %s | %s | %s | %s |\n", r.round, titles[r.scenario], tool, r.wall.Seconds(),
-			thousands(int64(r.rate())), mb(r.maxRSSKB), seconds(r.toolCPU), seconds(r.serverCPU), cpus(r.otherCPU))
+		p("| %d | %s | %s | %.2f s | %s | %s | %s | %s | %s | %s |\n", r.round, titles[r.scenario], tool, r.wall.Seconds(),
+			thousands(int64(r.rate())), mb(r.maxRSSKB), seconds(r.toolCPU), seconds(r.stmtCPU), seconds(r.serverCPU), cpus(r.otherCPU))
 	}
 	return sb.String()
 }
@@ -243,21 +254,35 @@ func renderResults(e env, cfg config, d *dataset, results []result) string {
 // renderCPU is the table of what each tool's loads cost in CPU time, and
 // the bound that puts on spdash's ratio on this machine.
 func renderCPU(p func(string, ...any), ncpu int, titles map[string]string, results []result) {
-	p("CPU time per load, median over the rounds: the tool's own process(es) (user + system, from `wait4`) and the bench's ClickHouse server's during the load (`/proc/PID/stat`). ")
-	p("It is what the work costs, whatever the machine's speed at the moment. On %d CPUs a load cannot take less wall time than its CPU time divided by %d, ", ncpu, ncpu)
-	p("so *best possible ratio* = the client's median wall time / (spdash's median CPU time / %d): the ratio spdash would reach if it kept every CPU busy from start to end.\n\n", ncpu)
-	p("| File | spdash process | server, for spdash | spdash in all | client process | server, for the client | client in all | spdash / client CPU | best possible ratio |\n")
-	p("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	type row struct {
+		title       string
+		sp, cl      stats
+		best, ratio float64
+	}
+	var rows []row
 	for _, key := range []string{"nat", "big"} {
 		sp, cl := summarize(results, key, toolSpdash), summarize(results, key, toolClient)
-		if !sp.present || !cl.present || sp.totalCPU <= 0 || cl.totalCPU <= 0 {
+		if !sp.present || !cl.present || sp.totalStmtCPU <= 0 || cl.totalStmtCPU <= 0 {
 			continue
 		}
-		best := cl.medianWall.Seconds() / (sp.totalCPU / float64(ncpu))
-		p("| %s | %s | %s | %s | %s | %s | %s | %.2f× | %.2f× |\n", titles[key],
-			seconds(sp.toolCPU), seconds(sp.serverCPU), seconds(sp.totalCPU),
-			seconds(cl.toolCPU), seconds(cl.serverCPU), seconds(cl.totalCPU),
-			sp.totalCPU/cl.totalCPU, best)
+		rows = append(rows, row{titles[key], sp, cl, cl.medianWall.Seconds() / (sp.totalStmtCPU / float64(ncpu)), sp.totalStmtCPU / cl.totalStmtCPU})
+	}
+	if len(rows) == 0 {
+		return
+	}
+	p("CPU time per load, medians over the rounds (each column its own median, so they need not add up): the tool's own process(es) (user + system, from `wait4`), ")
+	p("the server's for the load's statements (`system.query_log`: the statements that finished during the load, the harness's own not logged) and ")
+	p("all the server's CPU during the load (`/proc/PID/stat`: the statements and the background merges of the load's parts that ran meanwhile). ")
+	p("CPU time is what the work costs whatever the machine's speed at the moment. *Best possible ratio* = the client's median wall time / (spdash's median CPU for its process and statements / %d): ", ncpu)
+	p("the ratio spdash would reach if it kept all %d CPUs busy from start to end and left its merges for later. It is an estimate, not a proof: ", ncpu)
+	p("a CPU second costs more wall time when both CPUs are busy, and its merges would come later but not vanish.\n\n")
+	p("| File | spdash process | server: spdash's statements | server, all | client process | server: client's statements | server, all | spdash / client CPU (process + statements) | best possible ratio |\n")
+	p("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, r := range rows {
+		p("| %s | %s | %s | %s | %s | %s | %s | %.2f× | %.2f× |\n", r.title,
+			seconds(r.sp.toolCPU), seconds(r.sp.stmtCPU), seconds(r.sp.serverCPU),
+			seconds(r.cl.toolCPU), seconds(r.cl.stmtCPU), seconds(r.cl.serverCPU),
+			r.ratio, r.best)
 	}
 	p("\n")
 }

@@ -145,12 +145,13 @@ func TestLoadExitStatuses(t *testing.T) {
 	}
 }
 
-// A load killed half-way leaves nothing visible, and the same command run
-// again completes it.
-func TestKilledLoadLeavesNothingAndRerunCompletes(t *testing.T) {
-	dsn := testdb.DSN(t)
-	dir := t.TempDir()
-	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 4, Scale: sample.National}); err != nil {
+// areasLoaded is where the kill tests start: a sample (seed, scale) in a
+// new folder, its areas loaded through the command line into a new
+// database, that database open, and count, which reads one number from it.
+func areasLoaded(t *testing.T, seed int64, scale sample.Scale) (dsn, dir string, db *queries.DB, count func(q string) uint64) {
+	t.Helper()
+	dsn, dir = testdb.DSN(t), t.TempDir()
+	if _, err := sample.Generate(sample.Options{Out: dir, Seed: seed, Scale: scale}); err != nil {
 		t.Fatal(err)
 	}
 	if code, _, stderr := runCLI(t, "etl", "load", "--clickhouse", dsn, filepath.Join(dir, "areas.csv")); code != exitOK {
@@ -161,22 +162,37 @@ func TestKilledLoadLeavesNothingAndRerunCompletes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	count := func(q string) uint64 {
+	t.Cleanup(func() { db.Close() })
+	count = func(q string) uint64 {
+		t.Helper()
 		var n uint64
 		if err := db.QueryRow(ctx, q).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
+	return dsn, dir, db, count
+}
 
-	outcomes := filepath.Join(dir, "outcomes.csv")
-	args := []string{"etl", "load", "--clickhouse", dsn, "--batch-rows", "5000", outcomes}
+// startCLI starts this test binary as the spdash command with args (a
+// process of its own, to be killed).
+func startCLI(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "SPDASH_TEST_MAIN=1")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	return cmd
+}
+
+// A load killed half-way leaves nothing visible, and the same command run
+// again completes it.
+func TestKilledLoadLeavesNothingAndRerunCompletes(t *testing.T) {
+	dsn, dir, _, count := areasLoaded(t, 4, sample.National)
+	outcomes := filepath.Join(dir, "outcomes.csv")
+	args := []string{"etl", "load", "--clickhouse", dsn, "--batch-rows", "5000", outcomes}
+	cmd := startCLI(t, args...)
 	deadline := time.Now().Add(60 * time.Second)
 	for count("SELECT count() FROM outcomes_rows") == 0 {
 		if time.Now().After(deadline) {
@@ -245,38 +261,14 @@ func TestKilledLoadLeavesNothingAndRerunCompletes(t *testing.T) {
 // it may be a build under way, and drops it once old enough. The wait is
 // made by holding the swap's lock, as another build would.
 func TestLoaderKilledBeforeTheViewsSwap(t *testing.T) {
-	dsn := testdb.DSN(t)
-	dir := t.TempDir()
-	if _, err := sample.Generate(sample.Options{Out: dir, Seed: 5, Scale: sample.Demo}); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, stderr := runCLI(t, "etl", "load", "--clickhouse", dsn, filepath.Join(dir, "areas.csv")); code != exitOK {
-		t.Fatalf("areas: %d\n%s", code, stderr)
-	}
+	dsn, dir, db, count := areasLoaded(t, 5, sample.Demo)
 	ctx := context.Background()
-	db, err := queries.Open(ctx, dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	count := func(q string) uint64 {
-		t.Helper()
-		var n uint64
-		if err := db.QueryRow(ctx, q).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
 	if err := db.Exec(ctx, "CREATE TABLE outcomes_newest_lock (held UInt8) ENGINE = Memory"); err != nil {
 		t.Fatal(err)
 	}
 	outcomes := filepath.Join(dir, "outcomes.csv")
 	args := []string{"etl", "load", "--clickhouse", dsn, outcomes}
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "SPDASH_TEST_MAIN=1")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd := startCLI(t, args...)
 	// Committed, and its build written, waiting for the lock.
 	waiting := func() bool {
 		return count("SELECT count() FROM loads WHERE kind = 'outcomes' AND status = 'loaded'") == 1 &&
