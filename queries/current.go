@@ -544,20 +544,7 @@ func (db *DB) ReclaimBuilds(ctx context.Context, keep time.Duration) (int, error
 
 // packedBuilds are the builds with packs (migration 014).
 func (db *DB) packedBuilds(ctx context.Context) ([]uint64, error) {
-	rows, err := db.conn.Query(ctx, sqlText("packs_builds"))
-	if err != nil {
-		return nil, Classify(fmt.Errorf("list the builds with packs: %w", err))
-	}
-	defer rows.Close()
-	var out []uint64
-	for rows.Next() {
-		var b uint64
-		if err := rows.Scan(&b); err != nil {
-			return nil, fmt.Errorf("list the builds with packs: %w", err)
-		}
-		out = append(out, b)
-	}
-	return out, Classify(rows.Err())
+	return queryColumn[uint64](ctx, db, "list the builds with packs", sqlText("packs_builds"))
 }
 
 // forgetBuilds deletes builds' events, then their rows from table: no

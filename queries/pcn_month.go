@@ -230,27 +230,15 @@ func (db *DB) readPCNFigures(ctx context.Context, sel Selection, asOf DataAsOf) 
 // migration 014; with one, a single pack), or, when it has none (a build
 // made before), its rows (rowsQuery).
 func (db *DB) builtRows(ctx context.Context, what string, one bool, packQuery string, packArgs []any, rowsQuery string, rowsArgs []any) (rowSource, error) {
-	rows, err := db.conn.Query(ctx, packQuery, packArgs...)
+	bodies, err := queryColumn[string](ctx, db, what, packQuery, packArgs...)
 	if err != nil {
-		return nil, Classify(fmt.Errorf("%s: %w", what, err))
+		return nil, err
 	}
-	var packs [][]byte
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			rows.Close()
+	packs := make([][]byte, len(bodies))
+	for i, body := range bodies {
+		if packs[i], err = packBytes(body); err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
-		b, err := packBytes(body)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		packs = append(packs, b)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, Classify(fmt.Errorf("%s: %w", what, err))
 	}
 	if one && len(packs) > 1 { // the period's funding would be summed twice
 		return nil, fmt.Errorf("%s: %d packs of one build, where it has one", what, len(packs))
@@ -258,7 +246,8 @@ func (db *DB) builtRows(ctx context.Context, what string, one bool, packQuery st
 	if len(packs) > 0 {
 		return newPackRows(packs), nil
 	}
-	if rows, err = db.conn.Query(ctx, rowsQuery, rowsArgs...); err != nil {
+	rows, err := db.conn.Query(ctx, rowsQuery, rowsArgs...)
+	if err != nil {
 		return nil, Classify(fmt.Errorf("%s: %w", what, err))
 	}
 	return rows, nil
